@@ -1,0 +1,72 @@
+//! Resolving and linking 1, 10 and 100 mixed inputs, against two baselines
+//! measured in the same run: building a link from already-known scopes, and
+//! one exact name lookup.
+
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use scopelink::catalog::Catalog;
+use scopelink::link::{LinkBase, LinkReport};
+use scopelink::resolve::{InputItem, ResolveOptions, StructuredInput};
+
+/// Every input form the resolver takes, valid, plus one failing item in ten.
+fn mixed_inputs(count: usize) -> Vec<InputItem> {
+    let forms: Vec<InputItem> = vec![
+        "GET /api/profiles/{id}?include=lists,segments".into(),
+        "get_campaigns".into(),
+        "POST https://a.klaviyo.com/api/lists/".into(),
+        "klaviyo.Profiles.get_profiles_with_http_info".into(),
+        "ProfilesApi.getProfiles".into(),
+        "$klaviyo->Lists->getListsAsync".into(),
+        "KlaviyoAPI::Campaigns.get_campaigns".into(),
+        "GET /api/catalog-items/%24custom%3A%3A%3A%24default%3A%3A%3ASKU-1".into(),
+        InputItem::Structured(StructuredInput {
+            operation: "get_event".into(),
+            include: vec!["metric".into(), "profile".into()],
+        }),
+        "get_profils".into(),
+    ];
+    forms.iter().cycle().take(count).cloned().collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let catalog = Catalog::embedded();
+    let base = LinkBase::default();
+    let mut group = c.benchmark_group("resolve_and_link");
+    let scopes: Vec<String> = [
+        "campaigns:read",
+        "lists:read",
+        "lists:write",
+        "profiles:read",
+        "segments:read",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    group.bench_function("baseline_link_from_known_scopes", |b| {
+        b.iter(|| base.url_for(black_box(&scopes)))
+    });
+    group.bench_function("baseline_name_lookup", |b| {
+        b.iter(|| catalog.by_name(black_box("get_profiles")))
+    });
+    for count in [1, 10, 100] {
+        let inputs = mixed_inputs(count);
+        group.throughput(Throughput::Elements(count as u64));
+        group.bench_with_input(
+            BenchmarkId::new("mixed_inputs", count),
+            &inputs,
+            |b, inputs| {
+                b.iter(|| {
+                    LinkReport::build(
+                        &catalog,
+                        &base,
+                        black_box(inputs),
+                        ResolveOptions::default(),
+                    )
+                })
+            },
+        );
+    }
+    group.bench_function("catalog_embedded_load", |b| b.iter(Catalog::embedded));
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

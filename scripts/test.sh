@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The project's one test command (README "Test"; CI runs exactly this).
+# It installs whatever the tests need if it is missing, then runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d ../shared/klaviyo-openapi ]; then
+  echo "error: ../shared/klaviyo-openapi is missing; the tests compare against Klaviyo's specs there" >&2
+  exit 1
+fi
+
+cargo test --locked --all-targets

@@ -1,0 +1,356 @@
+//! The command line: `link`, `scopes`, `operations` and `catalog import`
+//! print what the library resolves; flags have `SCOPELINK_*` env twins.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::catalog::{import_specs, Catalog, CatalogTable, OperationFilter, SpecFile};
+use crate::link::{LinkBase, LinkReport, KLAVIYO_CREATE_KEY_PAGE};
+use crate::resolve::{InputItem, ItemError, Reason, ResolveOptions};
+
+/// Least-privilege Klaviyo private API key links from the operations an integration calls.
+#[derive(Debug, Parser)]
+#[command(name = "scopelink", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where the catalog comes from; shared by every command.
+#[derive(Debug, Clone, Args)]
+pub struct CatalogArgs {
+    /// Load Klaviyo OpenAPI files (one stable, optionally one beta; `.json` or
+    /// `.json.gz`) instead of the embedded catalog. Repeatable.
+    #[arg(
+        long = "spec",
+        global = true,
+        env = "SCOPELINK_SPEC",
+        value_delimiter = ',',
+        value_name = "FILE"
+    )]
+    pub specs: Vec<PathBuf>,
+    /// The Klaviyo create-key page links point at (https on klaviyo.com).
+    #[arg(long, global = true, env = "SCOPELINK_LINK_BASE", default_value = KLAVIYO_CREATE_KEY_PAGE, value_parser = LinkBase::parse)]
+    pub link_base: LinkBase,
+}
+
+impl CatalogArgs {
+    /// The catalog from `--spec` files, or the embedded one.
+    pub fn load(&self) -> Result<Catalog, crate::catalog::CatalogError> {
+        if self.specs.is_empty() {
+            Ok(Catalog::embedded())
+        } else {
+            Catalog::from_spec_files(&self.specs)
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the create-key link for the operations (exit 2 if any input fails).
+    Link(LinkArgs),
+    /// Print each needed scope with what needs it.
+    Scopes(LinkArgs),
+    /// List the operations in the catalog.
+    Operations(OperationsArgs),
+    /// Work with the derived catalog table.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// Exactly the scopes the spec lists: no `x:read` added for each `x:write`.
+    #[arg(long)]
+    pub minimal: bool,
+    /// Print the whole result as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Operations in any accepted form; `-` reads them one per line from stdin.
+    #[arg(value_name = "OP", required = true)]
+    pub operations: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OperationsArgs {
+    /// Only operations whose name, alias, path, tag or summary contains this text.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Only operations that need this scope (themselves or through an include).
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Only operations with this tag.
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Derive the catalog table from Klaviyo OpenAPI files.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The stable (GA) spec.
+    #[arg(long)]
+    pub stable: PathBuf,
+    /// The beta (`.pre`) spec.
+    #[arg(long)]
+    pub beta: Option<PathBuf>,
+    /// Where to write the table.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Do not write: exit 1 if the table at --out differs from the derived one.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Parses the command line and runs it.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Link(args)) => with_catalog(&cli.catalog, |catalog| {
+            link(catalog, &cli.catalog.link_base, &args)
+        }),
+        Some(Command::Scopes(args)) => with_catalog(&cli.catalog, |catalog| {
+            scopes(catalog, &cli.catalog.link_base, &args)
+        }),
+        Some(Command::Operations(args)) => {
+            with_catalog(&cli.catalog, |catalog| operations(catalog, &args))
+        }
+        Some(Command::Catalog(CatalogCommand::Import(args))) => import(&args),
+        None => {
+            eprintln!("scopelink: no command given; see `scopelink --help`");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn with_catalog(args: &CatalogArgs, run: impl FnOnce(&Catalog) -> ExitCode) -> ExitCode {
+    match args.load() {
+        Ok(catalog) => run(&catalog),
+        Err(error) => {
+            eprintln!("scopelink: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The inputs from the arguments, with `-` replaced by the lines of stdin.
+fn read_inputs(arguments: &[String]) -> Vec<InputItem> {
+    let mut items = Vec::new();
+    for argument in arguments {
+        if argument == "-" {
+            for line in std::io::stdin().lock().lines().map_while(Result::ok) {
+                let line = line.trim();
+                if !line.is_empty() && !line.starts_with('#') {
+                    items.push(InputItem::Text(line.to_owned()));
+                }
+            }
+        } else {
+            items.push(InputItem::Text(argument.clone()));
+        }
+    }
+    items
+}
+
+/// Builds the report, or prints one line per failed input and returns exit code 2.
+fn report(catalog: &Catalog, base: &LinkBase, args: &LinkArgs) -> Result<LinkReport, ExitCode> {
+    let items = read_inputs(&args.operations);
+    let options = ResolveOptions {
+        minimal: args.minimal,
+    };
+    let report = LinkReport::build(catalog, base, &items, options);
+    if report.is_complete() {
+        return Ok(report);
+    }
+    let mut stderr = std::io::stderr().lock();
+    for error in &report.errors {
+        let _ = writeln!(stderr, "{}", describe_error(error));
+    }
+    Err(ExitCode::from(2))
+}
+
+/// One line for a failed input: which, why, and what would work.
+pub fn describe_error(error: &ItemError) -> String {
+    let input = match &error.input {
+        InputItem::Text(text) => text.clone(),
+        structured => serde_json::to_string(structured).unwrap_or_default(),
+    };
+    let mut line = format!(
+        "error: input {} `{input}`: {} ({})",
+        error.index + 1,
+        error.detail,
+        error.code.as_str()
+    );
+    if !error.suggestions.is_empty() {
+        let fixes: Vec<String> = error
+            .suggestions
+            .iter()
+            .map(|s| match &s.replacement {
+                InputItem::Text(text) => format!("`{text}`"),
+                other => serde_json::to_string(other).unwrap_or_default(),
+            })
+            .collect();
+        line.push_str(&format!("; did you mean {}?", fixes.join(" or ")));
+    }
+    line
+}
+
+fn link(catalog: &Catalog, base: &LinkBase, args: &LinkArgs) -> ExitCode {
+    match report(catalog, base, args) {
+        Ok(report) if args.json => print_json(&report),
+        Ok(report) => {
+            println!("{}", report.url);
+            for warning in &report.warnings {
+                eprintln!("warning: {}", warning.message);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+fn scopes(catalog: &Catalog, base: &LinkBase, args: &LinkArgs) -> ExitCode {
+    let report = match report(catalog, base, args) {
+        Ok(report) if args.json => return print_json(&report.explanations),
+        Ok(report) => report,
+        Err(code) => return code,
+    };
+    let width = report.scopes.iter().map(String::len).max().unwrap_or(0);
+    for explanation in &report.explanations {
+        let reasons: Vec<String> = explanation
+            .needed_by
+            .iter()
+            .map(|need| {
+                let why = match &need.reason {
+                    Reason::Operation => "the operation".to_owned(),
+                    Reason::Include { value, .. } => format!("include={value}"),
+                    Reason::WriteImpliesRead { write_scope } => {
+                        format!("read paired with {write_scope}")
+                    }
+                };
+                format!("#{} {} ({why})", need.index + 1, need.operation_id)
+            })
+            .collect();
+        println!("{:width$}  {}", explanation.scope, reasons.join("; "));
+    }
+    for warning in &report.warnings {
+        eprintln!("warning: {}", warning.message);
+    }
+    ExitCode::SUCCESS
+}
+
+fn operations(catalog: &Catalog, args: &OperationsArgs) -> ExitCode {
+    let filter = OperationFilter {
+        text: args.search.clone(),
+        scope: args.scope.clone(),
+        tag: args.tag.clone(),
+        beta: None,
+    };
+    let found: Vec<_> = catalog.filter(&filter).collect();
+    if args.json {
+        return print_json(&found);
+    }
+    let path_width = found.iter().map(|op| op.path.len()).max().unwrap_or(0);
+    let id_width = found
+        .iter()
+        .map(|op| op.operation_id.len())
+        .max()
+        .unwrap_or(0);
+    let mut stdout = std::io::stdout().lock();
+    for op in &found {
+        let mut flags = String::new();
+        if let Some(revision) = &op.beta_revision {
+            flags.push_str(&format!("  [beta {revision}]"));
+        }
+        if op.client {
+            flags.push_str("  [client: public key]");
+        }
+        let _ = writeln!(
+            stdout,
+            "{:<6} {:<path_width$}  {:<id_width$}  {}{flags}",
+            op.method,
+            op.path,
+            op.operation_id,
+            op.scopes.join(",")
+        );
+    }
+    if found.is_empty() {
+        eprintln!("no operation matches");
+    }
+    ExitCode::SUCCESS
+}
+
+fn import(args: &ImportArgs) -> ExitCode {
+    let table = match read_specs(args) {
+        Ok(table) => table,
+        Err(error) => {
+            eprintln!("scopelink: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let text = table.to_json();
+    if args.check {
+        let current = std::fs::read_to_string(&args.out).unwrap_or_default();
+        if current == text {
+            println!("{} is up to date", args.out.display());
+            return ExitCode::SUCCESS;
+        }
+        eprintln!(
+            "{} differs from the table derived from the specs; run without --check to rewrite it",
+            args.out.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    if let Err(error) = std::fs::write(&args.out, text) {
+        eprintln!("scopelink: cannot write {}: {error}", args.out.display());
+        return ExitCode::FAILURE;
+    }
+    let includes: usize = table.operations.iter().map(|op| op.includes.len()).sum();
+    println!(
+        "wrote {}: {} operations, {} include values, from {}",
+        args.out.display(),
+        table.operations.len(),
+        includes,
+        table
+            .sources
+            .iter()
+            .map(|s| format!("{} ({})", s.file, s.revision))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    );
+    ExitCode::SUCCESS
+}
+
+fn read_specs(args: &ImportArgs) -> Result<CatalogTable, crate::catalog::CatalogError> {
+    let mut specs = vec![SpecFile::read(&args.stable)?];
+    if let Some(beta) = &args.beta {
+        specs.push(SpecFile::read(beta)?);
+    }
+    let table = import_specs(&specs)?;
+    Catalog::from_table(table.clone(), crate::catalog::CatalogOrigin::Table)?;
+    Ok(table)
+}
+
+fn print_json(value: &impl serde::Serialize) -> ExitCode {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("scopelink: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

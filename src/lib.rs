@@ -1,0 +1,12 @@
+//! Scopelink: the least-privilege Klaviyo private API key link for the API
+//! operations an integration calls, with the reason for every scope.
+//!
+//! The core ([`catalog`], [`resolve`], [`link`]) knows nothing of HTTP or the
+//! command line; [`cli`] and the HTTP service are thin front ends over it, so
+//! every front end gives the same answer.
+
+pub mod catalog;
+pub mod cli;
+pub mod link;
+pub mod resolve;
+pub mod secret;

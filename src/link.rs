@@ -1,0 +1,200 @@
+//! Turns resolved scopes into Klaviyo's create-private-key link and the
+//! report every front end (CLI, JSON API, page) returns.
+//!
+//! The link is `<base>?scopes=a:read,b:write`, with commas and colons left
+//! unescaped as in Klaviyo's own example (KLAVIYO_FACTS §1). Scopes are
+//! checked to be `family:level` when the catalog loads, so they never need
+//! escaping here.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::catalog::{Catalog, CatalogOrigin, CatalogSource};
+use crate::resolve::{
+    resolve, InputItem, ItemError, ResolveOptions, ResolvedItem, ScopeExplanation, Warning,
+};
+
+/// Klaviyo's page for creating a private API key.
+pub const KLAVIYO_CREATE_KEY_PAGE: &str = "https://www.klaviyo.com/create-private-api-key";
+
+/// Why a link base was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum LinkBaseError {
+    #[error("`{0}` is not a URL")]
+    NotUrl(String),
+    #[error("`{0}` must use https")]
+    NotHttps(String),
+    #[error("`{0}` must be on klaviyo.com (or a subdomain of it)")]
+    NotKlaviyo(String),
+    #[error("`{0}` must be a bare page URL: no user, port, query or fragment")]
+    NotBare(String),
+}
+
+/// The page links point at; always https on klaviyo.com.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkBase(String);
+
+impl LinkBase {
+    /// Checks a configured page URL.
+    pub fn parse(text: &str) -> Result<LinkBase, LinkBaseError> {
+        let url = url::Url::parse(text).map_err(|_| LinkBaseError::NotUrl(text.to_owned()))?;
+        if url.scheme() != "https" {
+            return Err(LinkBaseError::NotHttps(text.to_owned()));
+        }
+        let host = url.host_str().unwrap_or_default();
+        if host != "klaviyo.com" && !host.ends_with(".klaviyo.com") {
+            return Err(LinkBaseError::NotKlaviyo(text.to_owned()));
+        }
+        if !url.username().is_empty()
+            || url.password().is_some()
+            || url.port().is_some()
+            || url.query().is_some()
+            || url.fragment().is_some()
+        {
+            return Err(LinkBaseError::NotBare(text.to_owned()));
+        }
+        Ok(LinkBase(url.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The create-key link that preselects exactly these scopes.
+    pub fn url_for(&self, scopes: &[String]) -> String {
+        format!("{}?scopes={}", self.0, scopes.join(","))
+    }
+}
+
+impl Default for LinkBase {
+    fn default() -> LinkBase {
+        LinkBase(KLAVIYO_CREATE_KEY_PAGE.to_owned())
+    }
+}
+
+/// The scopes preselected by a create-key link (the inverse of [`LinkBase::url_for`]).
+pub fn scopes_of_link(link: &str) -> Option<Vec<String>> {
+    let url = url::Url::parse(link).ok()?;
+    let (_, value) = url.query_pairs().find(|(key, _)| key == "scopes")?;
+    Some(
+        value
+            .split(',')
+            .filter(|scope| !scope.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+/// OAuth apps take the same scopes, space-separated (KLAVIYO_FACTS §2.4).
+pub fn oauth_scope(scopes: &[String]) -> String {
+    scopes.join(" ")
+}
+
+/// Which catalog answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CatalogInfo {
+    #[schema(value_type = String, example = "embedded")]
+    pub origin: CatalogOrigin,
+    #[schema(value_type = Vec<Object>)]
+    pub sources: Vec<CatalogSource>,
+}
+
+impl CatalogInfo {
+    pub fn of(catalog: &Catalog) -> CatalogInfo {
+        CatalogInfo {
+            origin: catalog.origin().clone(),
+            sources: catalog.sources().to_vec(),
+        }
+    }
+}
+
+/// The whole answer for a list of inputs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct LinkReport {
+    /// The create-key link for every input that resolved.
+    #[schema(
+        example = "https://www.klaviyo.com/create-private-api-key?scopes=lists:read,profiles:read"
+    )]
+    pub url: String,
+    #[schema(example = json!(["lists:read", "profiles:read"]))]
+    pub scopes: Vec<String>,
+    /// The same scopes space-separated, for Klaviyo OAuth apps.
+    #[schema(example = "lists:read profiles:read")]
+    pub oauth_scope: String,
+    pub minimal: bool,
+    pub explanations: Vec<ScopeExplanation>,
+    pub operations: Vec<ResolvedItem>,
+    pub warnings: Vec<Warning>,
+    pub errors: Vec<ItemError>,
+    pub catalog: CatalogInfo,
+}
+
+impl LinkReport {
+    /// Resolves the inputs and builds the link for those that resolved.
+    pub fn build(
+        catalog: &Catalog,
+        base: &LinkBase,
+        items: &[InputItem],
+        options: ResolveOptions,
+    ) -> LinkReport {
+        let resolution = resolve(catalog, items, options);
+        LinkReport {
+            url: base.url_for(&resolution.scopes),
+            oauth_scope: oauth_scope(&resolution.scopes),
+            scopes: resolution.scopes,
+            minimal: options.minimal,
+            explanations: resolution.explanations,
+            operations: resolution.operations,
+            warnings: resolution.warnings,
+            errors: resolution.errors,
+            catalog: CatalogInfo::of(catalog),
+        }
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_keeps_commas_and_colons_and_round_trips() {
+        let scopes = vec!["campaigns:read".to_owned(), "campaigns:write".to_owned()];
+        let url = LinkBase::default().url_for(&scopes);
+        assert_eq!(
+            url,
+            "https://www.klaviyo.com/create-private-api-key?scopes=campaigns:read,campaigns:write"
+        );
+        assert_eq!(scopes_of_link(&url), Some(scopes));
+    }
+
+    #[test]
+    fn link_base_must_be_https_on_klaviyo() {
+        assert!(LinkBase::parse("https://www.klaviyo.com/create-private-api-key").is_ok());
+        assert_eq!(
+            LinkBase::parse("http://www.klaviyo.com/x"),
+            Err(LinkBaseError::NotHttps("http://www.klaviyo.com/x".into()))
+        );
+        for bad in [
+            "https://evil.com/create-private-api-key",
+            "https://klaviyo.com.evil.com/",
+            "https://notklaviyo.com/",
+        ] {
+            assert!(
+                matches!(LinkBase::parse(bad), Err(LinkBaseError::NotKlaviyo(_))),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            LinkBase::parse("https://www.klaviyo.com/x?next=https://evil.com"),
+            Err(LinkBaseError::NotBare(_))
+        ));
+        assert!(matches!(
+            LinkBase::parse("https://user@www.klaviyo.com/x"),
+            Err(LinkBaseError::NotBare(_))
+        ));
+    }
+}

@@ -1,0 +1,183 @@
+//! The `scopelink` binary: link, scopes, operations and catalog import, run
+//! as a user would, checking output and exit codes.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use crate::spec::shared_spec;
+
+fn scopelink(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scopelink"))
+        .args(args)
+        .env_remove("SCOPELINK_SPEC")
+        .env_remove("SCOPELINK_LINK_BASE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[test]
+fn link_prints_the_link_and_exits_zero() {
+    let out = scopelink(&["link", "get_profiles", "POST /api/lists"], None);
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout),
+        "https://www.klaviyo.com/create-private-api-key?scopes=lists:read,lists:write,profiles:read\n"
+    );
+    let out = scopelink(&["link", "--minimal", "POST /api/lists"], None);
+    assert_eq!(
+        text(&out.stdout),
+        "https://www.klaviyo.com/create-private-api-key?scopes=lists:write\n"
+    );
+}
+
+#[test]
+fn link_reads_items_from_stdin_and_prints_json() {
+    let out = scopelink(
+        &["link", "--json", "-"],
+        Some("get_profiles\n\n# a comment\nGET /api/lists?include=tags\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["scopes"],
+        serde_json::json!(["lists:read", "profiles:read", "tags:read"])
+    );
+    assert_eq!(json["operations"][1]["operation_id"], "get_lists");
+    assert_eq!(json["catalog"]["sources"][0]["revision"], "2026-07-15");
+}
+
+#[test]
+fn any_failed_item_exits_2_with_nothing_on_stdout_and_a_line_per_failure() {
+    let out = scopelink(
+        &["link", "get_profiles", "get_profils", "PUT /api/lists"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].contains("input 2 `get_profils`")
+            && lines[0].contains("unknown_operation")
+            && lines[0].contains("`get_profiles`")
+    );
+    assert!(
+        lines[1].contains("input 3")
+            && lines[1].contains("method_not_allowed")
+            && lines[1].contains("GET, POST")
+    );
+}
+
+#[test]
+fn a_key_is_refused_and_never_printed() {
+    let out = scopelink(&["link", "GET /api/profiles?key=pk_abcdef0123456789"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("looks_like_secret") && !stderr.contains("abcdef0123456789"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn scopes_lists_each_scope_with_what_needs_it() {
+    let out = scopelink(
+        &["scopes", "GET /api/profiles/X?include=lists", "create_list"],
+        None,
+    );
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(
+        lines[0].starts_with("lists:read") && lines[0].contains("#1 get_profile (include=lists)")
+    );
+    assert!(
+        lines[1].starts_with("lists:write") && lines[1].contains("#2 create_list (the operation)")
+    );
+    assert!(lines[2].starts_with("profiles:read"));
+}
+
+#[test]
+fn operations_lists_and_filters_the_catalog() {
+    let out = scopelink(&["operations", "--scope", "push-tokens:read"], None);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("get_push_tokens"));
+    assert!(
+        stdout.contains("get_profile "),
+        "include extras count too: {stdout}"
+    );
+    let out = scopelink(&["operations", "--search", "bulk-import"], None);
+    assert!(text(&out.stdout).lines().all(|l| l.contains("bulk")));
+    let out = scopelink(
+        &["operations", "--json", "--search", "get_client_reviews"],
+        None,
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["client"], true);
+}
+
+#[test]
+fn spec_flag_loads_another_revision_on_every_command() {
+    let old = shared_spec("stable-2024-10-15.json");
+    let old = old.to_str().unwrap();
+    let out = scopelink(&["--spec", old, "link", "get_conversation"], None);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "conversations did not exist in 2024-10-15"
+    );
+    let out = scopelink(&["link", "--spec", old, "get_profiles"], None);
+    assert!(out.status.success());
+    let out = scopelink(&["operations", "--spec", "Cargo.toml"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("Cargo.toml is not valid JSON"));
+}
+
+#[test]
+fn catalog_import_check_confirms_the_committed_table() {
+    let stable = shared_spec("stable.json");
+    let beta = shared_spec("beta.json");
+    let out = scopelink(
+        &[
+            "catalog",
+            "import",
+            "--stable",
+            stable.to_str().unwrap(),
+            "--beta",
+            beta.to_str().unwrap(),
+            "--out",
+            "openapi/klaviyo-scopes.json",
+            "--check",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let tmp = std::env::temp_dir().join(format!("scopelink-import-{}.json", std::process::id()));
+    let out = scopelink(
+        &[
+            "catalog",
+            "import",
+            "--stable",
+            stable.to_str().unwrap(),
+            "--out",
+            tmp.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("345 operations"));
+    std::fs::remove_file(tmp).unwrap();
+}
