@@ -7,7 +7,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::catalog::{import_specs, Catalog, CatalogTable, OperationFilter, SpecFile};
+use crate::catalog::{
+    import_specs, Catalog, CatalogError, CatalogTable, OperationFilter, SpecFile,
+};
+use crate::config::ServeConfig;
 use crate::link::{LinkBase, LinkReport, KLAVIYO_CREATE_KEY_PAGE};
 use crate::resolve::{InputItem, ItemError, Reason, ResolveOptions};
 
@@ -34,6 +37,10 @@ pub struct CatalogArgs {
         value_name = "FILE"
     )]
     pub specs: Vec<PathBuf>,
+    /// Load every `*.json` and `*.json.gz` Klaviyo spec in this directory;
+    /// a missing or empty directory means the embedded catalog.
+    #[arg(long, global = true, env = "SCOPELINK_SPEC_DIR", value_name = "DIR")]
+    pub spec_dir: Option<PathBuf>,
     /// The Klaviyo create-key page links point at (https on klaviyo.com).
     #[arg(long, global = true, env = "SCOPELINK_LINK_BASE", default_value = KLAVIYO_CREATE_KEY_PAGE, value_parser = LinkBase::parse)]
     pub link_base: LinkBase,
@@ -41,17 +48,50 @@ pub struct CatalogArgs {
 
 impl CatalogArgs {
     /// The catalog from `--spec` files, or the embedded one.
-    pub fn load(&self) -> Result<Catalog, crate::catalog::CatalogError> {
-        if self.specs.is_empty() {
+    pub fn load(&self) -> Result<Catalog, CatalogError> {
+        let mut specs = self.specs.clone();
+        if let Some(dir) = &self.spec_dir {
+            specs.extend(spec_files_in(dir)?);
+        }
+        if specs.is_empty() {
             Ok(Catalog::embedded())
         } else {
-            Catalog::from_spec_files(&self.specs)
+            Catalog::from_spec_files(&specs)
         }
     }
 }
 
+/// The `*.json` and `*.json.gz` files of a directory, sorted; none if it does not exist.
+fn spec_files_in(dir: &std::path::Path) -> Result<Vec<PathBuf>, CatalogError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(CatalogError::Read {
+                path: dir.to_owned(),
+                source,
+            })
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            !name.starts_with('.') && (name.ends_with(".json") || name.ends_with(".json.gz"))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Serve the HTTP API, the page and the redirect (the default command).
+    Serve(ServeConfig),
     /// Print the create-key link for the operations (exit 2 if any input fails).
     Link(LinkArgs),
     /// Print each needed scope with what needs it.
@@ -61,6 +101,24 @@ pub enum Command {
     /// Work with the derived catalog table.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Print this service's OpenAPI document.
+    Openapi,
+    /// Exit 0 if the server at --url answers /healthz with 200 (for container health checks).
+    Healthcheck(HealthcheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HealthcheckArgs {
+    /// The health URL; by default /healthz on the port of SCOPELINK_BIND, on 127.0.0.1.
+    #[arg(long)]
+    pub url: Option<String>,
+    #[arg(
+        long,
+        env = "SCOPELINK_BIND",
+        default_value = "127.0.0.1:8080",
+        hide = true
+    )]
+    pub bind: String,
 }
 
 #[derive(Debug, Args)]
@@ -128,9 +186,64 @@ pub fn run() -> ExitCode {
             with_catalog(&cli.catalog, |catalog| operations(catalog, &args))
         }
         Some(Command::Catalog(CatalogCommand::Import(args))) => import(&args),
+        Some(Command::Serve(config)) => serve(&cli.catalog, &config),
+        Some(Command::Openapi) => {
+            print!("{}", crate::http::openapi::document_json());
+            ExitCode::SUCCESS
+        }
+        Some(Command::Healthcheck(args)) => {
+            crate::healthcheck::run(args.url.as_deref(), &args.bind)
+        }
         None => {
-            eprintln!("scopelink: no command given; see `scopelink --help`");
-            ExitCode::from(2)
+            // No command: serve, with settings from the SCOPELINK_* environment.
+            let ServeOnly { config } = ServeOnly::parse_from(["scopelink"]);
+            serve(&cli.catalog, &config)
+        }
+    }
+}
+
+/// Reads the serve settings from the environment alone.
+#[derive(Debug, Parser)]
+struct ServeOnly {
+    #[command(flatten)]
+    config: ServeConfig,
+}
+
+fn serve(catalog_args: &CatalogArgs, config: &ServeConfig) -> ExitCode {
+    crate::telemetry::init(config.log_format);
+    let catalog = match catalog_args.load() {
+        Ok(catalog) => catalog,
+        Err(error) => {
+            tracing::error!(%error, "cannot load the catalog");
+            return ExitCode::FAILURE;
+        }
+    };
+    let operations = catalog.operations().len();
+    let revisions: Vec<String> = catalog
+        .sources()
+        .iter()
+        .map(|s| s.revision.clone())
+        .collect();
+    let result = actix_web::rt::System::new().block_on(async {
+        let application =
+            crate::http::Application::build(config, catalog, catalog_args.link_base.clone())?;
+        tracing::info!(
+            bind = %config.bind,
+            port = application.port(),
+            operations,
+            revisions = %revisions.join(", "),
+            "scopelink is listening"
+        );
+        application.run_until_stopped().await
+    });
+    match result {
+        Ok(()) => {
+            tracing::info!("scopelink stopped");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            tracing::error!(%error, bind = %config.bind, "the server failed");
+            ExitCode::FAILURE
         }
     }
 }
@@ -168,6 +281,7 @@ fn report(catalog: &Catalog, base: &LinkBase, args: &LinkArgs) -> Result<LinkRep
     let items = read_inputs(&args.operations);
     let options = ResolveOptions {
         minimal: args.minimal,
+        ..ResolveOptions::default()
     };
     let report = LinkReport::build(catalog, base, &items, options);
     if report.is_complete() {

@@ -2,11 +2,15 @@
 //! operations an integration calls, with the reason for every scope.
 //!
 //! The core ([`catalog`], [`resolve`], [`link`]) knows nothing of HTTP or the
-//! command line; [`cli`] and the HTTP service are thin front ends over it, so
-//! every front end gives the same answer.
+//! command line; [`cli`] and [`http`] are thin front ends over it, so every
+//! front end gives the same answer.
 
 pub mod catalog;
 pub mod cli;
+pub mod config;
+pub mod healthcheck;
+pub mod http;
 pub mod link;
 pub mod resolve;
 pub mod secret;
+pub mod telemetry;

@@ -6,7 +6,8 @@
 //! and the result carries both the scopes of the good items and the errors.
 
 mod input;
-mod names;
+pub(crate) mod names;
+pub use names::{sdk_methods, SdkMethods};
 mod suggest;
 
 use std::collections::BTreeMap;
@@ -98,6 +99,8 @@ impl From<&str> for InputItem {
 pub struct ResolveOptions {
     /// Exactly the scopes the spec lists, without adding `x:read` for each `x:write`.
     pub minimal: bool,
+    /// Items with a string longer than this many bytes fail with `too_long`, unread.
+    pub max_item_bytes: Option<usize>,
 }
 
 /// What one input matched.
@@ -294,7 +297,18 @@ pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) 
     let mut operations = Vec::new();
     let mut errors = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        match resolve_item(catalog, index, item) {
+        let result = match options.max_item_bytes {
+            Some(limit) if item.texts().any(|text| text.len() > limit) => {
+                Err(Box::new(ItemError::new(
+                    index,
+                    &InputItem::Text(shortened(item.operation_text(), 64)),
+                    ErrorCode::TooLong,
+                    format!("this input is longer than the limit of {limit} bytes per item"),
+                )))
+            }
+            _ => resolve_item(catalog, index, item),
+        };
+        match result {
             Ok((operation, resolved)) => {
                 matched.push(operation);
                 operations.push(resolved);
@@ -718,6 +732,18 @@ fn check_includes(
             .accepting(valid)
             .suggesting(suggest::includes(item, parsed, op, &invalid)),
     ))
+}
+
+/// The first `max` bytes of a text (on a character boundary), marked as cut.
+fn shortened(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
 }
 
 fn join_quoted(values: &[&String]) -> String {

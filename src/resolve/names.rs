@@ -256,3 +256,32 @@ mod tests {
         assert!(names.contains(&"get_profiles".to_owned()));
     }
 }
+
+/// How each official SDK spells an operation's method (KLAVIYO_FACTS §4.2).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct SdkMethods {
+    #[schema(example = "klaviyo.Profiles.get_profiles")]
+    pub python: String,
+    #[schema(example = "ProfilesApi.getProfiles")]
+    pub node: String,
+    #[schema(example = "$klaviyo->Profiles->getProfiles")]
+    pub php: String,
+    #[schema(example = "KlaviyoAPI::Profiles.get_profiles")]
+    pub ruby: String,
+}
+
+/// The SDK spellings of a stable private-key operation; the SDKs have no
+/// client or beta classes.
+pub fn sdk_methods(operation: &crate::catalog::Operation) -> Option<SdkMethods> {
+    if operation.client || operation.is_beta() {
+        return None;
+    }
+    let name = &operation.operation_id;
+    let class = operation.tag.replace(' ', "");
+    Some(SdkMethods {
+        python: format!("klaviyo.{}.{name}", operation.tag.replace(' ', "_")),
+        node: format!("{class}Api.{}", to_camel_case(name)),
+        php: format!("$klaviyo->{class}->{}", to_camel_case(name)),
+        ruby: format!("KlaviyoAPI::{class}.{name}"),
+    })
+}

@@ -38,9 +38,14 @@ pub(crate) fn names(
         .unwrap_or_default();
     let camel = parts.method.chars().any(|c| c.is_ascii_uppercase());
     let mut best: Vec<(usize, &str, usize)> = Vec::new();
+    let most = (wanted.len() / 3).max(2);
     for (candidate, operation) in catalog.names() {
-        let distance = levenshtein(&wanted, candidate);
         let contains = wanted.len() >= 4 && candidate.contains(wanted.as_str());
+        // The length difference bounds the distance from below: skip the far ones unread.
+        if !contains && wanted.len().abs_diff(candidate.len()) > most {
+            continue;
+        }
+        let distance = levenshtein(&wanted, candidate);
         if !close_enough(distance, wanted.len()) && !contains {
             continue;
         }

@@ -154,7 +154,10 @@ fn every_include_value_of_every_operation_gives_its_extra_scopes() {
                 &CATALOG,
                 &LinkBase::default(),
                 &[item],
-                ResolveOptions { minimal: true },
+                ResolveOptions {
+                    minimal: true,
+                    ..Default::default()
+                },
             );
             assert!(
                 by_name.errors.is_empty(),

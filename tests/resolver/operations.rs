@@ -20,7 +20,10 @@ pub fn report(items: &[&str], minimal: bool) -> LinkReport {
         &CATALOG,
         &LinkBase::default(),
         &items,
-        ResolveOptions { minimal },
+        ResolveOptions {
+            minimal,
+            ..Default::default()
+        },
     )
 }
 

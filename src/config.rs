@@ -1,0 +1,93 @@
+//! The server's settings: every flag has a `SCOPELINK_*` environment twin and
+//! a default, so `scopelink serve` with nothing set serves on 127.0.0.1:8080.
+
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Size and count limits on requests.
+#[derive(Debug, Clone, Args)]
+pub struct Limits {
+    /// Largest request body, in bytes.
+    #[arg(long, env = "SCOPELINK_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    pub max_body_bytes: usize,
+    /// Most operations in one request.
+    #[arg(long, env = "SCOPELINK_MAX_OPERATIONS", default_value_t = 256)]
+    pub max_operations: usize,
+    /// Longest single input item, in bytes.
+    #[arg(long, env = "SCOPELINK_MAX_ITEM_BYTES", default_value_t = 2048)]
+    pub max_item_bytes: usize,
+    /// Longest request URL (path and query), in bytes.
+    #[arg(long, env = "SCOPELINK_MAX_URL_BYTES", default_value_t = 8192)]
+    pub max_url_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_body_bytes: 64 * 1024,
+            max_operations: 256,
+            max_item_bytes: 2048,
+            max_url_bytes: 8192,
+        }
+    }
+}
+
+/// Settings of `scopelink serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[arg(long, env = "SCOPELINK_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Worker threads (default: one per CPU).
+    #[arg(long, env = "SCOPELINK_WORKERS")]
+    pub workers: Option<usize>,
+    /// Log line format; the level comes from RUST_LOG.
+    #[arg(long, env = "SCOPELINK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
+    pub log_format: LogFormat,
+    #[command(flatten)]
+    pub limits: Limits,
+    /// Origins allowed to call the JSON API from a browser, comma-separated
+    /// (default: any origin, without credentials).
+    #[arg(long, env = "SCOPELINK_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Requests per minute per client IP; 0 turns rate limiting off.
+    #[arg(long, env = "SCOPELINK_RATE_LIMIT_PER_MINUTE", default_value_t = 0)]
+    pub rate_limit_per_minute: u32,
+    /// Longest time to receive a request's headers, and to answer it, in seconds.
+    #[arg(long, env = "SCOPELINK_REQUEST_TIMEOUT_SECS", default_value_t = 10)]
+    pub request_timeout_secs: u64,
+    /// Longest wait for in-flight requests at shutdown, in seconds.
+    #[arg(long, env = "SCOPELINK_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
+    pub shutdown_timeout_secs: u64,
+}
+
+impl ServeConfig {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs.max(1))
+    }
+}
+
+impl Default for ServeConfig {
+    fn default() -> ServeConfig {
+        ServeConfig {
+            bind: "127.0.0.1:8080".to_owned(),
+            workers: None,
+            log_format: LogFormat::Pretty,
+            limits: Limits::default(),
+            cors_origins: Vec::new(),
+            rate_limit_per_minute: 0,
+            request_timeout_secs: 10,
+            shutdown_timeout_secs: 30,
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Catalog browsing: `GET /v1/operations`, `GET /v1/operations/{operation_id}`
+//! and `GET /v1/scopes`.
+
+use std::collections::BTreeMap;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::error::{ApiError, Problem};
+use super::{cached_json, AppState};
+use crate::catalog::{Catalog, Operation, OperationFilter};
+use crate::link::CatalogInfo;
+use crate::resolve::{resolve, sdk_methods, InputItem, ResolveOptions, SdkMethods};
+
+/// Filters of `GET /v1/operations`; all that are given must match.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OperationsQuery {
+    /// Text in the operationId, an alias, the path, tag or summary.
+    #[param(example = "profile")]
+    pub q: Option<String>,
+    /// Operations that need this scope, themselves or through an include.
+    #[param(example = "lists:read")]
+    pub scope: Option<String>,
+    /// The operation's tag.
+    #[param(example = "Profiles")]
+    pub tag: Option<String>,
+    /// `true` for beta operations only, `false` for stable only.
+    pub beta: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OperationsResponse {
+    pub count: usize,
+    pub operations: Vec<Operation>,
+    pub catalog: CatalogInfo,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OperationDetail {
+    #[serde(flatten)]
+    pub operation: Operation,
+    /// The method in each official SDK (stable private-key operations only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sdk_methods: Option<SdkMethods>,
+}
+
+/// An operation that needs a scope only through one of its include values.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IncludeUse {
+    pub operation_id: String,
+    pub include: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScopeUse {
+    #[schema(example = "lists:read")]
+    pub scope: String,
+    /// Operations that list the scope themselves.
+    pub operations: Vec<String>,
+    /// Include values that add the scope.
+    pub includes: Vec<IncludeUse>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScopesResponse {
+    pub count: usize,
+    pub scopes: Vec<ScopeUse>,
+}
+
+impl ScopesResponse {
+    /// Every scope of the catalog with what uses it; built once at start-up.
+    pub fn of(catalog: &Catalog) -> ScopesResponse {
+        let mut uses: BTreeMap<&str, ScopeUse> = BTreeMap::new();
+        for scope in catalog.scopes() {
+            uses.insert(
+                scope,
+                ScopeUse {
+                    scope: scope.clone(),
+                    operations: Vec::new(),
+                    includes: Vec::new(),
+                },
+            );
+        }
+        for op in catalog.operations() {
+            for scope in &op.scopes {
+                if let Some(use_) = uses.get_mut(scope.as_str()) {
+                    use_.operations.push(op.operation_id.clone());
+                }
+            }
+            for rule in &op.includes {
+                for scope in &rule.extra_scopes {
+                    if let Some(use_) = uses.get_mut(scope.as_str()) {
+                        use_.includes.push(IncludeUse {
+                            operation_id: op.operation_id.clone(),
+                            include: rule.value.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        let scopes: Vec<ScopeUse> = uses.into_values().collect();
+        ScopesResponse {
+            count: scopes.len(),
+            scopes,
+        }
+    }
+}
+
+impl OperationsQuery {
+    /// Reads the query string; unknown parameters are refused.
+    fn parse(query: &str) -> Result<OperationsQuery, ApiError> {
+        let mut parsed = OperationsQuery::default();
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            let value = value.into_owned();
+            match key.as_ref() {
+                "q" => parsed.q = Some(value),
+                "scope" => parsed.scope = Some(value),
+                "tag" => parsed.tag = Some(value),
+                "beta" => parsed.beta = Some(super::links::parse_bool("beta", &value)?),
+                other => {
+                    return Err(ApiError::InvalidParameter(format!(
+                        "unknown query parameter `{}`; accepted: q, scope, tag, beta",
+                        crate::secret::redact(other)
+                    )))
+                }
+            }
+        }
+        Ok(parsed)
+    }
+}
+
+impl From<OperationsQuery> for OperationFilter {
+    fn from(query: OperationsQuery) -> OperationFilter {
+        OperationFilter {
+            text: query.q,
+            scope: query.scope,
+            tag: query.tag,
+            beta: query.beta,
+        }
+    }
+}
+
+/// List the operations in the catalog.
+///
+/// Filter by text (`q`), by the scope they need (`scope`), by `tag`, and by
+/// `beta`.
+#[utoipa::path(
+    get,
+    path = "/v1/operations",
+    tag = "catalog",
+    operation_id = "list_operations",
+    params(OperationsQuery),
+    responses(
+        (status = 200, description = "The matching operations", body = OperationsResponse),
+        (status = 400, description = "A bad query parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_operations(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = OperationFilter::from(OperationsQuery::parse(request.query_string())?);
+    let operations: Vec<Operation> = state.catalog.filter(&filter).cloned().collect();
+    Ok(cached_json(
+        &request,
+        &OperationsResponse {
+            count: operations.len(),
+            operations,
+            catalog: CatalogInfo::of(&state.catalog),
+        },
+    ))
+}
+
+/// Show one operation.
+///
+/// The name may be an operationId, an alias, camelCase or an SDK method
+/// name. An unknown name answers 404 with the closest names.
+#[utoipa::path(
+    get,
+    path = "/v1/operations/{operation_id}",
+    tag = "catalog",
+    operation_id = "get_operation",
+    params(("operation_id" = String, Path, description = "operationId, alias or SDK method name", example = "getProfiles")),
+    responses(
+        (status = 200, description = "The operation, its scopes and include values", body = OperationDetail),
+        (status = 404, description = "No such operation; `suggestions` lists the closest", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_operation(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let name = name.into_inner();
+    match state.catalog.find(&name) {
+        Some(operation) => Ok(cached_json(
+            &request,
+            &OperationDetail {
+                sdk_methods: sdk_methods(operation),
+                operation: operation.clone(),
+            },
+        )),
+        None => {
+            let resolution = resolve(
+                &state.catalog,
+                &[InputItem::Text(name.clone())],
+                ResolveOptions::default(),
+            );
+            let suggestions = resolution
+                .errors
+                .into_iter()
+                .flat_map(|e| e.suggestions)
+                .collect();
+            Err(ApiError::UnknownOperation {
+                name: crate::secret::redact(&name).into_owned(),
+                suggestions,
+            })
+        }
+    }
+}
+
+/// List every scope with the operations that need it.
+#[utoipa::path(
+    get,
+    path = "/v1/scopes",
+    tag = "catalog",
+    operation_id = "list_scopes",
+    responses((status = 200, description = "Every scope and what needs it", body = ScopesResponse))
+)]
+pub async fn list_scopes(request: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    cached_json(&request, &state.scopes)
+}

@@ -1,0 +1,186 @@
+//! Every error the HTTP API returns, and the one place they become RFC 9457
+//! `application/problem+json` bodies with a stable `type` and `code`.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::resolve::{ItemError, Suggestion};
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The `type` of a problem is this URN followed by its code.
+const TYPE_BASE: &str = "urn:scopelink:problem:";
+
+/// Something the API refuses, with the status it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("the request body does not have the expected shape: {0}")]
+    InvalidBody(String),
+    #[error("the request body must be `application/json`")]
+    UnsupportedMediaType,
+    #[error("the request body is larger than the limit of {limit} bytes")]
+    BodyTooLarge { limit: usize },
+    #[error("the request URL is longer than the limit of {limit} bytes")]
+    UrlTooLong { limit: usize },
+    #[error("{given} operations were sent; the limit is {limit} per request")]
+    TooManyOperations { given: usize, limit: usize },
+    #[error("no operations were given: send at least one in `operations` (or `op=` in the query)")]
+    NoOperations,
+    #[error("{0}")]
+    InvalidParameter(String),
+    #[error("{count} of the inputs could not be resolved; see `errors`")]
+    Unresolved {
+        count: usize,
+        errors: Vec<ItemError>,
+    },
+    #[error("no operation is named `{name}`")]
+    UnknownOperation {
+        name: String,
+        suggestions: Vec<Suggestion>,
+    },
+    #[error("no route matches {0}")]
+    NotFound(String),
+    #[error("{method} is not allowed here; allowed: {allowed}")]
+    MethodNotAllowed { method: String, allowed: String },
+    #[error("too many requests; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("the request took longer than {secs} s")]
+    Timeout { secs: u64 },
+    #[error("an internal error occurred")]
+    Internal,
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem; stable.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:scopelink:problem:unresolved_operations")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The same kind as `type`, as a short code; stable.
+    #[schema(example = "unresolved_operations")]
+    pub code: String,
+    /// The limit that was exceeded, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+    /// Per-input failures, for `unresolved_operations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub errors: Option<Vec<ItemError>>,
+    /// Fixes to try, for `unknown_operation`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub suggestions: Option<Vec<Suggestion>>,
+}
+
+impl ApiError {
+    /// The stable short code of the error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::MalformedJson(_) => "malformed_json",
+            ApiError::InvalidBody(_) => "invalid_body",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::BodyTooLarge { .. } => "body_too_large",
+            ApiError::UrlTooLong { .. } => "url_too_long",
+            ApiError::TooManyOperations { .. } => "too_many_operations",
+            ApiError::NoOperations => "no_operations",
+            ApiError::InvalidParameter(_) => "invalid_parameter",
+            ApiError::Unresolved { .. } => "unresolved_operations",
+            ApiError::UnknownOperation { .. } => "unknown_operation",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Timeout { .. } => "timeout",
+            ApiError::Internal => "internal",
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let (limit, errors, suggestions) = match self {
+            ApiError::BodyTooLarge { limit } | ApiError::UrlTooLong { limit } => {
+                (Some(*limit), None, None)
+            }
+            ApiError::TooManyOperations { limit, .. } => (Some(*limit), None, None),
+            ApiError::Unresolved { errors, .. } => (None, Some(errors.clone()), None),
+            ApiError::UnknownOperation { suggestions, .. } => {
+                (None, None, Some(suggestions.clone()))
+            }
+            _ => (None, None, None),
+        };
+        Problem {
+            problem_type: format!("{TYPE_BASE}{}", self.code()),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: self.to_string(),
+            code: self.code().to_owned(),
+            limit,
+            errors,
+            suggestions,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::MalformedJson(_) | ApiError::InvalidParameter(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UrlTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::InvalidBody(_)
+            | ApiError::TooManyOperations { .. }
+            | ApiError::NoOperations
+            | ApiError::Unresolved { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::UnknownOperation { .. } | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        response.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        match self {
+            ApiError::MethodNotAllowed { allowed, .. } => {
+                response.insert_header((header::ALLOW, allowed.as_str()));
+            }
+            ApiError::RateLimited { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            _ => {}
+        }
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_else(|_| b"{}".to_vec());
+        response.body(body)
+    }
+}
+
+/// Maps a JSON body extractor failure to the API's problems.
+pub fn json_error(error: actix_web::error::JsonPayloadError, limit: usize) -> ApiError {
+    use actix_web::error::JsonPayloadError;
+    match error {
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            ApiError::BodyTooLarge { limit }
+        }
+        JsonPayloadError::Deserialize(error) if error.is_data() => {
+            ApiError::InvalidBody(crate::secret::redact(&error.to_string()).into_owned())
+        }
+        JsonPayloadError::Deserialize(error) => {
+            ApiError::MalformedJson(crate::secret::redact(&error.to_string()).into_owned())
+        }
+        other => ApiError::MalformedJson(crate::secret::redact(&other.to_string()).into_owned()),
+    }
+}

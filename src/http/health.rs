@@ -1,0 +1,61 @@
+//! Operations endpoints: liveness, readiness and Prometheus metrics.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    /// Operations in the loaded catalog.
+    pub operations: usize,
+    /// Revisions of the loaded specs.
+    pub revisions: Vec<String>,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations", operation_id = "health_check",
+    responses((status = 200, description = "Alive", body = Health)))]
+pub async fn health_check() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(Health { status: "ok" })
+}
+
+/// Readiness: the catalog is loaded and links can be built.
+#[utoipa::path(get, path = "/readyz", tag = "operations", operation_id = "readiness_check",
+    responses((status = 200, description = "Ready to serve", body = Readiness)))]
+pub async fn readiness_check(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(Readiness {
+            status: "ready",
+            operations: state.catalog.operations().len(),
+            revisions: state
+                .catalog
+                .sources()
+                .iter()
+                .map(|s| s.revision.clone())
+                .collect(),
+        })
+}
+
+/// Prometheus metrics in the text exposition format.
+#[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "get_metrics",
+    responses((status = 200, description = "Metrics", content_type = "text/plain", body = String)))]
+pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(state.metrics.render())
+}

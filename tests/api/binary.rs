@@ -1,0 +1,211 @@
+//! The real `scopelink` binary: JSON logs, no keys in logs, graceful stop,
+//! the health check subcommand and config validation.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+struct Served {
+    child: Child,
+    port: u16,
+    lines: mpsc::Receiver<String>,
+}
+
+fn serve(extra_env: &[(&str, &str)]) -> Served {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_scopelink"));
+    command
+        .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
+        .env("SCOPELINK_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in extra_env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().unwrap();
+    let (sender, lines) = mpsc::channel();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let sender = sender.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+    }
+    let port = loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the server logs that it listens");
+        let event: Value = serde_json::from_str(&line).unwrap_or_default();
+        if event["message"] == "scopelink is listening" {
+            break event["port"].as_u64().unwrap() as u16;
+        }
+    };
+    Served { child, port, lines }
+}
+
+fn sigterm(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn json_logs_one_line_per_request_and_never_a_key() {
+    let mut served = serve(&[]);
+    let base = format!("http://127.0.0.1:{}", served.port);
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let key = "pk_9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e";
+    client
+        .get(format!("{base}/go?op=get_lists&key={key}"))
+        .send()
+        .unwrap();
+    client
+        .get(format!("{base}/v1/links?op=GET%20/api/profiles/{key}"))
+        .send()
+        .unwrap();
+    client.get(format!("{base}/{key}")).send().unwrap();
+    client
+        .post(format!("{base}/v1/links"))
+        .json(&serde_json::json!({"operations": [key]}))
+        .send()
+        .unwrap();
+    client
+        .post(format!("{base}/v1/links"))
+        .header("content-type", "application/json")
+        .body(format!("{{\"{key}\": 1"))
+        .send()
+        .unwrap();
+    client
+        .get(format!("{base}/healthz"))
+        .header("x-request-id", key)
+        .send()
+        .unwrap();
+    let last = client
+        .get(format!("{base}/healthz"))
+        .header("x-request-id", "the-last-one")
+        .send()
+        .unwrap();
+    assert_eq!(last.status(), 200);
+
+    let mut requests = Vec::new();
+    let mut all = String::new();
+    while let Ok(line) = served.lines.recv_timeout(Duration::from_secs(5)) {
+        all.push_str(&line);
+        all.push('\n');
+        let event: Value =
+            serde_json::from_str(&line).unwrap_or_else(|_| panic!("not a JSON log line: {line}"));
+        if event["message"] == "request" {
+            let done = event["request_id"] == "the-last-one";
+            requests.push(event);
+            if done {
+                break;
+            }
+        }
+    }
+    assert_eq!(requests.len(), 7, "{all}");
+    for event in &requests {
+        for field in [
+            "request_id",
+            "method",
+            "route",
+            "status",
+            "latency_ms",
+            "level",
+            "timestamp",
+        ] {
+            assert!(!event[field].is_null(), "{field} missing in {event}");
+        }
+    }
+    assert_eq!(requests[0]["route"], "/go");
+    assert_eq!(requests[2]["route"], "unmatched");
+    assert!(!all.contains(&key[3..]), "a key reached the log:\n{all}");
+
+    sigterm(&served.child);
+    let status = served.child.wait().unwrap();
+    assert!(status.success(), "graceful stop exits 0: {status:?}");
+}
+
+#[test]
+fn healthcheck_subcommand_reports_the_server_state() {
+    let mut served = serve(&[]);
+    let url = format!("http://127.0.0.1:{}/healthz", served.port);
+    let ok = Command::new(env!("CARGO_BIN_EXE_scopelink"))
+        .args(["healthcheck", "--url", &url])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let by_bind = Command::new(env!("CARGO_BIN_EXE_scopelink"))
+        .arg("healthcheck")
+        .env("SCOPELINK_BIND", format!("0.0.0.0:{}", served.port))
+        .status()
+        .unwrap();
+    assert!(by_bind.success(), "the port comes from SCOPELINK_BIND");
+    sigterm(&served.child);
+    served.child.wait().unwrap();
+    let down = Command::new(env!("CARGO_BIN_EXE_scopelink"))
+        .args(["healthcheck", "--url", &url])
+        .output()
+        .unwrap();
+    assert_eq!(down.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&down.stderr).contains("unhealthy"));
+}
+
+#[test]
+fn the_link_base_must_be_https_on_klaviyo() {
+    for base in [
+        "https://evil.example/create",
+        "http://www.klaviyo.com/create-private-api-key",
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_scopelink"))
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("SCOPELINK_LINK_BASE", base)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{base}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("link-base")
+                && (stderr.contains("klaviyo.com") || stderr.contains("https")),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_spec_dir_is_loaded_and_a_missing_one_means_the_embedded_catalog() {
+    let dir = std::env::temp_dir().join(format!("scopelink-specdir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/klaviyo-openapi/stable-2024-10-15.json");
+    std::fs::copy(&spec, dir.join("stable.json")).unwrap();
+    std::fs::write(dir.join(".hidden.json"), "not json").unwrap();
+    let mut served = serve(&[("SCOPELINK_SPEC_DIR", dir.to_str().unwrap())]);
+    let ready: Value = reqwest::blocking::get(format!("http://127.0.0.1:{}/readyz", served.port))
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(ready["revisions"], serde_json::json!(["2024-10-15"]));
+    sigterm(&served.child);
+    served.child.wait().unwrap();
+    let mut served = serve(&[("SCOPELINK_SPEC_DIR", "/nonexistent/scopelink")]);
+    let ready: Value = reqwest::blocking::get(format!("http://127.0.0.1:{}/readyz", served.port))
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(ready["operations"], 493);
+    sigterm(&served.child);
+    served.child.wait().unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1,0 +1,113 @@
+//! Catalog browsing: operations, one operation by any name, scopes.
+
+use serde_json::Value;
+
+use crate::helpers::{problem, spawn_app};
+
+#[test]
+fn operations_are_listed_and_filtered() {
+    let app = spawn_app();
+    let all: Value = app.get("/v1/operations").json().unwrap();
+    assert_eq!(all["count"], 493);
+    assert_eq!(all["operations"].as_array().unwrap().len(), 493);
+    let beta: Value = app.get("/v1/operations?beta=true").json().unwrap();
+    assert_eq!(beta["count"], 148);
+    let scope: Value = app
+        .get("/v1/operations?scope=push-tokens:read")
+        .json()
+        .unwrap();
+    let ids: Vec<&str> = scope["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["operation_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"get_push_tokens") && ids.contains(&"get_profile"),
+        "{ids:?}"
+    );
+    let found: Value = app
+        .get("/v1/operations?q=bulk-import&tag=profiles&beta=false")
+        .json()
+        .unwrap();
+    assert!(found["count"].as_u64().unwrap() >= 3);
+    for op in found["operations"].as_array().unwrap() {
+        assert_eq!(op["tag"], "Profiles");
+        assert!(op["path"].as_str().unwrap().contains("bulk-import"));
+    }
+    problem(
+        app.get("/v1/operations?beta=sometimes"),
+        400,
+        "invalid_parameter",
+    );
+    problem(app.get("/v1/operations?search=x"), 400, "invalid_parameter");
+}
+
+#[test]
+fn one_operation_by_operation_id_alias_camel_case_or_sdk_name() {
+    let app = spawn_app();
+    for name in [
+        "get_profile_lists",
+        "get_lists_for_profile",
+        "getListsForProfile",
+        "klaviyo.Profiles.get_lists_for_profile",
+        "$klaviyo->Profiles->getProfileLists",
+    ] {
+        let response = app.get(&format!("/v1/operations/{}", urlencode(name)));
+        assert_eq!(response.status(), 200, "{name}");
+        let body: Value = response.json().unwrap();
+        assert_eq!(body["path"], "/api/profiles/{id}/lists", "{name}");
+    }
+    let profile: Value = app.get("/v1/operations/get_profile").json().unwrap();
+    assert_eq!(profile["scopes"], serde_json::json!(["profiles:read"]));
+    let includes: Vec<&str> = profile["includes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        includes,
+        ["conversations", "lists", "push-tokens", "segments"]
+    );
+    assert_eq!(profile["sdk_methods"]["node"], "ProfilesApi.getProfile");
+    let body = problem(
+        app.get("/v1/operations/get_profils"),
+        404,
+        "unknown_operation",
+    );
+    assert_eq!(body["suggestions"][0]["replacement"], "get_profile");
+}
+
+#[test]
+fn scopes_list_every_scope_with_its_operations() {
+    let app = spawn_app();
+    let body: Value = app.get("/v1/scopes").json().unwrap();
+    let scopes = body["scopes"].as_array().unwrap();
+    assert_eq!(body["count"].as_u64().unwrap() as usize, scopes.len());
+    let lists = scopes.iter().find(|s| s["scope"] == "lists:read").unwrap();
+    assert!(lists["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o == "get_lists"));
+    let push = scopes
+        .iter()
+        .find(|s| s["scope"] == "push-tokens:read")
+        .unwrap();
+    assert!(push["includes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["operation_id"] == "get_profile" && i["include"] == "push-tokens"));
+    assert!(
+        scopes.iter().any(|s| s["scope"] == "agents:read"),
+        "beta-only families are listed"
+    );
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}

@@ -1,0 +1,174 @@
+//! Every error is problem+json with a stable code, and every limit holds.
+
+use scopelink::config::Limits;
+use scopelink::link::LinkBase;
+use serde_json::json;
+
+use crate::helpers::{problem, spawn_app, spawn_app_with, test_config};
+
+#[test]
+fn framework_errors_are_problems_too() {
+    let app = spawn_app();
+    problem(app.get("/no/such/route"), 404, "not_found");
+    let response = app
+        .client
+        .delete(format!("{}/v1/links", app.address))
+        .send()
+        .unwrap();
+    assert_eq!(response.headers()["allow"], "GET, POST");
+    problem(response, 405, "method_not_allowed");
+    let response = app
+        .client
+        .post(format!("{}/healthz", app.address))
+        .send()
+        .unwrap();
+    problem(response, 405, "method_not_allowed");
+    let response = app
+        .client
+        .post(format!("{}/v1/links", app.address))
+        .header("content-type", "text/plain")
+        .body(r#"{"operations":["get_lists"]}"#)
+        .send()
+        .unwrap();
+    problem(response, 415, "unsupported_media_type");
+    let response = app
+        .client
+        .post(format!("{}/v1/links", app.address))
+        .body("x")
+        .send()
+        .unwrap();
+    problem(response, 415, "unsupported_media_type");
+    let response = app
+        .client
+        .post(format!("{}/v1/links", app.address))
+        .header("content-type", "application/json")
+        .body("{\"operations\": [")
+        .send()
+        .unwrap();
+    problem(response, 400, "malformed_json");
+}
+
+#[test]
+fn bodies_of_the_wrong_shape_say_what_is_wrong() {
+    let app = spawn_app();
+    let body = problem(
+        app.post_links(&json!({"operation": ["get_lists"]})),
+        422,
+        "invalid_body",
+    );
+    assert!(
+        body["detail"].as_str().unwrap().contains("operation"),
+        "{body}"
+    );
+    problem(
+        app.post_links(&json!({"operations": "get_lists"})),
+        422,
+        "invalid_body",
+    );
+    problem(
+        app.post_links(&json!({"operations": [42]})),
+        422,
+        "invalid_body",
+    );
+    problem(
+        app.post_links(&json!({"operations": [{"operation": "get_lists", "includes": []}]})),
+        422,
+        "invalid_body",
+    );
+    problem(
+        app.post_links(&json!({"operations": []})),
+        422,
+        "no_operations",
+    );
+    let body = problem(
+        app.post_links(
+            &json!({"operations": ["get_lists"], "api_key": "pk_abcdef0123456789abcdef"}),
+        ),
+        422,
+        "invalid_body",
+    );
+    assert!(!body.to_string().contains("abcdef0123456789"), "{body}");
+}
+
+#[test]
+fn limits_are_enforced_and_named() {
+    let config = scopelink::config::ServeConfig {
+        limits: Limits {
+            max_body_bytes: 4096,
+            max_operations: 5,
+            max_item_bytes: 100,
+            max_url_bytes: 600,
+        },
+        ..test_config()
+    };
+    let app = spawn_app_with(config, LinkBase::default());
+    let big = "x".repeat(5000);
+    let body = problem(
+        app.post_links(&json!({"operations": [big]})),
+        413,
+        "body_too_large",
+    );
+    assert_eq!(body["limit"], 4096);
+    let body = problem(
+        app.post_links(&json!({"operations": vec!["get_lists"; 6]})),
+        422,
+        "too_many_operations",
+    );
+    assert_eq!(body["limit"], 5);
+    assert!(body["detail"].as_str().unwrap().contains("6 operations"));
+    let long_item = format!("GET /api/profiles/{}", "A".repeat(200));
+    let body = problem(
+        app.post_links(&json!({"operations": ["get_lists", long_item]})),
+        422,
+        "unresolved_operations",
+    );
+    assert_eq!(body["errors"][0]["code"], "too_long");
+    assert_eq!(body["errors"][0]["index"], 1);
+    assert!(body["errors"][0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("100 bytes"));
+    let body = problem(
+        app.get(&format!("/v1/links?op={}", "a".repeat(700))),
+        414,
+        "url_too_long",
+    );
+    assert_eq!(body["limit"], 600);
+    assert_eq!(
+        app.post_links(&json!({"operations": vec!["get_lists"; 5]}))
+            .status(),
+        200,
+        "at the limit is fine"
+    );
+}
+
+#[test]
+fn hostile_bodies_never_get_a_500() {
+    let app = spawn_app();
+    let bodies = [
+        "null",
+        "[]",
+        "{}",
+        "\"text\"",
+        "{\"operations\": null}",
+        "{\"operations\": [null]}",
+        "{\"operations\": [\"\\u0000\"]}",
+        "{\"operations\": [\"GET /api/%ZZ\"]}",
+        "{\"operations\": [\"GET https://[::1]/x\"]}",
+        "{\"operations\": [\"\u{1F600}\", \"GET /api/profiles/\u{1F600}\"]}",
+        "{\"operations\": [{\"operation\": \"\"}]}",
+        "{\"operations\": [\"GET https://a.klaviyo.com:99999/api\"]}",
+        "{\"operations\": [\"a->b::c.d\"]}",
+    ];
+    for body in bodies {
+        let response = app
+            .client
+            .post(format!("{}/v1/links", app.address))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .unwrap();
+        let status = response.status().as_u16();
+        assert!((200..500).contains(&status), "{body} gave {status}");
+    }
+}
