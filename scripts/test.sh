@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The project's one test command (README "Test"; CI runs exactly this).
-# It installs whatever the tests need if it is missing, then runs every test.
+# The project's one test command (README "Run and test"; CI runs exactly this).
+# It installs whatever the tests need if it is missing, then runs every test:
+# the Rust suites (engine, HTTP API, properties, browser), the deployment
+# checks, and schemathesis against the running server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,3 +12,5 @@ if [ ! -d ../shared/klaviyo-openapi ]; then
 fi
 
 cargo test --locked --all-targets
+scripts/check-deploy.sh
+scripts/check-contract.sh

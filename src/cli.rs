@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::catalog::{
-    import_specs, Catalog, CatalogError, CatalogTable, OperationFilter, SpecFile,
+    import_specs, Catalog, CatalogError, CatalogSet, CatalogTable, OperationFilter, Selected, SpecFile,
 };
 use crate::config::ServeConfig;
 use crate::link::{LinkBase, LinkReport, KLAVIYO_CREATE_KEY_PAGE};
@@ -44,19 +44,23 @@ pub struct CatalogArgs {
     /// The Klaviyo create-key page links point at (https on klaviyo.com).
     #[arg(long, global = true, env = "SCOPELINK_LINK_BASE", default_value = KLAVIYO_CREATE_KEY_PAGE, value_parser = LinkBase::parse)]
     pub link_base: LinkBase,
+    /// Answer from this Klaviyo revision (`2024-10-15`, `2026-07-15.pre`) among
+    /// the loaded specs; default: the newest stable one.
+    #[arg(long, global = true, value_name = "REVISION")]
+    pub revision: Option<String>,
 }
 
 impl CatalogArgs {
-    /// The catalog from `--spec` files, or the embedded one.
-    pub fn load(&self) -> Result<Catalog, CatalogError> {
+    /// The catalogs of the `--spec` files and `--spec-dir`, or the embedded one.
+    pub fn load(&self) -> Result<CatalogSet, CatalogError> {
         let mut specs = self.specs.clone();
         if let Some(dir) = &self.spec_dir {
             specs.extend(spec_files_in(dir)?);
         }
         if specs.is_empty() {
-            Ok(Catalog::embedded())
+            Ok(CatalogSet::embedded())
         } else {
-            Catalog::from_spec_files(&specs)
+            CatalogSet::from_spec_files(&specs)
         }
     }
 }
@@ -211,22 +215,18 @@ struct ServeOnly {
 
 fn serve(catalog_args: &CatalogArgs, config: &ServeConfig) -> ExitCode {
     crate::telemetry::init(config.log_format);
-    let catalog = match catalog_args.load() {
-        Ok(catalog) => catalog,
+    let catalogs = match catalog_args.load() {
+        Ok(catalogs) => catalogs,
         Err(error) => {
             tracing::error!(%error, "cannot load the catalog");
             return ExitCode::FAILURE;
         }
     };
-    let operations = catalog.operations().len();
-    let revisions: Vec<String> = catalog
-        .sources()
-        .iter()
-        .map(|s| s.revision.clone())
-        .collect();
+    let operations = catalogs.default_catalog().operations().len();
+    let revisions = catalogs.revisions();
     let result = actix_web::rt::System::new().block_on(async {
         let application =
-            crate::http::Application::build(config, catalog, catalog_args.link_base.clone())?;
+            crate::http::Application::build(config, catalogs, catalog_args.link_base.clone())?;
         tracing::info!(
             bind = %config.bind,
             port = application.port(),
@@ -248,9 +248,17 @@ fn serve(catalog_args: &CatalogArgs, config: &ServeConfig) -> ExitCode {
     }
 }
 
-fn with_catalog(args: &CatalogArgs, run: impl FnOnce(&Catalog) -> ExitCode) -> ExitCode {
-    match args.load() {
-        Ok(catalog) => run(&catalog),
+/// Loads the catalogs and runs a command on the one `--revision` selects.
+fn with_catalog(args: &CatalogArgs, run: impl FnOnce(Selected<'_>) -> ExitCode) -> ExitCode {
+    let catalogs = match args.load() {
+        Ok(catalogs) => catalogs,
+        Err(error) => {
+            eprintln!("scopelink: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match catalogs.select(args.revision.as_deref()) {
+        Ok(selected) => run(selected),
         Err(error) => {
             eprintln!("scopelink: {error}");
             ExitCode::FAILURE
@@ -277,13 +285,14 @@ fn read_inputs(arguments: &[String]) -> Vec<InputItem> {
 }
 
 /// Builds the report, or prints one line per failed input and returns exit code 2.
-fn report(catalog: &Catalog, base: &LinkBase, args: &LinkArgs) -> Result<LinkReport, ExitCode> {
+fn report(selected: Selected<'_>, base: &LinkBase, args: &LinkArgs) -> Result<LinkReport, ExitCode> {
     let items = read_inputs(&args.operations);
     let options = ResolveOptions {
         minimal: args.minimal,
+        prefer_beta: selected.prefer_beta,
         ..ResolveOptions::default()
     };
-    let report = LinkReport::build(catalog, base, &items, options);
+    let report = LinkReport::build(selected.catalog, base, &items, options);
     if report.is_complete() {
         return Ok(report);
     }
@@ -320,8 +329,8 @@ pub fn describe_error(error: &ItemError) -> String {
     line
 }
 
-fn link(catalog: &Catalog, base: &LinkBase, args: &LinkArgs) -> ExitCode {
-    match report(catalog, base, args) {
+fn link(selected: Selected<'_>, base: &LinkBase, args: &LinkArgs) -> ExitCode {
+    match report(selected, base, args) {
         Ok(report) if args.json => print_json(&report),
         Ok(report) => {
             println!("{}", report.url);
@@ -334,8 +343,8 @@ fn link(catalog: &Catalog, base: &LinkBase, args: &LinkArgs) -> ExitCode {
     }
 }
 
-fn scopes(catalog: &Catalog, base: &LinkBase, args: &LinkArgs) -> ExitCode {
-    let report = match report(catalog, base, args) {
+fn scopes(selected: Selected<'_>, base: &LinkBase, args: &LinkArgs) -> ExitCode {
+    let report = match report(selected, base, args) {
         Ok(report) if args.json => return print_json(&report.explanations),
         Ok(report) => report,
         Err(code) => return code,
@@ -364,7 +373,8 @@ fn scopes(catalog: &Catalog, base: &LinkBase, args: &LinkArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn operations(catalog: &Catalog, args: &OperationsArgs) -> ExitCode {
+fn operations(selected: Selected<'_>, args: &OperationsArgs) -> ExitCode {
+    let catalog = selected.catalog;
     let filter = OperationFilter {
         text: args.search.clone(),
         scope: args.scope.clone(),

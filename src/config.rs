@@ -63,6 +63,9 @@ pub struct ServeConfig {
     /// Requests per minute per client IP; 0 turns rate limiting off.
     #[arg(long, env = "SCOPELINK_RATE_LIMIT_PER_MINUTE", default_value_t = 0)]
     pub rate_limit_per_minute: u32,
+    /// Memory for answers kept to serve identical requests again, in bytes; 0 turns it off.
+    #[arg(long, env = "SCOPELINK_ANSWER_CACHE_BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub answer_cache_bytes: usize,
     /// Longest time to receive a request's headers, and to answer it, in seconds.
     #[arg(long, env = "SCOPELINK_REQUEST_TIMEOUT_SECS", default_value_t = 10)]
     pub request_timeout_secs: u64,
@@ -86,6 +89,7 @@ impl Default for ServeConfig {
             limits: Limits::default(),
             cors_origins: Vec::new(),
             rate_limit_per_minute: 0,
+            answer_cache_bytes: 4 * 1024 * 1024,
             request_timeout_secs: 10,
             shutdown_timeout_secs: 30,
         }

@@ -93,6 +93,9 @@ pub fn oauth_scope(scopes: &[String]) -> String {
 /// Which catalog answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct CatalogInfo {
+    /// The Klaviyo revision that answered, e.g. `2026-07-15` or `2026-07-15.pre`.
+    #[schema(example = "2026-07-15")]
+    pub revision: String,
     #[schema(value_type = String, example = "embedded")]
     pub origin: CatalogOrigin,
     #[schema(value_type = Vec<Object>)]
@@ -100,8 +103,15 @@ pub struct CatalogInfo {
 }
 
 impl CatalogInfo {
-    pub fn of(catalog: &Catalog) -> CatalogInfo {
+    /// The catalog, answering as its beta revision when `prefer_beta`.
+    pub fn of(catalog: &Catalog, prefer_beta: bool) -> CatalogInfo {
+        let revision = if prefer_beta {
+            catalog.beta_revision().or(catalog.stable_revision())
+        } else {
+            catalog.stable_revision().or(catalog.beta_revision())
+        };
         CatalogInfo {
+            revision: revision.unwrap_or_default().to_owned(),
             origin: catalog.origin().clone(),
             sources: catalog.sources().to_vec(),
         }
@@ -147,7 +157,7 @@ impl LinkReport {
             operations: resolution.operations,
             warnings: resolution.warnings,
             errors: resolution.errors,
-            catalog: CatalogInfo::of(catalog),
+            catalog: CatalogInfo::of(catalog, options.prefer_beta),
         }
     }
 

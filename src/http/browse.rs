@@ -28,6 +28,36 @@ pub struct OperationsQuery {
     pub tag: Option<String>,
     /// `true` for beta operations only, `false` for stable only.
     pub beta: Option<bool>,
+    /// The Klaviyo revision to list; default: the newest stable one loaded.
+    #[param(example = "2026-07-15")]
+    pub revision: Option<String>,
+}
+
+/// The `revision` query parameter, the only one some routes take.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RevisionQuery {
+    /// The Klaviyo revision to answer from; default: the newest stable one loaded.
+    #[param(example = "2026-07-15")]
+    pub revision: Option<String>,
+}
+
+impl RevisionQuery {
+    fn parse(query: &str) -> Result<RevisionQuery, ApiError> {
+        let mut parsed = RevisionQuery::default();
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            match key.as_ref() {
+                "revision" => parsed.revision = Some(value.into_owned()),
+                other => {
+                    return Err(ApiError::InvalidParameter(format!(
+                        "unknown query parameter `{}`; accepted: revision",
+                        crate::secret::redact(other)
+                    )))
+                }
+            }
+        }
+        Ok(parsed)
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -119,9 +149,10 @@ impl OperationsQuery {
                 "scope" => parsed.scope = Some(value),
                 "tag" => parsed.tag = Some(value),
                 "beta" => parsed.beta = Some(super::links::parse_bool("beta", &value)?),
+                "revision" => parsed.revision = Some(value),
                 other => {
                     return Err(ApiError::InvalidParameter(format!(
-                        "unknown query parameter `{}`; accepted: q, scope, tag, beta",
+                        "unknown query parameter `{}`; accepted: q, scope, tag, beta, revision",
                         crate::secret::redact(other)
                     )))
                 }
@@ -155,20 +186,23 @@ impl From<OperationsQuery> for OperationFilter {
     responses(
         (status = 200, description = "The matching operations", body = OperationsResponse),
         (status = 400, description = "A bad query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown revision", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_operations(
     request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = OperationFilter::from(OperationsQuery::parse(request.query_string())?);
-    let operations: Vec<Operation> = state.catalog.filter(&filter).cloned().collect();
+    let query = OperationsQuery::parse(request.query_string())?;
+    let selected = state.catalog_for(query.revision.as_deref())?;
+    let filter = OperationFilter::from(query);
+    let operations: Vec<Operation> = selected.catalog.filter(&filter).cloned().collect();
     Ok(cached_json(
         &request,
         &OperationsResponse {
             count: operations.len(),
             operations,
-            catalog: CatalogInfo::of(&state.catalog),
+            catalog: CatalogInfo::of(selected.catalog, selected.prefer_beta),
         },
     ))
 }
@@ -182,7 +216,7 @@ pub async fn list_operations(
     path = "/v1/operations/{operation_id}",
     tag = "catalog",
     operation_id = "get_operation",
-    params(("operation_id" = String, Path, description = "operationId, alias or SDK method name", example = "getProfiles")),
+    params(("operation_id" = String, Path, description = "operationId, alias or SDK method name", example = "getProfiles"), RevisionQuery),
     responses(
         (status = 200, description = "The operation, its scopes and include values", body = OperationDetail),
         (status = 404, description = "No such operation; `suggestions` lists the closest", body = Problem, content_type = "application/problem+json"),
@@ -194,7 +228,8 @@ pub async fn get_operation(
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let name = name.into_inner();
-    match state.catalog.find(&name) {
+    let selected = state.catalog_for(RevisionQuery::parse(request.query_string())?.revision.as_deref())?;
+    match selected.catalog.find(&name) {
         Some(operation) => Ok(cached_json(
             &request,
             &OperationDetail {
@@ -204,7 +239,7 @@ pub async fn get_operation(
         )),
         None => {
             let resolution = resolve(
-                &state.catalog,
+                selected.catalog,
                 &[InputItem::Text(name.clone())],
                 ResolveOptions::default(),
             );
@@ -227,8 +262,14 @@ pub async fn get_operation(
     path = "/v1/scopes",
     tag = "catalog",
     operation_id = "list_scopes",
-    responses((status = 200, description = "Every scope and what needs it", body = ScopesResponse))
+    params(RevisionQuery),
+    responses(
+        (status = 200, description = "Every scope and what needs it", body = ScopesResponse),
+        (status = 400, description = "A bad query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown revision", body = Problem, content_type = "application/problem+json"),
+    )
 )]
-pub async fn list_scopes(request: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    cached_json(&request, &state.scopes)
+pub async fn list_scopes(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let selected = state.catalog_for(RevisionQuery::parse(request.query_string())?.revision.as_deref())?;
+    Ok(cached_json(&request, state.scopes_of(&selected)))
 }

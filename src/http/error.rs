@@ -44,6 +44,8 @@ pub enum ApiError {
         name: String,
         suggestions: Vec<Suggestion>,
     },
+    #[error(transparent)]
+    UnknownRevision(#[from] crate::catalog::UnknownRevision),
     #[error("no route matches {0}")]
     NotFound(String),
     #[error("{method} is not allowed here; allowed: {allowed}")]
@@ -96,6 +98,7 @@ impl ApiError {
             ApiError::InvalidParameter(_) => "invalid_parameter",
             ApiError::Unresolved { .. } => "unresolved_operations",
             ApiError::UnknownOperation { .. } => "unknown_operation",
+            ApiError::UnknownRevision(_) => "unknown_revision",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::RateLimited { .. } => "rate_limited",
@@ -140,6 +143,7 @@ impl ResponseError for ApiError {
             ApiError::InvalidBody(_)
             | ApiError::TooManyOperations { .. }
             | ApiError::NoOperations
+            | ApiError::UnknownRevision(_)
             | ApiError::Unresolved { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnknownOperation { .. } | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,

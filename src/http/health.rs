@@ -17,7 +17,7 @@ pub struct Health {
 pub struct Readiness {
     #[schema(example = "ready")]
     pub status: &'static str,
-    /// Operations in the loaded catalog.
+    /// Operations in the default (newest stable) catalog.
     pub operations: usize,
     /// Revisions of the loaded specs.
     pub revisions: Vec<String>,
@@ -40,13 +40,8 @@ pub async fn readiness_check(state: web::Data<AppState>) -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(Readiness {
             status: "ready",
-            operations: state.catalog.operations().len(),
-            revisions: state
-                .catalog
-                .sources()
-                .iter()
-                .map(|s| s.revision.clone())
-                .collect(),
+            operations: state.catalogs.default_catalog().operations().len(),
+            revisions: state.catalogs.revisions(),
         })
 }
 

@@ -2,15 +2,18 @@
 //! for a list of operations, as JSON or as a 302 to Klaviyo's page.
 
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::error::{ApiError, Problem};
-use super::page::{html, page_html};
-use super::{cached_json, AppState};
+use super::answer_cache::{Answer, Endpoint};
+use super::error::{ApiError, Problem, PROBLEM_JSON};
+use super::page::{page_html, PAGE_CSP};
+use super::{etag_of, if_none_match, AppState};
 use crate::link::LinkReport;
-use crate::resolve::{InputItem, ItemError, ResolveOptions};
+use crate::resolve::{ErrorCode, InputItem, ItemError, ResolveOptions};
 
 /// The operations to build a link for.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -22,7 +25,8 @@ use crate::resolve::{InputItem, ItemError, ResolveOptions};
 pub struct LinksRequest {
     /// Inputs in any accepted form: `METHOD /api/path`, a URL on a.klaviyo.com,
     /// an operationId, alias or SDK method name, or `{"operation", "include"}`.
-    #[schema(value_type = Vec<Object>)]
+    /// At most `SCOPELINK_MAX_OPERATIONS` (default 256).
+    #[schema(min_items = 1)]
     pub operations: Vec<InputItem>,
     /// Exactly the spec's scopes, without `x:read` added for each `x:write`.
     #[serde(default)]
@@ -30,6 +34,10 @@ pub struct LinksRequest {
     /// Answer 200 with the link for the inputs that resolved, plus `errors`.
     #[serde(default)]
     pub partial: bool,
+    /// The Klaviyo revision to answer from (`2026-07-15`, `2026-07-15.pre`);
+    /// default: the newest stable one loaded.
+    #[schema(example = "2026-07-15")]
+    pub revision: Option<String>,
 }
 
 /// Query parameters of `GET /v1/links` and `GET /go`.
@@ -37,12 +45,15 @@ pub struct LinksRequest {
 #[into_params(parameter_in = Query)]
 pub struct LinksQuery {
     /// An input, in any accepted text form; repeat for more.
-    #[param(rename = "op", example = "get_profiles")]
+    #[param(rename = "op", example = json!(["get_profiles"]), min_items = 1, explode = true, style = Form)]
     pub op: Vec<String>,
     /// `true` for exactly the spec's scopes.
     pub minimal: Option<bool>,
     /// `true` to answer with the inputs that resolved (`GET /v1/links` only).
     pub partial: Option<bool>,
+    /// The Klaviyo revision to answer from; default: the newest stable one loaded.
+    #[param(example = "2026-07-15")]
+    pub revision: Option<String>,
 }
 
 impl LinksQuery {
@@ -54,9 +65,10 @@ impl LinksQuery {
                 "op" => parsed.op.push(value.into_owned()),
                 "minimal" => parsed.minimal = Some(parse_bool("minimal", &value)?),
                 "partial" => parsed.partial = Some(parse_bool("partial", &value)?),
+                "revision" => parsed.revision = Some(value.into_owned()),
                 other if strict => {
                     return Err(ApiError::InvalidParameter(format!(
-                        "unknown query parameter `{}`; accepted: op (repeatable), minimal, partial",
+                        "unknown query parameter `{}`; accepted: op (repeatable), minimal, partial, revision",
                         crate::secret::redact(other)
                     )))
                 }
@@ -90,7 +102,9 @@ fn build_report(
     state: &AppState,
     items: &[InputItem],
     minimal: bool,
+    revision: Option<&str>,
 ) -> Result<LinkReport, ApiError> {
+    let selected = state.catalog_for(revision)?;
     if items.is_empty() {
         return Err(ApiError::NoOperations);
     }
@@ -104,26 +118,101 @@ fn build_report(
     let options = ResolveOptions {
         minimal,
         max_item_bytes: Some(state.limits.max_item_bytes),
+        prefer_beta: selected.prefer_beta,
     };
-    let report = LinkReport::build(&state.catalog, &state.link_base, items, options);
-    state.metrics.record_errors(&report.errors);
-    Ok(report)
+    Ok(LinkReport::build(selected.catalog, &state.link_base, items, options))
 }
 
-/// The report, or 422 with the per-input errors unless `partial`.
-fn complete_or_unresolved(
-    state: &AppState,
-    report: LinkReport,
-    partial: bool,
-) -> Result<LinkReport, ApiError> {
-    if !report.is_complete() && !partial {
-        return Err(ApiError::Unresolved {
-            count: report.errors.len(),
-            errors: report.errors,
-        });
+/// The JSON answer for a report: 200, or 422 with the per-input errors unless `partial`.
+fn json_answer(report: Result<LinkReport, ApiError>, partial: bool, etag: bool) -> Answer {
+    let report = match report {
+        Ok(report) if report.is_complete() || partial => report,
+        Ok(report) => {
+            let error_codes = report.errors.iter().map(|e| e.code).collect();
+            let error = ApiError::Unresolved {
+                count: report.errors.len(),
+                errors: report.errors,
+            };
+            return Answer { error_codes, ..problem_answer(&error) };
+        }
+        Err(error) => return problem_answer(&error),
+    };
+    let body = Bytes::from(serde_json::to_vec(&report).unwrap_or_default());
+    Answer {
+        status: StatusCode::OK,
+        content_type: "application/json",
+        etag: etag.then(|| etag_of(&body)),
+        body,
+        location: None,
+        link_built: true,
+        error_codes: report.errors.iter().map(|e| e.code).collect(),
     }
-    state.metrics.record_link();
-    Ok(report)
+}
+
+fn problem_answer(error: &ApiError) -> Answer {
+    Answer {
+        status: error.status_code(),
+        content_type: PROBLEM_JSON,
+        body: Bytes::from(serde_json::to_vec(&error.problem()).unwrap_or_default()),
+        location: None,
+        etag: None,
+        link_built: false,
+        error_codes: Vec::new(),
+    }
+}
+
+/// Answers that depend only on the request: links and unresolved inputs.
+fn deterministic(answer: &Answer) -> bool {
+    answer.status == StatusCode::OK
+        || answer.status == StatusCode::FOUND
+        || answer.status == StatusCode::UNPROCESSABLE_ENTITY
+}
+
+/// Sends an answer, counting it in the metrics; GET answers honour `If-None-Match`.
+fn send(state: &AppState, request: &HttpRequest, answer: &Answer) -> HttpResponse {
+    if answer.link_built {
+        state.metrics.record_link();
+    }
+    state.metrics.record_errors(&answer.error_codes);
+    let mut response = HttpResponse::build(answer.status);
+    if let Some(location) = &answer.location {
+        response.insert_header((header::LOCATION, location.as_str()));
+    }
+    match &answer.etag {
+        Some(etag) => {
+            response
+                .insert_header((header::ETAG, etag.as_str()))
+                .insert_header((header::CACHE_CONTROL, "public, max-age=300"));
+            if if_none_match(request, etag) {
+                return HttpResponse::NotModified()
+                    .insert_header((header::ETAG, etag.as_str()))
+                    .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+                    .finish();
+            }
+        }
+        None if answer.status == StatusCode::FOUND => {
+            response.insert_header((header::CACHE_CONTROL, "public, max-age=300"));
+        }
+        None => {
+            response.insert_header((header::CACHE_CONTROL, "no-store"));
+        }
+    }
+    if answer.content_type.starts_with("text/html") {
+        response.insert_header((header::CONTENT_SECURITY_POLICY, PAGE_CSP));
+    }
+    if answer.body.is_empty() {
+        return response.finish();
+    }
+    response.content_type(answer.content_type).body(answer.body.clone())
+}
+
+/// Whether a request body is JSON (`application/json` or `application/*+json`).
+fn is_json(request: &HttpRequest) -> bool {
+    let Some(value) = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Build the create-key link for a list of operations.
@@ -146,14 +235,34 @@ fn complete_or_unresolved(
         (status = 422, description = "Inputs that could not be resolved, or over a limit", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn create_link(
-    state: web::Data<AppState>,
-    body: web::Json<LinksRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let request = body.into_inner();
-    let report = build_report(&state, &request.operations, request.minimal)?;
-    let report = complete_or_unresolved(&state, report, request.partial)?;
-    Ok(HttpResponse::Ok().json(report))
+pub async fn create_link(request: HttpRequest, state: web::Data<AppState>, body: Bytes) -> HttpResponse {
+    if !is_json(&request) {
+        return ApiError::UnsupportedMediaType.error_response();
+    }
+    let answer = state.answers.get_or_compute(
+        Endpoint::PostLinks,
+        &body,
+        || match serde_json::from_slice::<LinksRequest>(&body) {
+            Ok(links) => json_answer(
+                build_report(&state, &links.operations, links.minimal, links.revision.as_deref()),
+                links.partial,
+                false,
+            ),
+            Err(error) => problem_answer(&body_error(&error)),
+        },
+        deterministic,
+    );
+    send(&state, &request, &answer)
+}
+
+/// The problem for a body serde could not read: bad JSON, or the wrong shape.
+fn body_error(error: &serde_json::Error) -> ApiError {
+    let detail = crate::secret::redact(&error.to_string()).into_owned();
+    if error.is_data() {
+        ApiError::InvalidBody(detail)
+    } else {
+        ApiError::MalformedJson(detail)
+    }
 }
 
 /// Build the create-key link from query parameters.
@@ -174,14 +283,22 @@ pub async fn create_link(
         (status = 422, description = "Inputs that could not be resolved, or over a limit", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_link(
-    request: HttpRequest,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    let query = LinksQuery::parse(request.query_string(), true)?;
-    let report = build_report(&state, &query.items(), query.minimal.unwrap_or(false))?;
-    let report = complete_or_unresolved(&state, report, query.partial.unwrap_or(false))?;
-    Ok(cached_json(&request, &report))
+pub async fn get_link(request: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let query = request.query_string();
+    let answer = state.answers.get_or_compute(
+        Endpoint::GetLinks,
+        query.as_bytes(),
+        || match LinksQuery::parse(query, true) {
+            Ok(links) => json_answer(
+                build_report(&state, &links.items(), links.minimal.unwrap_or(false), links.revision.as_deref()),
+                links.partial.unwrap_or(false),
+                true,
+            ),
+            Err(error) => problem_answer(&error),
+        },
+        deterministic,
+    );
+    send(&state, &request, &answer)
 }
 
 /// Redirect to Klaviyo's create-key page with the scopes preselected.
@@ -202,48 +319,46 @@ pub async fn get_link(
     )
 )]
 pub async fn redirect_to_link(request: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let outcome = LinksQuery::parse(request.query_string(), false).and_then(|query| {
-        let report = build_report(&state, &query.items(), query.minimal.unwrap_or(false))?;
-        Ok((query, report))
-    });
-    let (query, report) = match outcome {
-        Ok(found) => found,
-        Err(error) => {
-            return error_page(
-                &error.to_string(),
-                &[],
-                &LinksQuery::default(),
-                error_status(&error),
-            )
-        }
-    };
-    if !report.is_complete() {
-        return error_page(
-            "Some operations could not be resolved.",
-            &report.errors,
-            &query,
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    state.metrics.record_link();
-    HttpResponse::Found()
-        .insert_header((header::LOCATION, report.url))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .finish()
+    let query = request.query_string();
+    let answer = state.answers.get_or_compute(Endpoint::Go, query.as_bytes(), || redirect_answer(&state, query), deterministic);
+    send(&state, &request, &answer)
 }
 
-fn error_status(error: &ApiError) -> actix_web::http::StatusCode {
-    use actix_web::ResponseError;
-    error.status_code()
+fn redirect_answer(state: &AppState, query: &str) -> Answer {
+    let outcome = LinksQuery::parse(query, false).and_then(|links| {
+        let report = build_report(state, &links.items(), links.minimal.unwrap_or(false), links.revision.as_deref())?;
+        Ok((links, report))
+    });
+    let html_answer = |status: StatusCode, body: String, error_codes: Vec<ErrorCode>| Answer {
+        status,
+        content_type: "text/html; charset=utf-8",
+        body: Bytes::from(body),
+        location: None,
+        etag: None,
+        link_built: false,
+        error_codes,
+    };
+    match outcome {
+        Err(error) => html_answer(error.status_code(), error_page(&error.to_string(), &[], &LinksQuery::default()), Vec::new()),
+        Ok((links, report)) if !report.is_complete() => html_answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            error_page("Some operations could not be resolved.", &report.errors, &links),
+            report.errors.iter().map(|e| e.code).collect(),
+        ),
+        Ok((_, report)) => Answer {
+            status: StatusCode::FOUND,
+            content_type: "text/plain",
+            body: Bytes::new(),
+            location: Some(report.url),
+            etag: None,
+            link_built: true,
+            error_codes: Vec::new(),
+        },
+    }
 }
 
 /// The HTML page people land on from a broken docs link.
-fn error_page(
-    summary: &str,
-    errors: &[ItemError],
-    query: &LinksQuery,
-    status: actix_web::http::StatusCode,
-) -> HttpResponse {
+fn error_page(summary: &str, errors: &[ItemError], query: &LinksQuery) -> String {
     let mut body = String::new();
     body.push_str(&format!("<p>{}</p>", escape(summary)));
     if !errors.is_empty() {
@@ -287,7 +402,7 @@ fn error_page(
         body.push_str("</ul>");
     }
     body.push_str("<p><a href=\"/\">Build a link on the Scopelink page</a> · <a href=\"/docs/\">API docs</a></p>");
-    html(status, page_html("This link could not be built", &body))
+    page_html("This link could not be built", &body)
 }
 
 /// `/go?op=…&op=…` for a list of inputs.

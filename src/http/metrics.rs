@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::resolve::ItemError;
+use crate::resolve::ErrorCode;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -47,13 +47,13 @@ impl Metrics {
         self.links_built.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn record_errors(&self, errors: &[ItemError]) {
-        if errors.is_empty() {
+    pub fn record_errors(&self, codes: &[ErrorCode]) {
+        if codes.is_empty() {
             return;
         }
         if let Ok(mut counts) = self.resolution_errors.lock() {
-            for error in errors {
-                *counts.entry(error.code.as_str()).or_default() += 1;
+            for code in codes {
+                *counts.entry(code.as_str()).or_default() += 1;
             }
         }
     }

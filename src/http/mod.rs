@@ -4,6 +4,7 @@
 //! [`Application::build`] binds the listener and returns before serving, so
 //! `main` and the tests start the server the same way (port 0 in tests).
 
+mod answer_cache;
 mod browse;
 pub mod error;
 mod health;
@@ -24,9 +25,10 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use serde::Serialize;
 
-use crate::catalog::Catalog;
+use crate::catalog::{CatalogSet, Selected};
 use crate::config::{Limits, ServeConfig};
 use crate::link::LinkBase;
+use answer_cache::AnswerCache;
 use browse::ScopesResponse;
 use error::ApiError;
 use metrics::Metrics;
@@ -37,16 +39,35 @@ use rate_limit::RateLimiter;
 /// What every request handler shares; built once, read-only but for counters.
 #[derive(Debug)]
 pub struct AppState {
-    pub catalog: Catalog,
+    pub catalogs: CatalogSet,
     pub link_base: LinkBase,
     pub limits: Limits,
     pub metrics: Metrics,
     pub rate_limiter: RateLimiter,
+    pub answers: AnswerCache,
     pub request_timeout: Duration,
-    /// `GET /v1/scopes`, computed at start-up.
-    scopes: ScopesResponse,
+    /// `GET /v1/scopes` of each catalog (in `catalogs` order), computed at start-up.
+    scopes: Vec<ScopesResponse>,
     /// `GET /openapi.json`, rendered at start-up.
     openapi: String,
+}
+
+impl AppState {
+    /// The catalog a request's `revision` names; `None` means the newest stable.
+    pub fn catalog_for(&self, revision: Option<&str>) -> Result<Selected<'_>, ApiError> {
+        Ok(self.catalogs.select(revision)?)
+    }
+
+    /// The precomputed scope list of a selected catalog.
+    fn scopes_of(&self, selected: &Selected<'_>) -> &ScopesResponse {
+        let position = self
+            .catalogs
+            .catalogs()
+            .iter()
+            .position(|c| std::ptr::eq(c, selected.catalog))
+            .expect("a selected catalog is one of the set");
+        &self.scopes[position]
+    }
 }
 
 /// A bound, not yet running server.
@@ -59,19 +80,20 @@ impl Application {
     /// Binds `config.bind` and prepares the server.
     pub fn build(
         config: &ServeConfig,
-        catalog: Catalog,
+        catalogs: CatalogSet,
         link_base: LinkBase,
     ) -> std::io::Result<Application> {
         let listener = TcpListener::bind(&config.bind)?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
-            scopes: ScopesResponse::of(&catalog),
+            scopes: catalogs.catalogs().iter().map(ScopesResponse::of).collect(),
             openapi: openapi::document_json(),
-            catalog,
+            catalogs,
             link_base,
             limits: config.limits.clone(),
             metrics: Metrics::default(),
             rate_limiter: RateLimiter::new(config.rate_limit_per_minute),
+            answers: AnswerCache::new(config.answer_cache_bytes),
             request_timeout: config.request_timeout(),
         });
         let cors_origins = config.cors_origins.clone();
@@ -238,32 +260,35 @@ pub fn cached_json(request: &HttpRequest, value: &impl Serialize) -> HttpRespons
 
 /// Adds a strong `ETag` from the body and `Cache-Control`; answers 304 to a matching `If-None-Match`.
 fn cached_body(request: &HttpRequest, content_type: &'static str, body: Vec<u8>) -> HttpResponse {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    body.hash(&mut hasher);
-    let etag = format!("\"{:016x}{:08x}\"", hasher.finish(), body.len());
-    let matches = request
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| {
-            value
-                .split(',')
-                .any(|tag| tag.trim() == etag || tag.trim() == "*")
-        });
-    let mut response = if matches {
+    let etag = etag_of(&body);
+    let not_modified = if_none_match(request, &etag);
+    let mut response = if not_modified {
         HttpResponse::NotModified()
     } else {
         HttpResponse::Ok()
     };
     response
-        .insert_header((
-            header::ETAG,
-            HeaderValue::from_str(&etag).expect("hex is a valid header"),
-        ))
+        .insert_header((header::ETAG, HeaderValue::from_str(&etag).expect("hex is a valid header")))
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"));
-    if matches {
+    if not_modified {
         response.finish()
     } else {
         response.content_type(content_type).body(body)
     }
+}
+
+/// A strong entity tag: a hash of the body and its length.
+pub(crate) fn etag_of(body: &[u8]) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut hasher);
+    format!("\"{:016x}{:08x}\"", hasher.finish(), body.len())
+}
+
+/// Whether the request's `If-None-Match` names this tag.
+pub(crate) fn if_none_match(request: &HttpRequest, etag: &str) -> bool {
+    request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"))
 }

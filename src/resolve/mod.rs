@@ -101,13 +101,14 @@ pub struct ResolveOptions {
     pub minimal: bool,
     /// Items with a string longer than this many bytes fail with `too_long`, unread.
     pub max_item_bytes: Option<usize>,
+    /// A `.pre` revision answers: an endpoint in both specs resolves to its beta operation.
+    pub prefer_beta: bool,
 }
 
 /// What one input matched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ResolvedItem {
     pub index: usize,
-    #[schema(value_type = Object)]
     pub input: InputItem,
     #[schema(example = "get_profile")]
     pub operation_id: String,
@@ -224,7 +225,6 @@ impl ErrorCode {
 /// A replacement for a failed input that would resolve.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Suggestion {
-    #[schema(value_type = Object)]
     pub replacement: InputItem,
     pub reason: String,
 }
@@ -234,7 +234,6 @@ pub struct Suggestion {
 pub struct ItemError {
     pub index: usize,
     /// The input as given, with anything key-like blanked out.
-    #[schema(value_type = Object)]
     pub input: InputItem,
     pub code: ErrorCode,
     pub detail: String,
@@ -306,7 +305,7 @@ pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) 
                     format!("this input is longer than the limit of {limit} bytes per item"),
                 )))
             }
-            _ => resolve_item(catalog, index, item),
+            _ => resolve_item(catalog, index, item, options.prefer_beta),
         };
         match result {
             Ok((operation, resolved)) => {
@@ -317,7 +316,7 @@ pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) 
                 // Offer only fixes that resolve as they stand.
                 error
                     .suggestions
-                    .retain(|fix| resolve_item(catalog, index, &fix.replacement).is_ok());
+                    .retain(|fix| resolve_item(catalog, index, &fix.replacement, options.prefer_beta).is_ok());
                 errors.push(*error);
             }
         }
@@ -435,6 +434,7 @@ fn resolve_item(
     catalog: &Catalog,
     index: usize,
     item: &InputItem,
+    prefer_beta: bool,
 ) -> Result<(usize, ResolvedItem), Box<ItemError>> {
     let error = |code, detail: String| Box::new(ItemError::new(index, item, code, detail));
     if item.texts().any(secret::contains_private_key) {
@@ -480,7 +480,7 @@ fn resolve_item(
             (operation, matched_by, Vec::new())
         }
         Target::Http(target) => {
-            let (operation, alternatives) = match_http(catalog, index, item, target, &parsed)?;
+            let (operation, alternatives) = match_http(catalog, index, item, target, &parsed, prefer_beta)?;
             let matched_by = if target.from_url {
                 MatchedBy::Url
             } else {
@@ -597,6 +597,7 @@ fn match_http(
     item: &InputItem,
     target: &HttpTarget,
     parsed: &ParsedText,
+    prefer_beta: bool,
 ) -> Result<(usize, Vec<usize>), Box<ItemError>> {
     let Some(found) = catalog.match_path(&target.segments) else {
         return Err(Box::new(
@@ -654,11 +655,17 @@ fn match_http(
             ));
         }
     };
-    let mut on_method = found
+    // Stable operations come first; a `.pre` revision wants the beta twin first.
+    let mut on_method: Vec<usize> = found
         .operations
         .iter()
         .copied()
-        .filter(|&i| catalog.operation(i).method == method);
+        .filter(|&i| catalog.operation(i).method == method)
+        .collect();
+    if prefer_beta {
+        on_method.sort_by_key(|&i| !catalog.operation(i).is_beta());
+    }
+    let mut on_method = on_method.into_iter();
     let Some(operation) = on_method.next() else {
         return Err(Box::new(
             ItemError::new(

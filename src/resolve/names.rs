@@ -98,30 +98,20 @@ pub(crate) fn to_camel_case(name: &str) -> String {
 }
 
 /// The snake_case names to try for a method, the name itself first and then
-/// with each SDK variant suffix removed.
-pub(crate) fn candidates(method: &str) -> Vec<(String, bool)> {
-    let mut found = vec![(to_snake_case(method), false)];
-    for suffix in SDK_SUFFIXES {
-        if let Some(stem) = method.strip_suffix(suffix).filter(|s| !s.is_empty()) {
-            found.push((to_snake_case(stem), true));
-        }
-    }
-    found
+/// with each SDK variant suffix removed; built lazily, so an exact name costs
+/// one conversion.
+pub(crate) fn candidates(method: &str) -> impl Iterator<Item = (String, bool)> + '_ {
+    std::iter::once((to_snake_case(method), false)).chain(SDK_SUFFIXES.into_iter().filter_map(
+        move |suffix| {
+            method
+                .strip_suffix(suffix)
+                .filter(|stem| !stem.is_empty())
+                .map(|stem| (to_snake_case(stem), true))
+        },
+    ))
 }
 
-/// A tag or namespace reduced for comparison: `Custom_Objects`,
-/// `CustomObjectsApi` and `Custom Objects` all become `customobjects`.
-pub(crate) fn namespace_key(text: &str) -> String {
-    let key: String = text
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    match key.strip_suffix("api") {
-        Some(stem) if !stem.is_empty() => stem.to_owned(),
-        _ => key,
-    }
-}
+pub(crate) use crate::catalog::namespace_key;
 
 /// Whether a name is made only of the characters names can have.
 pub(crate) fn is_name_like(name: &str) -> bool {
@@ -249,7 +239,6 @@ mod tests {
     #[test]
     fn suffixes_are_offered_after_the_plain_name() {
         let names: Vec<String> = candidates("getProfilesAsyncWithHttpInfo")
-            .into_iter()
             .map(|(name, _)| name)
             .collect();
         assert_eq!(names[0], "get_profiles_async_with_http_info");

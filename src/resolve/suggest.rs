@@ -32,7 +32,6 @@ pub(crate) fn names(
 ) -> Vec<Suggestion> {
     let parts = names::split(name);
     let wanted = names::candidates(parts.method)
-        .into_iter()
         .map(|(snake, _)| snake)
         .min_by_key(String::len)
         .unwrap_or_default();

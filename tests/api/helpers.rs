@@ -4,7 +4,7 @@
 use std::sync::mpsc;
 
 use reqwest::blocking::{Client, Response};
-use scopelink::catalog::Catalog;
+use scopelink::catalog::CatalogSet;
 use scopelink::config::ServeConfig;
 use scopelink::http::Application;
 use scopelink::link::LinkBase;
@@ -31,7 +31,7 @@ pub fn spawn_app_with(config: ServeConfig, link_base: LinkBase) -> TestApp {
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let application = Application::build(&config, Catalog::embedded(), link_base)
+            let application = Application::build(&config, CatalogSet::embedded(), link_base)
                 .expect("the server binds");
             sender.send(application.port()).unwrap();
             application.run_until_stopped().await

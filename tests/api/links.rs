@@ -169,3 +169,15 @@ fn keys_are_refused_and_never_echoed() {
     let response = app.get(&format!("/v1/links?op={key}"));
     assert!(!response.text().unwrap().contains(&key[3..]));
 }
+
+#[test]
+fn identical_requests_get_identical_answers_and_are_counted_each_time() {
+    let app = spawn_app();
+    let body = json!({"operations": ["get_profiles", "get_profils"], "partial": true});
+    let first = app.post_links(&body).text().unwrap();
+    let second = app.post_links(&body).text().unwrap();
+    assert_eq!(first, second);
+    let metrics = app.get("/metrics").text().unwrap();
+    assert!(metrics.contains("scopelink_links_built_total 2"), "{metrics}");
+    assert!(metrics.contains("scopelink_resolution_errors_total{code=\"unknown_operation\"} 2"), "{metrics}");
+}

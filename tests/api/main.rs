@@ -8,3 +8,4 @@ mod limits_and_errors;
 mod links;
 mod openapi;
 mod ops;
+mod revisions;
