@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::catalog::{
-    import_specs, Catalog, CatalogError, CatalogSet, CatalogTable, OperationFilter, Selected, SpecFile,
+    import_specs, Catalog, CatalogError, CatalogSet, CatalogTable, OperationFilter, Selected,
+    SpecFile,
 };
 use crate::config::ServeConfig;
 use crate::link::{LinkBase, LinkReport, KLAVIYO_CREATE_KEY_PAGE};
@@ -105,10 +106,33 @@ pub enum Command {
     /// Work with the derived catalog table.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Print a Klaviyo OAuth authorize URL with the least scopes for the operations.
+    OauthUrl(OauthUrlArgs),
     /// Print this service's OpenAPI document.
     Openapi,
     /// Exit 0 if the server at --url answers /healthz with 200 (for container health checks).
     Healthcheck(HealthcheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OauthUrlArgs {
+    /// Your OAuth app's client id.
+    #[arg(long)]
+    pub client_id: String,
+    /// Where Klaviyo sends the user back (https; http only for localhost).
+    #[arg(long)]
+    pub redirect_uri: String,
+    /// An unguessable value your app checks on the way back.
+    #[arg(long)]
+    pub state: String,
+    /// base64url(SHA-256(code_verifier)), unpadded; keep the verifier to yourself.
+    #[arg(long)]
+    pub code_challenge: String,
+    /// Klaviyo's OAuth authorize page (https on klaviyo.com).
+    #[arg(long, env = "SCOPELINK_OAUTH_AUTHORIZE_URL", default_value = crate::oauth::KLAVIYO_AUTHORIZE_URL, value_parser = LinkBase::parse)]
+    pub authorize_url: LinkBase,
+    #[command(flatten)]
+    pub link: LinkArgs,
 }
 
 #[derive(Debug, Args)]
@@ -191,6 +215,9 @@ pub fn run() -> ExitCode {
         }
         Some(Command::Catalog(CatalogCommand::Import(args))) => import(&args),
         Some(Command::Serve(config)) => serve(&cli.catalog, &config),
+        Some(Command::OauthUrl(args)) => with_catalog(&cli.catalog, |selected| {
+            oauth_url(selected, &cli.catalog.link_base, &args)
+        }),
         Some(Command::Openapi) => {
             print!("{}", crate::http::openapi::document_json());
             ExitCode::SUCCESS
@@ -285,7 +312,11 @@ fn read_inputs(arguments: &[String]) -> Vec<InputItem> {
 }
 
 /// Builds the report, or prints one line per failed input and returns exit code 2.
-fn report(selected: Selected<'_>, base: &LinkBase, args: &LinkArgs) -> Result<LinkReport, ExitCode> {
+fn report(
+    selected: Selected<'_>,
+    base: &LinkBase,
+    args: &LinkArgs,
+) -> Result<LinkReport, ExitCode> {
     let items = read_inputs(&args.operations);
     let options = ResolveOptions {
         minimal: args.minimal,
@@ -340,6 +371,35 @@ fn link(selected: Selected<'_>, base: &LinkBase, args: &LinkArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(code) => code,
+    }
+}
+
+fn oauth_url(selected: Selected<'_>, base: &LinkBase, args: &OauthUrlArgs) -> ExitCode {
+    let report = match report(selected, base, &args.link) {
+        Ok(report) => report,
+        Err(code) => return code,
+    };
+    let params = crate::oauth::AuthorizeParams {
+        client_id: args.client_id.clone(),
+        redirect_uri: args.redirect_uri.clone(),
+        state: args.state.clone(),
+        code_challenge: args.code_challenge.clone(),
+    };
+    match crate::oauth::authorize_url(&args.authorize_url, &params, &report.scopes) {
+        Ok(url) if args.link.json => print_json(&serde_json::json!({
+            "url": url,
+            "scope": report.oauth_scope,
+            "scopes": report.scopes,
+            "explanations": report.explanations,
+        })),
+        Ok(url) => {
+            println!("{url}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("scopelink: {error}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
+use crate::link::LinkBase;
+use crate::oauth::KLAVIYO_AUTHORIZE_URL;
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -63,6 +66,9 @@ pub struct ServeConfig {
     /// Requests per minute per client IP; 0 turns rate limiting off.
     #[arg(long, env = "SCOPELINK_RATE_LIMIT_PER_MINUTE", default_value_t = 0)]
     pub rate_limit_per_minute: u32,
+    /// Klaviyo's OAuth authorize page (https on klaviyo.com).
+    #[arg(long, env = "SCOPELINK_OAUTH_AUTHORIZE_URL", default_value = KLAVIYO_AUTHORIZE_URL, value_parser = LinkBase::parse)]
+    pub oauth_authorize_url: LinkBase,
     /// Memory for answers kept to serve identical requests again, in bytes; 0 turns it off.
     #[arg(long, env = "SCOPELINK_ANSWER_CACHE_BYTES", default_value_t = 4 * 1024 * 1024)]
     pub answer_cache_bytes: usize,
@@ -90,6 +96,8 @@ impl Default for ServeConfig {
             cors_origins: Vec::new(),
             rate_limit_per_minute: 0,
             answer_cache_bytes: 4 * 1024 * 1024,
+            oauth_authorize_url: LinkBase::parse(KLAVIYO_AUTHORIZE_URL)
+                .expect("the default is valid"),
             request_timeout_secs: 10,
             shutdown_timeout_secs: 30,
         }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod healthcheck;
 pub mod http;
 pub mod link;
+pub mod oauth;
 pub mod resolve;
 pub mod secret;
 pub mod telemetry;

@@ -46,6 +46,8 @@ pub enum ApiError {
     },
     #[error(transparent)]
     UnknownRevision(#[from] crate::catalog::UnknownRevision),
+    #[error(transparent)]
+    OAuth(#[from] crate::oauth::OAuthError),
     #[error("no route matches {0}")]
     NotFound(String),
     #[error("{method} is not allowed here; allowed: {allowed}")]
@@ -99,6 +101,13 @@ impl ApiError {
             ApiError::Unresolved { .. } => "unresolved_operations",
             ApiError::UnknownOperation { .. } => "unknown_operation",
             ApiError::UnknownRevision(_) => "unknown_revision",
+            ApiError::OAuth(error) => match error {
+                crate::oauth::OAuthError::SecretSent { .. } => "secret_refused",
+                crate::oauth::OAuthError::KeySent { .. } => "looks_like_secret",
+                crate::oauth::OAuthError::Missing { .. }
+                | crate::oauth::OAuthError::Invalid { .. } => "invalid_oauth_parameter",
+                crate::oauth::OAuthError::NoScopes => "no_scopes",
+            },
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::RateLimited { .. } => "rate_limited",
@@ -144,6 +153,7 @@ impl ResponseError for ApiError {
             | ApiError::TooManyOperations { .. }
             | ApiError::NoOperations
             | ApiError::UnknownRevision(_)
+            | ApiError::OAuth(_)
             | ApiError::Unresolved { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnknownOperation { .. } | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,

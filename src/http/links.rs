@@ -98,7 +98,7 @@ pub(super) fn parse_bool(name: &str, value: &str) -> Result<bool, ApiError> {
 }
 
 /// Resolves the inputs under the configured limits; the one path every route shares.
-fn build_report(
+pub(super) fn build_report(
     state: &AppState,
     items: &[InputItem],
     minimal: bool,
@@ -120,7 +120,12 @@ fn build_report(
         max_item_bytes: Some(state.limits.max_item_bytes),
         prefer_beta: selected.prefer_beta,
     };
-    Ok(LinkReport::build(selected.catalog, &state.link_base, items, options))
+    Ok(LinkReport::build(
+        selected.catalog,
+        &state.link_base,
+        items,
+        options,
+    ))
 }
 
 /// The JSON answer for a report: 200, or 422 with the per-input errors unless `partial`.
@@ -133,7 +138,10 @@ fn json_answer(report: Result<LinkReport, ApiError>, partial: bool, etag: bool) 
                 count: report.errors.len(),
                 errors: report.errors,
             };
-            return Answer { error_codes, ..problem_answer(&error) };
+            return Answer {
+                error_codes,
+                ..problem_answer(&error)
+            };
         }
         Err(error) => return problem_answer(&error),
     };
@@ -203,16 +211,28 @@ fn send(state: &AppState, request: &HttpRequest, answer: &Answer) -> HttpRespons
     if answer.body.is_empty() {
         return response.finish();
     }
-    response.content_type(answer.content_type).body(answer.body.clone())
+    response
+        .content_type(answer.content_type)
+        .body(answer.body.clone())
 }
 
 /// Whether a request body is JSON (`application/json` or `application/*+json`).
-fn is_json(request: &HttpRequest) -> bool {
-    let Some(value) = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+pub(super) fn is_json(request: &HttpRequest) -> bool {
+    let Some(value) = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
-    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Build the create-key link for a list of operations.
@@ -235,7 +255,11 @@ fn is_json(request: &HttpRequest) -> bool {
         (status = 422, description = "Inputs that could not be resolved, or over a limit", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn create_link(request: HttpRequest, state: web::Data<AppState>, body: Bytes) -> HttpResponse {
+pub async fn create_link(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    body: Bytes,
+) -> HttpResponse {
     if !is_json(&request) {
         return ApiError::UnsupportedMediaType.error_response();
     }
@@ -244,7 +268,12 @@ pub async fn create_link(request: HttpRequest, state: web::Data<AppState>, body:
         &body,
         || match serde_json::from_slice::<LinksRequest>(&body) {
             Ok(links) => json_answer(
-                build_report(&state, &links.operations, links.minimal, links.revision.as_deref()),
+                build_report(
+                    &state,
+                    &links.operations,
+                    links.minimal,
+                    links.revision.as_deref(),
+                ),
                 links.partial,
                 false,
             ),
@@ -256,7 +285,7 @@ pub async fn create_link(request: HttpRequest, state: web::Data<AppState>, body:
 }
 
 /// The problem for a body serde could not read: bad JSON, or the wrong shape.
-fn body_error(error: &serde_json::Error) -> ApiError {
+pub(super) fn body_error(error: &serde_json::Error) -> ApiError {
     let detail = crate::secret::redact(&error.to_string()).into_owned();
     if error.is_data() {
         ApiError::InvalidBody(detail)
@@ -290,7 +319,12 @@ pub async fn get_link(request: HttpRequest, state: web::Data<AppState>) -> HttpR
         query.as_bytes(),
         || match LinksQuery::parse(query, true) {
             Ok(links) => json_answer(
-                build_report(&state, &links.items(), links.minimal.unwrap_or(false), links.revision.as_deref()),
+                build_report(
+                    &state,
+                    &links.items(),
+                    links.minimal.unwrap_or(false),
+                    links.revision.as_deref(),
+                ),
                 links.partial.unwrap_or(false),
                 true,
             ),
@@ -320,13 +354,23 @@ pub async fn get_link(request: HttpRequest, state: web::Data<AppState>) -> HttpR
 )]
 pub async fn redirect_to_link(request: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let query = request.query_string();
-    let answer = state.answers.get_or_compute(Endpoint::Go, query.as_bytes(), || redirect_answer(&state, query), deterministic);
+    let answer = state.answers.get_or_compute(
+        Endpoint::Go,
+        query.as_bytes(),
+        || redirect_answer(&state, query),
+        deterministic,
+    );
     send(&state, &request, &answer)
 }
 
 fn redirect_answer(state: &AppState, query: &str) -> Answer {
     let outcome = LinksQuery::parse(query, false).and_then(|links| {
-        let report = build_report(state, &links.items(), links.minimal.unwrap_or(false), links.revision.as_deref())?;
+        let report = build_report(
+            state,
+            &links.items(),
+            links.minimal.unwrap_or(false),
+            links.revision.as_deref(),
+        )?;
         Ok((links, report))
     });
     let html_answer = |status: StatusCode, body: String, error_codes: Vec<ErrorCode>| Answer {
@@ -339,10 +383,18 @@ fn redirect_answer(state: &AppState, query: &str) -> Answer {
         error_codes,
     };
     match outcome {
-        Err(error) => html_answer(error.status_code(), error_page(&error.to_string(), &[], &LinksQuery::default()), Vec::new()),
+        Err(error) => html_answer(
+            error.status_code(),
+            error_page(&error.to_string(), &[], &LinksQuery::default()),
+            Vec::new(),
+        ),
         Ok((links, report)) if !report.is_complete() => html_answer(
             StatusCode::UNPROCESSABLE_ENTITY,
-            error_page("Some operations could not be resolved.", &report.errors, &links),
+            error_page(
+                "Some operations could not be resolved.",
+                &report.errors,
+                &links,
+            ),
             report.errors.iter().map(|e| e.code).collect(),
         ),
         Ok((_, report)) => Answer {

@@ -11,6 +11,7 @@ mod health;
 mod links;
 mod metrics;
 mod middleware;
+mod oauth;
 pub mod openapi;
 mod page;
 mod rate_limit;
@@ -41,6 +42,8 @@ use rate_limit::RateLimiter;
 pub struct AppState {
     pub catalogs: CatalogSet,
     pub link_base: LinkBase,
+    /// Klaviyo's OAuth authorize page.
+    pub oauth_authorize_url: LinkBase,
     pub limits: Limits,
     pub metrics: Metrics,
     pub rate_limiter: RateLimiter,
@@ -90,6 +93,7 @@ impl Application {
             openapi: openapi::document_json(),
             catalogs,
             link_base,
+            oauth_authorize_url: config.oauth_authorize_url.clone(),
             limits: config.limits.clone(),
             metrics: Metrics::default(),
             rate_limiter: RateLimiter::new(config.rate_limit_per_minute),
@@ -160,6 +164,11 @@ fn routes(config: &mut web::ServiceConfig) {
                 .route(web::post().to(links::create_link))
                 .route(web::get().to(links::get_link))
                 .default_service(only("GET, POST")),
+        )
+        .service(
+            web::resource("/v1/oauth/authorize-url")
+                .route(web::post().to(oauth::create_authorize_url))
+                .default_service(only("POST")),
         )
         .service(
             web::resource("/go")
@@ -268,7 +277,10 @@ fn cached_body(request: &HttpRequest, content_type: &'static str, body: Vec<u8>)
         HttpResponse::Ok()
     };
     response
-        .insert_header((header::ETAG, HeaderValue::from_str(&etag).expect("hex is a valid header")))
+        .insert_header((
+            header::ETAG,
+            HeaderValue::from_str(&etag).expect("hex is a valid header"),
+        ))
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"));
     if not_modified {
         response.finish()
@@ -290,5 +302,9 @@ pub(crate) fn if_none_match(request: &HttpRequest, etag: &str) -> bool {
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"))
+        .is_some_and(|value| {
+            value
+                .split(',')
+                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+        })
 }

@@ -6,6 +6,7 @@ use super::browse::{IncludeUse, OperationDetail, OperationsResponse, ScopeUse, S
 use super::error::Problem;
 use super::health::{Health, Readiness};
 use super::links::LinksRequest;
+use super::oauth::{AuthorizeUrlRequest, AuthorizeUrlResponse};
 use crate::catalog::{Channel, IncludeBasis, IncludeRule, Method, Operation};
 use crate::link::{CatalogInfo, LinkReport};
 use crate::resolve::{
@@ -24,6 +25,7 @@ use crate::resolve::{
         super::links::create_link,
         super::links::get_link,
         super::links::redirect_to_link,
+        super::oauth::create_authorize_url,
         super::browse::list_operations,
         super::browse::get_operation,
         super::browse::list_scopes,
@@ -32,7 +34,7 @@ use crate::resolve::{
         super::health::get_metrics,
     ),
     components(schemas(
-        LinksRequest, LinkReport, CatalogInfo, ResolvedItem, ScopeExplanation, NeededBy, Reason,
+        LinksRequest, LinkReport, AuthorizeUrlRequest, AuthorizeUrlResponse, CatalogInfo, ResolvedItem, ScopeExplanation, NeededBy, Reason,
         Warning, WarningCode, ItemError, ErrorCode, Suggestion, MatchedBy, Problem, Operation,
         IncludeRule, IncludeBasis, Method, Channel, OperationsResponse, OperationDetail, SdkMethods,
         ScopesResponse, ScopeUse, IncludeUse, Health, Readiness

@@ -6,6 +6,7 @@ mod go;
 mod helpers;
 mod limits_and_errors;
 mod links;
+mod oauth;
 mod openapi;
 mod ops;
 mod revisions;
