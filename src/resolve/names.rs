@@ -145,12 +145,9 @@ pub(crate) fn lookup(catalog: &Catalog, name: &str) -> NameLookup {
         };
         let op = catalog.operation(operation);
         if let Some(namespace) = parts.namespace {
+            // A namespace that is no tag at all is a variable name (`client.get_lists`).
             let given = namespace_key(namespace);
-            let is_some_tag = catalog
-                .operations()
-                .iter()
-                .any(|o| namespace_key(&o.tag) == given);
-            if is_some_tag && given != namespace_key(&op.tag) {
+            if catalog.has_namespace(&given) && given != namespace_key(&op.tag) {
                 return NameLookup::WrongNamespace {
                     operation,
                     given: namespace.to_owned(),
