@@ -11,6 +11,11 @@ if [ ! -d ../shared/klaviyo-openapi ]; then
   exit 1
 fi
 
+# The browser test drives the page in Debian's headless Chromium; its
+# screenshots (phone and desktop width) go to test-artifacts/screenshots.
+scripts/install-browser-deps.sh
+export SCOPELINK_SCREENSHOTS_DIR="$PWD/test-artifacts/screenshots"
+
 cargo test --locked --all-targets
 scripts/check-deploy.sh
 scripts/check-contract.sh

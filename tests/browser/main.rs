@@ -1,0 +1,14 @@
+//! The link-builder page at `/`, driven in real headless Chromium through
+//! chromedriver (Debian's `chromium` and `chromium-driver`; run
+//! scripts/install-browser-deps.sh if they are missing: the test fails
+//! rather than skips without them).
+//!
+//! Screenshots at phone and desktop width go to `$SCOPELINK_SCREENSHOTS_DIR`
+//! (default `target/screenshots`).
+
+// The API tests' server harness, shared so both start the server the same way.
+#[allow(dead_code)]
+#[path = "../api/helpers.rs"]
+mod helpers;
+mod page;
+mod webdriver;
