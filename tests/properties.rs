@@ -11,22 +11,48 @@ use scopelink::resolve::{InputItem, ResolveOptions, StructuredInput};
 static CATALOG: LazyLock<Catalog> = LazyLock::new(Catalog::embedded);
 
 fn build(items: &[InputItem], minimal: bool) -> LinkReport {
-    LinkReport::build(&CATALOG, &LinkBase::default(), items, ResolveOptions { minimal, ..Default::default() })
+    LinkReport::build(
+        &CATALOG,
+        &LinkBase::default(),
+        items,
+        ResolveOptions {
+            minimal,
+            ..Default::default()
+        },
+    )
 }
 
 /// Strings shaped like inputs: a method or not, paths with awkward characters, queries.
 fn input_like() -> impl Strategy<Value = String> {
     let method = prop_oneof![
-        prop::sample::select(vec!["", "GET ", "post ", "DELETE ", "FETCH "]).prop_map(str::to_owned),
+        prop::sample::select(vec!["", "GET ", "post ", "DELETE ", "FETCH "])
+            .prop_map(str::to_owned),
         "[A-Za-z]{1,7} ",
     ];
-    let host = prop::sample::select(vec!["", "https://a.klaviyo.com", "http://a.klaviyo.com:80", "https://evil.example", "a.klaviyo.com"]).prop_map(str::to_owned);
+    let host = prop::sample::select(vec![
+        "",
+        "https://a.klaviyo.com",
+        "http://a.klaviyo.com:80",
+        "https://evil.example",
+        "a.klaviyo.com",
+    ])
+    .prop_map(str::to_owned);
     let segment = prop_oneof![
-        Just("api".to_owned()), Just("client".to_owned()), Just("profiles".to_owned()), Just("{id}".to_owned()),
-        Just("relationships".to_owned()), "[a-z-]{1,12}", "[%$:._~!*'()A-Za-z0-9]{0,16}", "\\PC{0,6}",
+        Just("api".to_owned()),
+        Just("client".to_owned()),
+        Just("profiles".to_owned()),
+        Just("{id}".to_owned()),
+        Just("relationships".to_owned()),
+        "[a-z-]{1,12}",
+        "[%$:._~!*'()A-Za-z0-9]{0,16}",
+        "\\PC{0,6}",
     ];
     let path = prop::collection::vec(segment, 0..6).prop_map(|s| format!("/{}", s.join("/")));
-    let query = prop_oneof![Just(String::new()), "\\?include=[a-z,-]{0,20}", "\\?[ -~]{0,30}"];
+    let query = prop_oneof![
+        Just(String::new()),
+        "\\?include=[a-z,-]{0,20}",
+        "\\?[ -~]{0,30}"
+    ];
     (method, host, path, query).prop_map(|(m, h, p, q)| format!("{m}{h}{p}{q}"))
 }
 

@@ -58,19 +58,25 @@ impl CatalogSet {
             .map(|path| SpecFile::read(path))
             .collect::<Result<Vec<_>, _>>()?;
         let mut groups: Vec<Vec<SpecFile>> = Vec::new();
-        let (stables, betas): (Vec<SpecFile>, Vec<SpecFile>) =
-            specs.into_iter().partition(|spec| spec.channel == Channel::Stable);
+        let (stables, betas): (Vec<SpecFile>, Vec<SpecFile>) = specs
+            .into_iter()
+            .partition(|spec| spec.channel == Channel::Stable);
         for stable in stables {
-            if groups.iter().any(|group| group[0].revision == stable.revision) {
+            if groups
+                .iter()
+                .any(|group| group[0].revision == stable.revision)
+            {
                 return Err(CatalogError::DuplicateRevision(stable.revision));
             }
             groups.push(vec![stable]);
         }
         for beta in betas {
             let date = beta.revision.trim_end_matches(".pre");
-            let same_date = groups
-                .iter_mut()
-                .find(|group| group.iter().any(|spec| spec.revision == date || spec.revision == beta.revision));
+            let same_date = groups.iter_mut().find(|group| {
+                group
+                    .iter()
+                    .any(|spec| spec.revision == date || spec.revision == beta.revision)
+            });
             match same_date {
                 Some(group) if group.iter().any(|spec| spec.revision == beta.revision) => {
                     return Err(CatalogError::DuplicateRevision(beta.revision));

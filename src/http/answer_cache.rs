@@ -120,7 +120,9 @@ impl AnswerCache {
     fn lookup(&self, hash: u64, endpoint: Endpoint, request: &[u8]) -> Option<Arc<Answer>> {
         let mut generations = self.generations.lock().ok()?;
         if let Some(entry) = generations.current.get(&hash) {
-            return entry.is_for(endpoint, request).then(|| entry.answer.clone());
+            return entry
+                .is_for(endpoint, request)
+                .then(|| entry.answer.clone());
         }
         let entry = generations.previous.remove(&hash)?;
         if !entry.is_for(endpoint, request) {
@@ -172,16 +174,34 @@ mod tests {
         let cache = AnswerCache::new(400);
         let mut computed = 0;
         for _ in 0..3 {
-            cache.get_or_compute(Endpoint::Go, b"op=a", || { computed += 1; answer("x") }, |_| true);
+            cache.get_or_compute(
+                Endpoint::Go,
+                b"op=a",
+                || {
+                    computed += 1;
+                    answer("x")
+                },
+                |_| true,
+            );
         }
         assert_eq!(computed, 1);
         let other = cache.get_or_compute(Endpoint::GetLinks, b"op=a", || answer("y"), |_| true);
         assert_eq!(other.body, "y", "endpoints are kept apart");
         for i in 0..100 {
-            cache.get_or_compute(Endpoint::Go, format!("op={i}").as_bytes(), || answer(&"z".repeat(40)), |_| true);
+            cache.get_or_compute(
+                Endpoint::Go,
+                format!("op={i}").as_bytes(),
+                || answer(&"z".repeat(40)),
+                |_| true,
+            );
         }
         let generations = cache.generations.lock().unwrap();
-        let held: usize = generations.current.values().chain(generations.previous.values()).map(Entry::size).sum();
+        let held: usize = generations
+            .current
+            .values()
+            .chain(generations.previous.values())
+            .map(Entry::size)
+            .sum();
         assert!(held <= 400, "{held}");
     }
 
@@ -190,11 +210,27 @@ mod tests {
         let cache = AnswerCache::new(1000);
         let mut computed = 0;
         for _ in 0..2 {
-            cache.get_or_compute(Endpoint::PostLinks, b"{}", || { computed += 1; answer("e") }, |_| false);
+            cache.get_or_compute(
+                Endpoint::PostLinks,
+                b"{}",
+                || {
+                    computed += 1;
+                    answer("e")
+                },
+                |_| false,
+            );
         }
         let off = AnswerCache::new(0);
         for _ in 0..2 {
-            off.get_or_compute(Endpoint::PostLinks, b"{}", || { computed += 1; answer("e") }, |_| true);
+            off.get_or_compute(
+                Endpoint::PostLinks,
+                b"{}",
+                || {
+                    computed += 1;
+                    answer("e")
+                },
+                |_| true,
+            );
         }
         assert_eq!(computed, 4);
     }

@@ -228,7 +228,11 @@ pub async fn get_operation(
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let name = name.into_inner();
-    let selected = state.catalog_for(RevisionQuery::parse(request.query_string())?.revision.as_deref())?;
+    let selected = state.catalog_for(
+        RevisionQuery::parse(request.query_string())?
+            .revision
+            .as_deref(),
+    )?;
     match selected.catalog.find(&name) {
         Some(operation) => Ok(cached_json(
             &request,
@@ -269,7 +273,14 @@ pub async fn get_operation(
         (status = 422, description = "An unknown revision", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn list_scopes(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let selected = state.catalog_for(RevisionQuery::parse(request.query_string())?.revision.as_deref())?;
+pub async fn list_scopes(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let selected = state.catalog_for(
+        RevisionQuery::parse(request.query_string())?
+            .revision
+            .as_deref(),
+    )?;
     Ok(cached_json(&request, state.scopes_of(&selected)))
 }

@@ -314,9 +314,9 @@ pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) 
             }
             Err(mut error) => {
                 // Offer only fixes that resolve as they stand.
-                error
-                    .suggestions
-                    .retain(|fix| resolve_item(catalog, index, &fix.replacement, options.prefer_beta).is_ok());
+                error.suggestions.retain(|fix| {
+                    resolve_item(catalog, index, &fix.replacement, options.prefer_beta).is_ok()
+                });
                 errors.push(*error);
             }
         }
@@ -480,7 +480,8 @@ fn resolve_item(
             (operation, matched_by, Vec::new())
         }
         Target::Http(target) => {
-            let (operation, alternatives) = match_http(catalog, index, item, target, &parsed, prefer_beta)?;
+            let (operation, alternatives) =
+                match_http(catalog, index, item, target, &parsed, prefer_beta)?;
             let matched_by = if target.from_url {
                 MatchedBy::Url
             } else {

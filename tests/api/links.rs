@@ -178,6 +178,12 @@ fn identical_requests_get_identical_answers_and_are_counted_each_time() {
     let second = app.post_links(&body).text().unwrap();
     assert_eq!(first, second);
     let metrics = app.get("/metrics").text().unwrap();
-    assert!(metrics.contains("scopelink_links_built_total 2"), "{metrics}");
-    assert!(metrics.contains("scopelink_resolution_errors_total{code=\"unknown_operation\"} 2"), "{metrics}");
+    assert!(
+        metrics.contains("scopelink_links_built_total 2"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("scopelink_resolution_errors_total{code=\"unknown_operation\"} 2"),
+        "{metrics}"
+    );
 }

@@ -10,15 +10,23 @@ use serde_json::{json, Value};
 use crate::helpers::{problem, test_config, TestApp};
 
 fn spec(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/klaviyo-openapi").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/klaviyo-openapi")
+        .join(name)
 }
 
 fn spawn_with_three_specs() -> TestApp {
-    let catalogs = CatalogSet::from_spec_files(&[spec("stable-2024-10-15.json"), spec("stable.json"), spec("beta.json")]).unwrap();
+    let catalogs = CatalogSet::from_spec_files(&[
+        spec("stable-2024-10-15.json"),
+        spec("stable.json"),
+        spec("beta.json"),
+    ])
+    .unwrap();
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let application = Application::build(&test_config(), catalogs, LinkBase::default()).unwrap();
+            let application =
+                Application::build(&test_config(), catalogs, LinkBase::default()).unwrap();
             sender.send(application.port()).unwrap();
             application.run_until_stopped().await
         })
@@ -26,7 +34,10 @@ fn spawn_with_three_specs() -> TestApp {
     let port = receiver.recv().unwrap();
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
-        client: reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        client: reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
     }
 }
 
@@ -34,32 +45,80 @@ fn spawn_with_three_specs() -> TestApp {
 fn each_request_is_answered_from_the_revision_it_names() {
     let app = spawn_with_three_specs();
     let ready: Value = app.get("/readyz").json().unwrap();
-    assert_eq!(ready["revisions"], json!(["2024-10-15", "2026-07-15", "2026-07-15.pre"]));
+    assert_eq!(
+        ready["revisions"],
+        json!(["2024-10-15", "2026-07-15", "2026-07-15.pre"])
+    );
 
-    let default: Value = app.post_links(&json!({"operations": ["get_conversation_for_profile"]})).json().unwrap();
-    assert_eq!(default["catalog"]["revision"], "2026-07-15", "the newest stable is the default");
+    let default: Value = app
+        .post_links(&json!({"operations": ["get_conversation_for_profile"]}))
+        .json()
+        .unwrap();
+    assert_eq!(
+        default["catalog"]["revision"], "2026-07-15",
+        "the newest stable is the default"
+    );
 
-    let old = problem(app.post_links(&json!({"operations": ["get_conversation_for_profile"], "revision": "2024-10-15"})), 422, "unresolved_operations");
-    assert_eq!(old["errors"][0]["code"], "unknown_operation", "conversations arrived after 2024-10-15");
-    let old: Value = app.post_links(&json!({"operations": ["get_profiles"], "revision": "2024-10-15"})).json().unwrap();
+    let old = problem(
+        app.post_links(
+            &json!({"operations": ["get_conversation_for_profile"], "revision": "2024-10-15"}),
+        ),
+        422,
+        "unresolved_operations",
+    );
+    assert_eq!(
+        old["errors"][0]["code"], "unknown_operation",
+        "conversations arrived after 2024-10-15"
+    );
+    let old: Value = app
+        .post_links(&json!({"operations": ["get_profiles"], "revision": "2024-10-15"}))
+        .json()
+        .unwrap();
     assert_eq!(old["catalog"]["revision"], "2024-10-15");
 
     // A .pre revision answers shared endpoints with the beta operation.
-    let beta: Value = app.get("/v1/links?op=GET%20/api/campaigns&revision=2026-07-15.pre").json().unwrap();
+    let beta: Value = app
+        .get("/v1/links?op=GET%20/api/campaigns&revision=2026-07-15.pre")
+        .json()
+        .unwrap();
     assert_eq!(beta["operations"][0]["operation_id"], "get_campaigns_beta");
     assert_eq!(beta["catalog"]["revision"], "2026-07-15.pre");
     let stable: Value = app.get("/v1/links?op=GET%20/api/campaigns").json().unwrap();
     assert_eq!(stable["operations"][0]["operation_id"], "get_campaigns");
 
-    let listed: Value = app.get("/v1/operations?revision=2024-10-15").json().unwrap();
+    let listed: Value = app
+        .get("/v1/operations?revision=2024-10-15")
+        .json()
+        .unwrap();
     assert_eq!(listed["count"], 261);
     assert_eq!(listed["catalog"]["revision"], "2024-10-15");
     let scopes: Value = app.get("/v1/scopes?revision=2024-10-15").json().unwrap();
-    assert!(!scopes["scopes"].as_array().unwrap().iter().any(|s| s["scope"] == "conversations:read"));
-    assert_eq!(app.get("/v1/operations/get_conversation_for_profile?revision=2024-10-15").status(), 404);
-    assert_eq!(app.get("/go?op=get_profiles&revision=2024-10-15").status(), 302);
+    assert!(!scopes["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["scope"] == "conversations:read"));
+    assert_eq!(
+        app.get("/v1/operations/get_conversation_for_profile?revision=2024-10-15")
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.get("/go?op=get_profiles&revision=2024-10-15").status(),
+        302
+    );
 
-    let body = problem(app.post_links(&json!({"operations": ["get_lists"], "revision": "2023-01-01"})), 422, "unknown_revision");
-    assert!(body["detail"].as_str().unwrap().contains("2024-10-15, 2026-07-15, 2026-07-15.pre"), "{body}");
+    let body = problem(
+        app.post_links(&json!({"operations": ["get_lists"], "revision": "2023-01-01"})),
+        422,
+        "unknown_revision",
+    );
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("2024-10-15, 2026-07-15, 2026-07-15.pre"),
+        "{body}"
+    );
     problem(app.get("/v1/scopes?revision=nope"), 422, "unknown_revision");
 }

@@ -36,7 +36,9 @@ fn an_older_revision_loads_directly() {
     assert!(catalog.operations().iter().all(|op| !op.is_beta()));
     // Conversations arrived in 2026-04-15 (KLAVIYO_FACTS §5.3).
     assert!(catalog.find("get_conversation_for_profile").is_none());
-    assert!(Catalog::embedded().find("get_conversation_for_profile").is_some());
+    assert!(Catalog::embedded()
+        .find("get_conversation_for_profile")
+        .is_some());
     assert!(Catalog::embedded()
         .scopes()
         .contains(&"conversations:read".to_owned()));

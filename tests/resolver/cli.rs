@@ -133,7 +133,10 @@ fn operations_lists_and_filters_the_catalog() {
 fn spec_flag_loads_another_revision_on_every_command() {
     let old = shared_spec("stable-2024-10-15.json");
     let old = old.to_str().unwrap();
-    let out = scopelink(&["--spec", old, "link", "get_conversation_for_profile"], None);
+    let out = scopelink(
+        &["--spec", old, "link", "get_conversation_for_profile"],
+        None,
+    );
     assert_eq!(
         out.status.code(),
         Some(2),
@@ -184,12 +187,34 @@ fn catalog_import_check_confirms_the_committed_table() {
 
 #[test]
 fn revision_flag_chooses_among_several_loaded_specs() {
-    let [old, new, beta] = ["stable-2024-10-15.json", "stable.json", "beta.json"].map(|n| shared_spec(n).to_str().unwrap().to_owned());
+    let [old, new, beta] = ["stable-2024-10-15.json", "stable.json", "beta.json"]
+        .map(|n| shared_spec(n).to_str().unwrap().to_owned());
     let specs = ["--spec", &old, "--spec", &new, "--spec", &beta];
     let run = |extra: &[&str]| scopelink(&[&specs[..], extra].concat(), None);
-    assert!(run(&["link", "get_conversation_for_profile"]).status.success(), "the newest stable is the default");
-    assert_eq!(run(&["--revision", "2024-10-15", "link", "get_conversation_for_profile"]).status.code(), Some(2));
-    let out = run(&["--revision", "2026-07-15.pre", "link", "--json", "GET /api/campaigns"]);
+    assert!(
+        run(&["link", "get_conversation_for_profile"])
+            .status
+            .success(),
+        "the newest stable is the default"
+    );
+    assert_eq!(
+        run(&[
+            "--revision",
+            "2024-10-15",
+            "link",
+            "get_conversation_for_profile"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
+    let out = run(&[
+        "--revision",
+        "2026-07-15.pre",
+        "link",
+        "--json",
+        "GET /api/campaigns",
+    ]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["operations"][0]["operation_id"], "get_campaigns_beta");
     assert_eq!(json["catalog"]["revision"], "2026-07-15.pre");
