@@ -453,7 +453,12 @@ fn error_page(summary: &str, errors: &[ItemError], query: &LinksQuery) -> String
         }
         body.push_str("</ul>");
     }
-    body.push_str("<p><a href=\"/\">Build a link on the Scopelink page</a> · <a href=\"/docs/\">API docs</a></p>");
+    // The page takes the same `op` list, so people land there with their inputs and the fixes.
+    let page = go_href(&query.op, query.minimal).replacen("/go?", "/?", 1);
+    body.push_str(&format!(
+        "<p><a href=\"{}\">Open these inputs on the Scopelink page</a> · <a href=\"/docs/\">API docs</a></p>",
+        escape(&page)
+    ));
     page_html("This link could not be built", &body)
 }
 

@@ -87,6 +87,10 @@ fn bad_inputs_get_a_readable_page_with_fixes_that_work() {
     let fixed = app.get(&href);
     assert_eq!(fixed.status(), 422, "the third input still fails: {href}");
     assert!(href.contains("op=get_profile"), "{href}");
+    assert!(
+        html.contains("href=\"/?op=get_profils&amp;op=get_lists&amp;op=%3Cscript%3E"),
+        "the page link carries the inputs"
+    );
     let empty = app.get("/go");
     assert_eq!(empty.status(), 422);
     assert!(empty.text().unwrap().contains("no operations were given"));
