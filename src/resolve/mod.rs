@@ -619,6 +619,20 @@ fn match_http(
     methods.sort();
     methods.dedup();
     let accepted: Vec<String> = methods.iter().map(|m| m.to_string()).collect();
+    // A method that does not fit the path: the allowed ones, each as a fix.
+    let method_error = |code, detail| {
+        Box::new(
+            ItemError::new(index, item, code, detail)
+                .accepting(accepted.clone())
+                .suggesting(suggest::methods(
+                    catalog,
+                    item,
+                    target,
+                    parsed,
+                    found.operations,
+                )),
+        )
+    };
     let method = match (target.method, &target.unknown_method) {
         (Some(method), _) => method,
         (None, None) if methods.len() == 1 => methods[0],
@@ -643,17 +657,7 @@ fn match_http(
                     ),
                 ),
             };
-            return Err(Box::new(
-                ItemError::new(index, item, code, detail)
-                    .accepting(accepted)
-                    .suggesting(suggest::methods(
-                        catalog,
-                        item,
-                        target,
-                        parsed,
-                        found.operations,
-                    )),
-            ));
+            return Err(method_error(code, detail));
         }
     };
     // Stable operations come first; a `.pre` revision wants the beta twin first.
@@ -668,25 +672,13 @@ fn match_http(
     }
     let mut on_method = on_method.into_iter();
     let Some(operation) = on_method.next() else {
-        return Err(Box::new(
-            ItemError::new(
-                index,
-                item,
-                ErrorCode::MethodNotAllowed,
-                format!(
-                    "{method} is not allowed on {}; allowed: {}",
-                    found.template,
-                    accepted.join(", ")
-                ),
-            )
-            .accepting(accepted)
-            .suggesting(suggest::methods(
-                catalog,
-                item,
-                target,
-                parsed,
-                found.operations,
-            )),
+        return Err(method_error(
+            ErrorCode::MethodNotAllowed,
+            format!(
+                "{method} is not allowed on {}; allowed: {}",
+                found.template,
+                accepted.join(", ")
+            ),
         ));
     };
     Ok((operation, on_method.collect()))

@@ -28,11 +28,20 @@ pub fn spawn_app() -> TestApp {
 }
 
 pub fn spawn_app_with(config: ServeConfig, link_base: LinkBase) -> TestApp {
+    spawn_app_with_catalogs(config, CatalogSet::embedded(), link_base)
+}
+
+/// The real server with the given catalogs (e.g. several revisions).
+pub fn spawn_app_with_catalogs(
+    config: ServeConfig,
+    catalogs: CatalogSet,
+    link_base: LinkBase,
+) -> TestApp {
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let application = Application::build(&config, CatalogSet::embedded(), link_base)
-                .expect("the server binds");
+            let application =
+                Application::build(&config, catalogs, link_base).expect("the server binds");
             sender.send(application.port()).unwrap();
             application.run_until_stopped().await
         })

@@ -3,11 +3,10 @@
 use std::path::PathBuf;
 
 use scopelink::catalog::CatalogSet;
-use scopelink::http::Application;
 use scopelink::link::LinkBase;
 use serde_json::{json, Value};
 
-use crate::helpers::{problem, test_config, TestApp};
+use crate::helpers::{problem, spawn_app_with_catalogs, test_config, TestApp};
 
 fn spec(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -22,23 +21,7 @@ fn spawn_with_three_specs() -> TestApp {
         spec("beta.json"),
     ])
     .unwrap();
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let application =
-                Application::build(&test_config(), catalogs, LinkBase::default()).unwrap();
-            sender.send(application.port()).unwrap();
-            application.run_until_stopped().await
-        })
-    });
-    let port = receiver.recv().unwrap();
-    TestApp {
-        address: format!("http://127.0.0.1:{port}"),
-        client: reqwest::blocking::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-    }
+    spawn_app_with_catalogs(test_config(), catalogs, LinkBase::default())
 }
 
 #[test]
