@@ -13,7 +13,7 @@ use crate::catalog::{
 };
 use crate::config::ServeConfig;
 use crate::link::{LinkBase, LinkReport, KLAVIYO_CREATE_KEY_PAGE};
-use crate::resolve::{InputItem, ItemError, Reason, ResolveOptions};
+use crate::resolve::{InputItem, ItemError, Reason, ResolveOptions, Suggestion};
 
 /// Least-privilege Klaviyo private API key links from the operations an integration calls.
 #[derive(Debug, Parser)]
@@ -108,6 +108,10 @@ pub enum Command {
     Catalog(CatalogCommand),
     /// Print a Klaviyo OAuth authorize URL with the least scopes for the operations.
     OauthUrl(OauthUrlArgs),
+    /// Audit a create-key link or scope list: renamed, beta-only and unknown
+    /// scopes, what they allow, and with --op what is missing or excess (exit 0
+    /// when clean, 2 when something should be fixed, 1 on bad input).
+    Audit(AuditArgs),
     /// Print this service's OpenAPI document.
     Openapi,
     /// Exit 0 if the server at --url answers /healthz with 200 (for container health checks).
@@ -158,8 +162,12 @@ pub struct LinkArgs {
     #[arg(long)]
     pub json: bool,
     /// Operations in any accepted form; `-` reads them one per line from stdin.
-    #[arg(value_name = "OP", required = true)]
+    #[arg(value_name = "OP", required_unless_present = "har")]
     pub operations: Vec<String>,
+    /// Read the calls an integration made from a HAR file or a request log
+    /// (one `METHOD URL` a line) instead; `-` reads stdin.
+    #[arg(long, value_name = "FILE", conflicts_with = "operations")]
+    pub har: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -217,6 +225,9 @@ pub fn run() -> ExitCode {
         Some(Command::Serve(config)) => serve(&cli.catalog, &config),
         Some(Command::OauthUrl(args)) => with_catalog(&cli.catalog, |selected| {
             oauth_url(selected, &cli.catalog.link_base, &args)
+        }),
+        Some(Command::Audit(args)) => with_catalog(&cli.catalog, |selected| {
+            audit_link(selected, &cli.catalog.link_base, &args)
         }),
         Some(Command::Openapi) => {
             print!("{}", crate::http::openapi::document_json());
@@ -317,6 +328,12 @@ fn report(
     base: &LinkBase,
     args: &LinkArgs,
 ) -> Result<LinkReport, ExitCode> {
+    if let Some(path) = &args.har {
+        return har_report(selected, base, path, args.minimal).map(|traffic| {
+            print_traffic_summary(&traffic);
+            traffic.link
+        });
+    }
     let items = read_inputs(&args.operations);
     let options = ResolveOptions {
         minimal: args.minimal,
@@ -346,21 +363,32 @@ pub fn describe_error(error: &ItemError) -> String {
         error.detail,
         error.code.as_str()
     );
-    if !error.suggestions.is_empty() {
-        let fixes: Vec<String> = error
-            .suggestions
-            .iter()
-            .map(|s| match &s.replacement {
-                InputItem::Text(text) => format!("`{text}`"),
-                other => serde_json::to_string(other).unwrap_or_default(),
-            })
-            .collect();
-        line.push_str(&format!("; did you mean {}?", fixes.join(" or ")));
-    }
+    line.push_str(&did_you_mean(&error.suggestions));
     line
 }
 
+/// `; did you mean `a` or `b`?`, or nothing when there are no suggestions.
+fn did_you_mean(suggestions: &[Suggestion]) -> String {
+    if suggestions.is_empty() {
+        return String::new();
+    }
+    let fixes: Vec<String> = suggestions
+        .iter()
+        .map(|s| match &s.replacement {
+            InputItem::Text(text) => format!("`{text}`"),
+            other => serde_json::to_string(other).unwrap_or_default(),
+        })
+        .collect();
+    format!("; did you mean {}?", fixes.join(" or "))
+}
+
 fn link(selected: Selected<'_>, base: &LinkBase, args: &LinkArgs) -> ExitCode {
+    if let Some(path) = args.har.as_deref().filter(|_| args.json) {
+        return match har_report(selected, base, path, args.minimal) {
+            Ok(traffic) => print_json(&traffic),
+            Err(code) => code,
+        };
+    }
     match report(selected, base, args) {
         Ok(report) if args.json => print_json(&report),
         Ok(report) => {
@@ -536,5 +564,232 @@ fn print_json(value: &impl serde::Serialize) -> ExitCode {
             eprintln!("scopelink: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// An operation the key is meant for, in any accepted form; repeatable
+    /// (`-` reads them one per line from stdin).
+    #[arg(long = "op", value_name = "OP")]
+    pub operations: Vec<String>,
+    /// Compare with exactly the scopes the spec lists (no `x:read` for each `x:write`).
+    #[arg(long)]
+    pub minimal: bool,
+    /// Print the whole report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// A create-key link, or scopes (comma- or space-separated, or one per argument).
+    #[arg(value_name = "LINK_OR_SCOPES", required = true)]
+    pub given: Vec<String>,
+}
+
+/// `scopelink audit`: the report from [`crate::audit::audit`], printed.
+fn audit_link(selected: Selected<'_>, base: &LinkBase, args: &AuditArgs) -> ExitCode {
+    use crate::audit::{audit, AuditOptions, AuditSource};
+    let options = AuditOptions {
+        minimal: args.minimal,
+        prefer_beta: selected.prefer_beta,
+        ..AuditOptions::default()
+    };
+    let operations = read_inputs(&args.operations);
+    let report = match AuditSource::from_args(&args.given)
+        .and_then(|source| audit(selected.catalog, base, &source, &operations, options))
+    {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("scopelink: {error} ({})", error.code());
+            return ExitCode::FAILURE;
+        }
+    };
+    let errors = report
+        .intended
+        .as_ref()
+        .map_or(&[][..], |check| &check.errors[..]);
+    for error in errors {
+        eprintln!("{}", describe_error(error));
+    }
+    if args.json {
+        if print_json(&report) != ExitCode::SUCCESS {
+            return ExitCode::FAILURE;
+        }
+    } else {
+        print_audit(&report);
+    }
+    if !errors.is_empty() {
+        ExitCode::FAILURE
+    } else if report.clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}
+
+fn print_audit(report: &crate::audit::AuditReport) {
+    let mut out = std::io::stdout().lock();
+    let width = report
+        .findings
+        .iter()
+        .map(|f| f.status.as_str().len())
+        .max()
+        .unwrap_or(0);
+    for finding in &report.findings {
+        let _ = writeln!(
+            out,
+            "{:width$}  {}",
+            finding.status.as_str(),
+            finding.message
+        );
+    }
+    let beta = report
+        .allowed_operations
+        .iter()
+        .filter(|op| op.beta)
+        .count();
+    let _ = writeln!(
+        out,
+        "allows {} private-key operations ({beta} of them beta)",
+        report.allowed_operation_count
+    );
+    match &report.intended {
+        None => {
+            let _ = writeln!(out, "current names: {}", report.normalized_url);
+        }
+        Some(check) => {
+            for explanation in &check.explanations {
+                let by: Vec<String> = explanation
+                    .needed_by
+                    .iter()
+                    .map(|need| format!("#{} {}", need.index + 1, need.operation_id))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "missing: {} (needed by {})",
+                    explanation.scope,
+                    by.join(", ")
+                );
+            }
+            if !check.excess.is_empty() {
+                let _ = writeln!(out, "excess: {}", check.excess.join(", "));
+            }
+            let _ = writeln!(out, "corrected link: {}", check.corrected_url);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        if report.clean {
+            "clean: nothing to fix"
+        } else {
+            "not clean: fix the lines above"
+        }
+    );
+}
+
+/// `link --har FILE`: the calls in a HAR file or request log (`-`: stdin),
+/// or one stderr line per unrecognised Klaviyo call and exit code 2.
+fn har_report(
+    selected: Selected<'_>,
+    base: &LinkBase,
+    path: &std::path::Path,
+    minimal: bool,
+) -> Result<crate::traffic::TrafficReport, ExitCode> {
+    use crate::traffic::{read_calls, TrafficOptions};
+    let options = TrafficOptions {
+        resolve: ResolveOptions {
+            minimal,
+            prefer_beta: selected.prefer_beta,
+            ..ResolveOptions::default()
+        },
+        // A local file: the distinct operations are bounded by the catalog.
+        max_operations: usize::MAX,
+        ..TrafficOptions::default()
+    };
+    let reader: Box<dyn std::io::Read> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        match std::fs::File::open(path) {
+            Ok(file) => Box::new(file),
+            Err(error) => {
+                eprintln!("scopelink: cannot read {}: {error}", path.display());
+                return Err(ExitCode::FAILURE);
+            }
+        }
+    };
+    let traffic = match read_calls(reader, selected.catalog, &options) {
+        Ok(traffic) => traffic.into_report(selected.catalog, base),
+        Err(error) => {
+            eprintln!("scopelink: {}: {error}", path.display());
+            return Err(ExitCode::FAILURE);
+        }
+    };
+    if traffic.is_complete() {
+        return Ok(traffic);
+    }
+    let mut stderr = std::io::stderr().lock();
+    for call in &traffic.unrecognized {
+        let mut line = format!(
+            "error: {} {} ({} call{}): {} ({})",
+            call.method,
+            call.url,
+            call.calls,
+            if call.calls == 1 { "" } else { "s" },
+            call.detail,
+            call.code.as_str()
+        );
+        line.push_str(&did_you_mean(&call.suggestions));
+        let _ = writeln!(stderr, "{line}");
+    }
+    if traffic.unrecognized_more > 0 {
+        let _ = writeln!(
+            stderr,
+            "error: {} more unrecognised Klaviyo calls are not listed",
+            traffic.unrecognized_more
+        );
+    }
+    for error in &traffic.link.errors {
+        let _ = writeln!(stderr, "{}", describe_error(error));
+    }
+    Err(ExitCode::from(2))
+}
+
+/// What `link --har` read and ignored, on stderr.
+fn print_traffic_summary(traffic: &crate::traffic::TrafficReport) {
+    let c = &traffic.calls;
+    let mut stderr = std::io::stderr().lock();
+    let mut parts = vec![format!(
+        "{} to Klaviyo's API ({} distinct operations)",
+        c.klaviyo,
+        traffic.operations.len()
+    )];
+    for (count, what) in [
+        (c.other_hosts, "to other hosts"),
+        (c.preflight, "OPTIONS preflights"),
+        (c.oauth, "OAuth calls"),
+        (c.unreadable, "unreadable"),
+    ] {
+        if count > 0 {
+            parts.push(format!("{count} {what}"));
+        }
+    }
+    let _ = writeln!(stderr, "read {} calls: {}", c.total, parts.join(", "));
+    if !traffic.other_hosts.is_empty() {
+        let mut hosts: Vec<String> = traffic
+            .other_hosts
+            .iter()
+            .map(|h| format!("{} ({})", h.host, h.calls))
+            .collect();
+        if traffic.other_hosts_more > 0 {
+            hosts.push(format!("{} more calls", traffic.other_hosts_more));
+        }
+        let _ = writeln!(stderr, "ignored other hosts: {}", hosts.join(", "));
+    }
+    for unreadable in &traffic.unreadable {
+        let place = match (unreadable.line, unreadable.entry) {
+            (Some(line), _) => format!("line {line}"),
+            (_, Some(entry)) => format!("entry {entry}"),
+            _ => "input".to_owned(),
+        };
+        let _ = writeln!(stderr, "unreadable: {place}: {}", unreadable.reason);
     }
 }

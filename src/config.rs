@@ -32,6 +32,9 @@ pub struct Limits {
     /// Longest request URL (path and query), in bytes.
     #[arg(long, env = "SCOPELINK_MAX_URL_BYTES", default_value_t = 8192)]
     pub max_url_bytes: usize,
+    /// Largest HAR or request log for `POST /v1/links/from-har`, in bytes (streamed, never held).
+    #[arg(long, env = "SCOPELINK_MAX_HAR_BYTES", default_value_t = 128 * 1024 * 1024)]
+    pub max_har_bytes: usize,
 }
 
 impl Default for Limits {
@@ -41,6 +44,7 @@ impl Default for Limits {
             max_operations: 256,
             max_item_bytes: 2048,
             max_url_bytes: 8192,
+            max_har_bytes: 128 * 1024 * 1024,
         }
     }
 }

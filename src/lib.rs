@@ -5,6 +5,7 @@
 //! command line; [`cli`] and [`http`] are thin front ends over it, so every
 //! front end gives the same answer.
 
+pub mod audit;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -15,3 +16,4 @@ pub mod oauth;
 pub mod resolve;
 pub mod secret;
 pub mod telemetry;
+pub mod traffic;

@@ -220,6 +220,8 @@ pub async fn list_operations(
     responses(
         (status = 200, description = "The operation, its scopes and include values", body = OperationDetail),
         (status = 404, description = "No such operation; `suggestions` lists the closest", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A bad query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown revision", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_operation(

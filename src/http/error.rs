@@ -46,6 +46,9 @@ pub enum ApiError {
     },
     #[error(transparent)]
     UnknownRevision(#[from] crate::catalog::UnknownRevision),
+    /// An audit that cannot be made; the code comes from [`crate::audit::AuditError::code`].
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
     #[error(transparent)]
     OAuth(#[from] crate::oauth::OAuthError),
     #[error("no route matches {0}")]
@@ -101,6 +104,7 @@ impl ApiError {
             ApiError::Unresolved { .. } => "unresolved_operations",
             ApiError::UnknownOperation { .. } => "unknown_operation",
             ApiError::UnknownRevision(_) => "unknown_revision",
+            ApiError::Audit(error) => error.code(),
             ApiError::OAuth(error) => match error {
                 crate::oauth::OAuthError::SecretSent { .. } => "secret_refused",
                 crate::oauth::OAuthError::KeySent { .. } => "looks_like_secret",
@@ -123,6 +127,7 @@ impl ApiError {
                 (Some(*limit), None, None)
             }
             ApiError::TooManyOperations { limit, .. } => (Some(*limit), None, None),
+            ApiError::Audit(error) => (error.limit(), None, None),
             ApiError::Unresolved { errors, .. } => (None, Some(errors.clone()), None),
             ApiError::UnknownOperation { suggestions, .. } => {
                 (None, None, Some(suggestions.clone()))
@@ -153,6 +158,7 @@ impl ResponseError for ApiError {
             | ApiError::TooManyOperations { .. }
             | ApiError::NoOperations
             | ApiError::UnknownRevision(_)
+            | ApiError::Audit(_)
             | ApiError::OAuth(_)
             | ApiError::Unresolved { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnknownOperation { .. } | ApiError::NotFound(_) => StatusCode::NOT_FOUND,

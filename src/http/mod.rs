@@ -5,6 +5,7 @@
 //! `main` and the tests start the server the same way (port 0 in tests).
 
 mod answer_cache;
+mod audit;
 mod browse;
 pub mod error;
 mod health;
@@ -15,6 +16,7 @@ mod oauth;
 pub mod openapi;
 mod page;
 mod rate_limit;
+mod traffic;
 
 use std::hash::{Hash, Hasher};
 use std::net::TcpListener;
@@ -164,6 +166,16 @@ fn routes(config: &mut web::ServiceConfig) {
                 .route(web::post().to(links::create_link))
                 .route(web::get().to(links::get_link))
                 .default_service(only("GET, POST")),
+        )
+        .service(
+            web::resource("/v1/links/from-har")
+                .route(web::post().to(traffic::create_link_from_har))
+                .default_service(only("POST")),
+        )
+        .service(
+            web::resource("/v1/audit")
+                .route(web::post().to(audit::audit_link))
+                .default_service(only("POST")),
         )
         .service(
             web::resource("/v1/oauth/authorize-url")

@@ -26,12 +26,16 @@ use crate::resolve::{InputItem, ResolvedItem, ScopeExplanation, Warning};
     "operations": ["get_profiles", "POST /api/lists"]
 }))]
 pub struct AuthorizeUrlRequest {
+    #[schema(min_length = 1, max_length = 256, pattern = "^[!-~]+$")]
     pub client_id: String,
     /// Where Klaviyo sends the user back: https (http only for localhost), no fragment.
+    #[schema(format = "uri")]
     pub redirect_uri: String,
     /// An unguessable value your app checks on the way back.
+    #[schema(min_length = 1, max_length = 512, pattern = "^[!-~]+$")]
     pub state: String,
     /// base64url(SHA-256(code_verifier)) without padding; the verifier stays with you.
+    #[schema(pattern = "^[A-Za-z0-9_-]{43}$")]
     pub code_challenge: String,
     /// Only `S256` is accepted.
     #[serde(default)]

@@ -25,6 +25,8 @@ use crate::resolve::{
         super::links::create_link,
         super::links::get_link,
         super::links::redirect_to_link,
+        super::traffic::create_link_from_har,
+        super::audit::audit_link,
         super::oauth::create_authorize_url,
         super::browse::list_operations,
         super::browse::get_operation,
@@ -37,7 +39,14 @@ use crate::resolve::{
         LinksRequest, LinkReport, AuthorizeUrlRequest, AuthorizeUrlResponse, CatalogInfo, ResolvedItem, ScopeExplanation, NeededBy, Reason,
         Warning, WarningCode, ItemError, ErrorCode, Suggestion, MatchedBy, Problem, Operation,
         IncludeRule, IncludeBasis, Method, Channel, OperationsResponse, OperationDetail, SdkMethods,
-        ScopesResponse, ScopeUse, IncludeUse, Health, Readiness
+        ScopesResponse, ScopeUse, IncludeUse, Health, Readiness,
+        crate::traffic::HarDocument, crate::traffic::HarLog, crate::traffic::HarEntry,
+        crate::traffic::HarRequest, crate::traffic::TrafficReport, crate::traffic::Format,
+        crate::traffic::CallCounts, crate::traffic::HostCalls, crate::traffic::OperationCalls,
+        crate::traffic::UnrecognizedCall, crate::traffic::UnreadableCall,
+        super::audit::AuditRequest, crate::audit::ScopeList, crate::audit::AuditReport,
+        crate::audit::ScopeFinding, crate::audit::ScopeStatus, crate::audit::SourceKind,
+        crate::audit::FindingCounts, crate::audit::AllowedOperation, crate::audit::IntendedCheck
     )),
     tags(
         (name = "links", description = "Create-key links for a list of operations"),

@@ -98,6 +98,7 @@ fn limits_are_enforced_and_named() {
             max_operations: 5,
             max_item_bytes: 100,
             max_url_bytes: 600,
+            ..Limits::default()
         },
         ..test_config()
     };
