@@ -106,6 +106,41 @@ mod tests {
         assert!(!APP_JS.contains("http://") && !APP_JS.contains("https://"));
     }
 
+    #[test]
+    fn every_form_control_of_the_page_has_a_label() {
+        let mut controls = 0;
+        for tag in ["<input", "<select", "<textarea"] {
+            for (at, _) in INDEX_BODY.match_indices(tag) {
+                let element = &INDEX_BODY[at..at + INDEX_BODY[at..].find('>').unwrap()];
+                // Radio buttons sit inside their label.
+                if element.contains("type=\"radio\"") {
+                    continue;
+                }
+                let id = attribute_value(element, "id").expect("every control has an id");
+                let labelled = INDEX_BODY.contains(&format!("<label for=\"{id}\""))
+                    || INDEX_BODY.contains(&format!(" for=\"{id}\">"))
+                    || element.contains("aria-label=");
+                assert!(labelled, "`{id}` has no label");
+                controls += 1;
+            }
+        }
+        // The builder, the revision, traffic, the OAuth app and the audit.
+        assert!(controls >= 11, "{controls} controls");
+        for section in ["traffic", "oauth", "audit"] {
+            let labelled = format!("id=\"{section}\" aria-labelledby=\"{section}-heading\"");
+            assert!(
+                INDEX_BODY.contains(&labelled),
+                "the {section} section is labelled by its heading"
+            );
+        }
+    }
+
+    fn attribute_value<'a>(element: &'a str, name: &str) -> Option<&'a str> {
+        let start = element.find(&format!(" {name}=\""))? + name.len() + 3;
+        let len = element[start..].find('"')?;
+        Some(&element[start..start + len])
+    }
+
     /// ` onclick=`, ` oninput=`…: an attribute name starting with `on`.
     fn has_event_handler_attribute(page: &str) -> bool {
         page.match_indices(" on").any(|(at, _)| {

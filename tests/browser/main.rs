@@ -3,6 +3,9 @@
 //! scripts/install-browser-deps.sh if they are missing: the test fails
 //! rather than skips without them).
 //!
+//! `page` drives the builder itself; `tools` the revision select and the
+//! sections below the builder (traffic, OAuth app, audit).
+//!
 //! Screenshots at phone and desktop width go to `$SCOPELINK_SCREENSHOTS_DIR`
 //! (default `target/screenshots`).
 
@@ -11,4 +14,5 @@
 #[path = "../api/helpers.rs"]
 mod helpers;
 mod page;
+mod tools;
 mod webdriver;

@@ -9,26 +9,26 @@ use serde_json::{json, Value};
 use crate::helpers::{spawn_app, TestApp};
 use crate::webdriver::{keys, Browser, WAIT};
 
-const DESKTOP: (u32, u32) = (1280, 900);
-const PHONE: (u32, u32) = (390, 844);
+pub(crate) const DESKTOP: (u32, u32) = (1280, 900);
+pub(crate) const PHONE: (u32, u32) = (390, 844);
 const MARKDOWN_TEXT: &str = "Create a Klaviyo private API key";
 
 /// `POST /v1/links` for text inputs, as the page sends it.
-fn link_report(app: &TestApp, items: &[String], minimal: bool) -> Value {
+pub(crate) fn link_report(app: &TestApp, items: &[String], minimal: bool) -> Value {
     let response =
         app.post_links(&json!({ "operations": items, "minimal": minimal, "partial": true }));
     assert_eq!(response.status().as_u16(), 200, "POST /v1/links");
     response.json().unwrap()
 }
 
-fn link(app: &TestApp, items: &[String], minimal: bool) -> String {
+pub(crate) fn link(app: &TestApp, items: &[String], minimal: bool) -> String {
     link_report(app, items, minimal)["url"]
         .as_str()
         .expect("a url")
         .to_owned()
 }
 
-fn screenshots_dir() -> PathBuf {
+pub(crate) fn screenshots_dir() -> PathBuf {
     let dir = std::env::var_os("SCOPELINK_SCREENSHOTS_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots"));
@@ -38,16 +38,16 @@ fn screenshots_dir() -> PathBuf {
 
 /// What the page shows, read in one script.
 #[derive(Debug, Clone, PartialEq)]
-struct Shown {
+pub(crate) struct Shown {
     /// `ready` once the answer for the current inputs is in.
-    state: String,
-    items: Vec<String>,
+    pub(crate) state: String,
+    pub(crate) items: Vec<String>,
     /// Items still being checked, or with an error.
-    pending: usize,
-    errors: usize,
+    pub(crate) pending: usize,
+    pub(crate) errors: usize,
     /// The link shown, or "" when there is none.
-    link: String,
-    minimal: bool,
+    pub(crate) link: String,
+    pub(crate) minimal: bool,
 }
 
 const READ_PAGE: &str = r#"
@@ -64,7 +64,7 @@ return {
 };
 "#;
 
-fn shown(browser: &Browser) -> Shown {
+pub(crate) fn shown(browser: &Browser) -> Shown {
     let value = browser.execute(READ_PAGE, vec![]);
     let strings = |key: &str| -> Vec<String> {
         value[key]
@@ -88,7 +88,11 @@ fn shown(browser: &Browser) -> Shown {
 }
 
 /// Waits until the page has the answer for exactly `items` and `check` holds.
-fn settled(browser: &Browser, items: &[String], check: impl Fn(&Shown) -> bool) -> Shown {
+pub(crate) fn settled(
+    browser: &Browser,
+    items: &[String],
+    check: impl Fn(&Shown) -> bool,
+) -> Shown {
     let deadline = Instant::now() + WAIT;
     loop {
         let now = shown(browser);
@@ -103,7 +107,7 @@ fn settled(browser: &Browser, items: &[String], check: impl Fn(&Shown) -> bool) 
     }
 }
 
-fn strings(items: &[&str]) -> Vec<String> {
+pub(crate) fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|item| (*item).to_owned()).collect()
 }
 
@@ -121,14 +125,14 @@ fn option_ids(browser: &Browser) -> Vec<String> {
         .collect()
 }
 
-fn attribute(browser: &Browser, css: &str, name: &str) -> Value {
+pub(crate) fn attribute(browser: &Browser, css: &str, name: &str) -> Value {
     browser.execute(
         "const node = document.querySelector(arguments[0]); return node ? node.getAttribute(arguments[1]) : null;",
         vec![json!(css), json!(name)],
     )
 }
 
-fn checked(browser: &Browser, css: &str) -> bool {
+pub(crate) fn checked(browser: &Browser, css: &str) -> bool {
     browser.execute(
         "const node = document.querySelector(arguments[0]); return Boolean(node && node.checked);",
         vec![json!(css)],
@@ -136,7 +140,7 @@ fn checked(browser: &Browser, css: &str) -> bool {
 }
 
 /// Console errors: a CSP violation or a script error shows up here.
-fn assert_clean_console(browser: &Browser) {
+pub(crate) fn assert_clean_console(browser: &Browser) {
     let severe: Vec<Value> = browser
         .console_log()
         .into_iter()
@@ -145,7 +149,7 @@ fn assert_clean_console(browser: &Browser) {
     assert!(severe.is_empty(), "browser console errors: {severe:#?}");
 }
 
-fn emulate(browser: &Browser, (width, height): (u32, u32), mobile: bool) {
+pub(crate) fn emulate(browser: &Browser, (width, height): (u32, u32), mobile: bool) {
     browser.cdp(
         "Emulation.setDeviceMetricsOverride",
         json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
@@ -153,7 +157,11 @@ fn emulate(browser: &Browser, (width, height): (u32, u32), mobile: bool) {
 }
 
 /// Screenshots of the viewport and of the whole page at one size.
-fn screenshots(browser: &Browser, name: &str, (width, height): (u32, u32)) -> Vec<PathBuf> {
+pub(crate) fn screenshots(
+    browser: &Browser,
+    name: &str,
+    (width, height): (u32, u32),
+) -> Vec<PathBuf> {
     let dir = screenshots_dir();
     let viewport = dir.join(format!("{name}-{width}x{height}.png"));
     let full = dir.join(format!("{name}-{width}-full.png"));
@@ -164,7 +172,7 @@ fn screenshots(browser: &Browser, name: &str, (width, height): (u32, u32)) -> Ve
 }
 
 /// The page never scrolls sideways.
-fn assert_fits(browser: &Browser, width: u32) {
+pub(crate) fn assert_fits(browser: &Browser, width: u32) {
     let scroll_width = browser
         .execute("return document.documentElement.scrollWidth;", vec![])
         .as_u64()
@@ -175,7 +183,7 @@ fn assert_fits(browser: &Browser, width: u32) {
     );
 }
 
-fn open_page(app: &TestApp, browser: &Browser, path: &str) {
+pub(crate) fn open_page(app: &TestApp, browser: &Browser, path: &str) {
     browser.goto(&format!("{}{path}", app.address));
     browser.wait_for("the operation list to load", || {
         let value = browser.execute(

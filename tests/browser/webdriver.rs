@@ -26,6 +26,7 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 pub mod keys {
     pub const ENTER: &str = "\u{E007}";
     pub const ARROW_DOWN: &str = "\u{E015}";
+    pub const CONTROL: &str = "\u{E009}";
 }
 
 /// Fails the test, with what to do, unless Chromium and chromedriver are installed.
@@ -214,6 +215,15 @@ impl Browser {
             Method::POST,
             &format!("/element/{}/value", element.0),
             Some(json!({ "text": text })),
+        );
+    }
+
+    /// Empties a text field or file input, as the user would.
+    pub fn clear(&self, element: &Element) {
+        self.command(
+            Method::POST,
+            &format!("/element/{}/clear", element.0),
+            Some(json!({})),
         );
     }
 
