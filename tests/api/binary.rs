@@ -217,27 +217,39 @@ fn a_request_in_flight_at_sigterm_still_gets_its_answer() {
     let mut served = serve(&[]);
     // A request log uploaded in chunks: the request is in flight while the server is told to stop.
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", served.port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
     write!(
         stream,
         "POST /v1/links/from-har HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let chunk = |text: &str| format!("{:x}\r\n{text}\r\n", text.len());
-    stream.write_all(chunk("GET https://a.klaviyo.com/api/profiles\n").as_bytes()).unwrap();
+    stream
+        .write_all(chunk("GET https://a.klaviyo.com/api/profiles\n").as_bytes())
+        .unwrap();
     stream.flush().unwrap();
     std::thread::sleep(Duration::from_millis(300));
 
     sigterm(&served.child);
     std::thread::sleep(Duration::from_millis(500));
-    assert!(served.child.try_wait().unwrap().is_none(), "the server waits for the request in flight");
-    stream.write_all(chunk("POST https://a.klaviyo.com/api/lists\n").as_bytes()).unwrap();
+    assert!(
+        served.child.try_wait().unwrap().is_none(),
+        "the server waits for the request in flight"
+    );
+    stream
+        .write_all(chunk("POST https://a.klaviyo.com/api/lists\n").as_bytes())
+        .unwrap();
     stream.write_all(b"0\r\n\r\n").unwrap();
 
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    assert!(answer.contains("lists:write") && answer.contains("profiles:read"), "{answer}");
+    assert!(
+        answer.contains("lists:write") && answer.contains("profiles:read"),
+        "{answer}"
+    );
     let status = served.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }
