@@ -52,7 +52,10 @@ pub async fn observe(
 
     let mut response = if url_length > limit {
         request.into_response(ApiError::UrlTooLong { limit }.error_response())
-    } else if let Some(retry_after_secs) = state.rate_limiter.check(request.peer_addr()) {
+    } else if let Some(retry_after_secs) = (!is_operations_endpoint(request.path()))
+        .then(|| state.rate_limiter.check(request.peer_addr()))
+        .flatten()
+    {
         request.into_response(ApiError::RateLimited { retry_after_secs }.error_response())
     } else {
         // The request is consumed by the call (it must not be cloned before
@@ -124,6 +127,12 @@ pub async fn observe(
         "request"
     );
     Ok(response)
+}
+
+/// Probes and scrapes come from the node or the monitoring system, many
+/// clients behind one address: rate limiting them would restart healthy pods.
+fn is_operations_endpoint(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/metrics")
 }
 
 /// An error answer that is not already problem+json (or the HTML error page).

@@ -155,9 +155,9 @@ fn rate_limiting_answers_429_with_retry_after() {
     };
     let app = spawn_app_with(config, LinkBase::default());
     for _ in 0..3 {
-        assert_eq!(app.get("/healthz").status(), 200);
+        assert_eq!(app.get("/v1/scopes").status(), 200);
     }
-    let response = app.get("/healthz");
+    let response = app.get("/go?op=get_lists");
     let retry: u64 = response.headers()["retry-after"]
         .to_str()
         .unwrap()
@@ -165,8 +165,15 @@ fn rate_limiting_answers_429_with_retry_after() {
         .unwrap();
     assert!((1..=60).contains(&retry));
     problem(response, 429, "rate_limited");
+    for path in ["/healthz", "/readyz", "/metrics"] {
+        assert_eq!(
+            app.get(path).status(),
+            200,
+            "{path}: probes and scrapes are never limited"
+        );
+    }
     let off = spawn_app();
     for _ in 0..20 {
-        assert_eq!(off.get("/healthz").status(), 200, "off by default");
+        assert_eq!(off.get("/v1/scopes").status(), 200, "off by default");
     }
 }
