@@ -440,6 +440,7 @@ fn error_page(summary: &str, errors: &[ItemError], query: &LinksQuery) -> String
                         if let Some(slot) = ops.get_mut(error.index) {
                             *slot = fix.clone();
                         }
+                        let ops = without_keys(ops);
                         format!(
                             "<a href=\"{}\"><code>{}</code></a>",
                             escape(&go_href(&ops, query.minimal)),
@@ -454,12 +455,19 @@ fn error_page(summary: &str, errors: &[ItemError], query: &LinksQuery) -> String
         body.push_str("</ul>");
     }
     // The page takes the same `op` list, so people land there with their inputs and the fixes.
-    let page = go_href(&query.op, query.minimal).replacen("/go?", "/?", 1);
+    let page = go_href(&without_keys(query.op.clone()), query.minimal).replacen("/go?", "/?", 1);
     body.push_str(&format!(
         "<p><a href=\"{}\">Open these inputs on the Scopelink page</a> · <a href=\"/docs/\">API docs</a></p>",
         escape(&page)
     ));
     page_html("This link could not be built", &body)
+}
+
+/// The inputs minus any that hold something key-like: a key is never echoed, not even in a link.
+fn without_keys(ops: Vec<String>) -> Vec<String> {
+    ops.into_iter()
+        .filter(|op| !crate::secret::contains_private_key(op))
+        .collect()
 }
 
 /// `/go?op=…&op=…` for a list of inputs.

@@ -98,3 +98,24 @@ fn bad_inputs_get_a_readable_page_with_fixes_that_work() {
     assert_eq!(bad_flag.status(), 400);
     assert!(content_type(&bad_flag).starts_with("text/html"));
 }
+
+#[test]
+fn a_key_in_a_docs_link_is_never_echoed_on_the_page() {
+    let app = spawn_app();
+    let key = "pk_5e4d3c2b1a09f8e7d6c5b4a3928170f6e5";
+    let response = app.get(&format!(
+        "/go?{}",
+        ops_query(&["get_profils", &format!("GET /api/profiles?k={key}")])
+    ));
+    assert_eq!(response.status(), 422);
+    let html = response.text().unwrap();
+    assert!(html.contains("looks_like_secret"));
+    assert!(
+        !html.contains(&key[3..]),
+        "the key leaked into the page:\n{html}"
+    );
+    assert!(
+        html.contains("href=\"/go?op=get_profile\""),
+        "fix links keep working without the key item"
+    );
+}
