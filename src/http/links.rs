@@ -216,23 +216,18 @@ fn send(state: &AppState, request: &HttpRequest, answer: &Answer) -> HttpRespons
         .body(answer.body.clone())
 }
 
+/// The media type of a request body, lowercased, without parameters (`application/json`).
+pub(super) fn media_type(request: &HttpRequest) -> Option<String> {
+    let value = request.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(value.split(';').next()?.trim().to_ascii_lowercase())
+}
+
 /// Whether a request body is JSON (`application/json` or `application/*+json`).
 pub(super) fn is_json(request: &HttpRequest) -> bool {
-    let Some(value) = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    media_type(request).is_some_and(|essence| {
+        essence == "application/json"
+            || (essence.starts_with("application/") && essence.ends_with("+json"))
+    })
 }
 
 /// Build the create-key link for a list of operations.

@@ -17,6 +17,7 @@ use utoipa::IntoParams;
 
 use super::error::{ApiError, Problem, PROBLEM_JSON};
 use super::links::parse_bool;
+use super::links::{is_json, media_type};
 use super::AppState;
 use crate::resolve::ResolveOptions;
 use crate::traffic::{self, Format, HarDocument, TrafficError, TrafficOptions, TrafficReport};
@@ -194,13 +195,9 @@ impl Read for ChannelReader {
 /// What the body is, by `Content-Type`: a HAR, or (for `text/plain`) detected
 /// from its first byte; `None` for any other type.
 fn body_format(request: &HttpRequest) -> Option<Option<Format>> {
-    let value = request.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
-    let essence = value.split(';').next()?.trim().to_ascii_lowercase();
-    if essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
-    {
+    if is_json(request) {
         Some(Some(Format::Har))
-    } else if essence == "text/plain" {
+    } else if media_type(request).as_deref() == Some("text/plain") {
         Some(None)
     } else {
         None
