@@ -6,6 +6,7 @@ use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criteri
 use scopelink::catalog::Catalog;
 use scopelink::link::{LinkBase, LinkReport};
 use scopelink::resolve::{InputItem, ResolveOptions, StructuredInput};
+use scopelink::scope::Scope;
 
 /// Every input form the resolver takes, valid, plus one failing item in ten.
 fn mixed_inputs(count: usize) -> Vec<InputItem> {
@@ -31,14 +32,14 @@ fn bench(c: &mut Criterion) {
     let catalog = Catalog::embedded();
     let base = LinkBase::default();
     let mut group = c.benchmark_group("resolve_and_link");
-    let scopes: Vec<String> = [
+    let scopes: Vec<Scope> = [
         "campaigns:read",
         "lists:read",
         "lists:write",
         "profiles:read",
         "segments:read",
     ]
-    .map(str::to_owned)
+    .map(|text| Scope::parse(text).expect("a scope"))
     .to_vec();
     group.bench_function("baseline_link_from_known_scopes", |b| {
         b.iter(|| base.url_for(black_box(&scopes)))

@@ -11,8 +11,10 @@ use utoipa::ToSchema;
 
 use crate::catalog::{Catalog, CatalogOrigin, CatalogSource};
 use crate::resolve::{
-    resolve, InputItem, ItemError, ResolveOptions, ResolvedItem, ScopeExplanation, Warning,
+    resolve, InputItem, ItemError, Resolution, ResolveOptions, ResolvedItem, ScopeExplanation,
+    Warning,
 };
+use crate::scope::Scope;
 
 /// Klaviyo's page for creating a private API key.
 pub const KLAVIYO_CREATE_KEY_PAGE: &str = "https://www.klaviyo.com/create-private-api-key";
@@ -61,8 +63,8 @@ impl LinkBase {
     }
 
     /// The create-key link that preselects exactly these scopes.
-    pub fn url_for(&self, scopes: &[String]) -> String {
-        format!("{}?scopes={}", self.0, scopes.join(","))
+    pub fn url_for(&self, scopes: &[Scope]) -> String {
+        format!("{}?scopes={}", self.0, join(scopes, ","))
     }
 }
 
@@ -86,8 +88,19 @@ pub fn scopes_of_link(link: &str) -> Option<Vec<String>> {
 }
 
 /// OAuth apps take the same scopes, space-separated (KLAVIYO_FACTS §2.4).
-pub fn oauth_scope(scopes: &[String]) -> String {
-    scopes.join(" ")
+pub fn oauth_scope(scopes: &[Scope]) -> String {
+    join(scopes, " ")
+}
+
+fn join(scopes: &[Scope], separator: &str) -> String {
+    let mut text = String::new();
+    for (i, scope) in scopes.iter().enumerate() {
+        if i > 0 {
+            text.push_str(separator);
+        }
+        text.push_str(scope);
+    }
+    text
 }
 
 /// Which catalog answered.
@@ -126,8 +139,8 @@ pub struct LinkReport {
         example = "https://www.klaviyo.com/create-private-api-key?scopes=lists:read,profiles:read"
     )]
     pub url: String,
-    #[schema(example = json!(["lists:read", "profiles:read"]))]
-    pub scopes: Vec<String>,
+    #[schema(value_type = Vec<String>, example = json!(["lists:read", "profiles:read"]))]
+    pub scopes: Vec<Scope>,
     /// The same scopes space-separated, for Klaviyo OAuth apps.
     #[schema(example = "lists:read profiles:read")]
     pub oauth_scope: String,
@@ -147,7 +160,16 @@ impl LinkReport {
         items: &[InputItem],
         options: ResolveOptions,
     ) -> LinkReport {
-        let resolution = resolve(catalog, items, options);
+        LinkReport::from_resolution(catalog, base, resolve(catalog, items, options), options)
+    }
+
+    /// The report for inputs already resolved.
+    pub fn from_resolution(
+        catalog: &Catalog,
+        base: &LinkBase,
+        resolution: Resolution,
+        options: ResolveOptions,
+    ) -> LinkReport {
         LinkReport {
             url: base.url_for(&resolution.scopes),
             oauth_scope: oauth_scope(&resolution.scopes),
@@ -172,13 +194,17 @@ mod tests {
 
     #[test]
     fn link_keeps_commas_and_colons_and_round_trips() {
-        let scopes = vec!["campaigns:read".to_owned(), "campaigns:write".to_owned()];
+        let scopes = vec![
+            Scope::parse("campaigns:read").unwrap(),
+            Scope::parse("campaigns:write").unwrap(),
+        ];
         let url = LinkBase::default().url_for(&scopes);
         assert_eq!(
             url,
             "https://www.klaviyo.com/create-private-api-key?scopes=campaigns:read,campaigns:write"
         );
-        assert_eq!(scopes_of_link(&url), Some(scopes));
+        let texts: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        assert_eq!(scopes_of_link(&url), Some(texts));
     }
 
     #[test]

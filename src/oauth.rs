@@ -46,7 +46,7 @@ pub enum OAuthError {
 pub fn authorize_url(
     base: &LinkBase,
     params: &AuthorizeParams,
-    scopes: &[String],
+    scopes: &[crate::scope::Scope],
 ) -> Result<String, OAuthError> {
     check(params)?;
     if scopes.is_empty() {
@@ -140,6 +140,7 @@ fn check_redirect_uri(text: &str) -> Result<(), OAuthError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scope::Scope;
 
     fn params() -> AuthorizeParams {
         AuthorizeParams {
@@ -156,7 +157,10 @@ mod tests {
 
     #[test]
     fn builds_the_authorize_url_with_every_parameter() {
-        let scopes = vec!["lists:read".to_owned(), "profiles:read".to_owned()];
+        let scopes = vec![
+            Scope::parse("lists:read").unwrap(),
+            Scope::parse("profiles:read").unwrap(),
+        ];
         let url = authorize_url(&base(), &params(), &scopes).unwrap();
         let parsed = url::Url::parse(&url).unwrap();
         assert_eq!(parsed.host_str(), Some("www.klaviyo.com"));
@@ -175,7 +179,7 @@ mod tests {
 
     #[test]
     fn refuses_bad_parameters_with_the_field_named() {
-        let scopes = vec!["lists:read".to_owned()];
+        let scopes = vec![Scope::parse("lists:read").unwrap()];
         type Spoil = fn(&mut AuthorizeParams);
         let cases: [(Spoil, &str); 6] = [
             (|p| p.code_challenge = "short".into(), "code_challenge"),

@@ -75,7 +75,7 @@ fn every_rename_maps_to_a_scope_the_catalog_has() {
         assert!(finding.needs_fix);
         for scope in *new {
             assert!(
-                CATALOG.scopes().iter().any(|s| s == scope),
+                CATALOG.has_scope(scope),
                 "{old} → {scope} is not in the catalog"
             );
             let need_it = CATALOG
@@ -128,11 +128,11 @@ fn a_stale_link_gets_findings_suggestions_and_a_corrected_link() {
         "{bogus:?}"
     );
     assert!(
-        bogus.suggestions.contains(&"tags:read".to_owned()),
+        bogus.suggestions.iter().any(|s| s == "tags:read"),
         "{bogus:?}"
     );
     for suggestion in &bogus.suggestions {
-        assert!(CATALOG.scopes().contains(suggestion), "{suggestion}");
+        assert!(CATALOG.has_scope(suggestion), "{suggestion}");
     }
     assert_eq!(
         report.normalized,
@@ -177,7 +177,11 @@ fn close_misspellings_get_the_close_scope_only() {
         &[],
     )
     .unwrap();
-    let suggestions: Vec<&Vec<String>> = report.findings.iter().map(|f| &f.suggestions).collect();
+    let suggestions: Vec<Vec<String>> = report
+        .findings
+        .iter()
+        .map(|f| f.suggestions.iter().map(|s| s.to_string()).collect())
+        .collect();
     assert_eq!(suggestions[0], &["tags:read"]);
     assert_eq!(suggestions[1], &["profiles:read"]);
     assert!(report.findings[1].message.contains("lowercase"));

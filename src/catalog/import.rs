@@ -20,6 +20,7 @@ use super::{
     CatalogError, CatalogSource, CatalogTable, Channel, IncludeBasis, IncludeRule, Method,
     Operation, TABLE_FORMAT,
 };
+use crate::scope::Scope;
 
 /// A parsed Klaviyo OpenAPI document and where it came from.
 #[derive(Debug, Clone)]
@@ -156,7 +157,7 @@ struct RawOperation {
     aliases: Vec<String>,
     tag: String,
     summary: String,
-    scopes: Vec<String>,
+    scopes: Vec<Scope>,
     include_values: Vec<String>,
     /// The JSON:API type of the response's primary data.
     data_type: Option<String>,
@@ -263,11 +264,11 @@ impl RawOperation {
                 path: file.path.clone(),
                 reason: format!("{operation_id} has no `x-klaviyo-scopes` list"),
             })?;
-        let mut scopes: Vec<String> = scopes
+        let mut scopes = scopes
             .iter()
             .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect();
+            .map(|text| spec_scope(file, &operation_id, text))
+            .collect::<Result<Vec<Scope>, CatalogError>>()?;
         scopes.sort();
         scopes.dedup();
         let strings = |value: Option<&Value>| -> Vec<String> {
@@ -382,10 +383,7 @@ impl RawOperation {
         }
     }
 
-    fn extra_over_base<'s>(
-        &self,
-        scopes: impl IntoIterator<Item = &'s String>,
-    ) -> BTreeSet<String> {
+    fn extra_over_base<'s>(&self, scopes: impl IntoIterator<Item = &'s Scope>) -> BTreeSet<Scope> {
         scopes
             .into_iter()
             .filter(|scope| !self.scopes.contains(scope))
@@ -398,7 +396,7 @@ impl RawOperation {
         &self,
         value: &str,
         spec: &ParsedSpec<'_>,
-    ) -> Option<(BTreeSet<String>, Vec<String>)> {
+    ) -> Option<(BTreeSet<Scope>, Vec<String>)> {
         let item_path = if is_item_path(&self.path) {
             self.path.clone()
         } else {
@@ -442,7 +440,7 @@ impl RawOperation {
         value: &str,
         spec: &ParsedSpec<'_>,
         others: &[&ParsedSpec<'_>],
-    ) -> Option<(BTreeSet<String>, Vec<String>)> {
+    ) -> Option<(BTreeSet<Scope>, Vec<String>)> {
         let types = self.related_types.get(value)?;
         let mut extra = BTreeSet::new();
         let mut evidence = Vec::new();
@@ -456,7 +454,7 @@ impl RawOperation {
                 continue;
             };
             found = true;
-            let mut common: BTreeSet<&String> = owners[0].scopes.iter().collect();
+            let mut common: BTreeSet<&Scope> = owners[0].scopes.iter().collect();
             for owner in &owners[1..] {
                 common.retain(|scope| owner.scopes.contains(scope));
             }
@@ -465,6 +463,30 @@ impl RawOperation {
         }
         found.then_some((extra, evidence))
     }
+}
+
+/// One `x-klaviyo-scopes` entry as a scope. Revisions before 2023-02-22 wrote
+/// display names (`Campaigns Write`, `List Read`, KLAVIYO_FACTS §5.3): those
+/// are read as the scope they name, under its current name, with a warning.
+fn spec_scope(file: &SpecFile, operation_id: &str, text: &str) -> Result<Scope, CatalogError> {
+    if let Ok(scope) = Scope::parse(text) {
+        return Ok(scope);
+    }
+    let Some(named) = Scope::from_display_name(text) else {
+        return Err(CatalogError::InvalidScope {
+            operation_id: operation_id.to_owned(),
+            scope: text.to_owned(),
+        });
+    };
+    let scope = named.renamed().unwrap_or(named);
+    tracing::warn!(
+        spec = %file.path.display(),
+        operation = operation_id,
+        written = text,
+        read_as = %scope,
+        "the spec writes a scope as a display name; reading it as the scope it names"
+    );
+    Ok(scope)
 }
 
 /// Follows `$ref` links until a schema that is not a reference.

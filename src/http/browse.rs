@@ -1,8 +1,6 @@
 //! Catalog browsing: `GET /v1/operations`, `GET /v1/operations/{operation_id}`
 //! and `GET /v1/scopes`.
 
-use std::collections::BTreeMap;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
@@ -102,35 +100,23 @@ pub struct ScopesResponse {
 impl ScopesResponse {
     /// Every scope of the catalog with what uses it; built once at start-up.
     pub fn of(catalog: &Catalog) -> ScopesResponse {
-        let mut uses: BTreeMap<&str, ScopeUse> = BTreeMap::new();
-        for scope in catalog.scopes() {
-            uses.insert(
-                scope,
-                ScopeUse {
-                    scope: scope.clone(),
-                    operations: Vec::new(),
-                    includes: Vec::new(),
-                },
-            );
-        }
-        for op in catalog.operations() {
-            for scope in &op.scopes {
-                if let Some(use_) = uses.get_mut(scope.as_str()) {
-                    use_.operations.push(op.operation_id.clone());
-                }
-            }
-            for rule in &op.includes {
-                for scope in &rule.extra_scopes {
-                    if let Some(use_) = uses.get_mut(scope.as_str()) {
-                        use_.includes.push(IncludeUse {
-                            operation_id: op.operation_id.clone(),
-                            include: rule.value.clone(),
-                        });
-                    }
-                }
-            }
-        }
-        let scopes: Vec<ScopeUse> = uses.into_values().collect();
+        let id = |index: usize| catalog.operation(index).operation_id.clone();
+        let scopes: Vec<ScopeUse> = catalog
+            .usage()
+            .iter()
+            .map(|(scope, usage)| ScopeUse {
+                scope: scope.to_string(),
+                operations: usage.operations.iter().map(|&op| id(op)).collect(),
+                includes: usage
+                    .includes
+                    .iter()
+                    .map(|(op, value)| IncludeUse {
+                        operation_id: id(*op),
+                        include: value.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
         ScopesResponse {
             count: scopes.len(),
             scopes,
@@ -235,7 +221,7 @@ pub async fn get_operation(
             .revision
             .as_deref(),
     )?;
-    match selected.catalog.find(&name) {
+    match crate::resolve::find(selected.catalog, &name) {
         Some(operation) => Ok(cached_json(
             &request,
             &OperationDetail {

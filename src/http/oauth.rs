@@ -57,7 +57,8 @@ pub struct AuthorizeUrlResponse {
     /// The scopes, space-separated, as the URL's `scope` carries them.
     #[schema(example = "lists:read lists:write profiles:read")]
     pub scope: String,
-    pub scopes: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub scopes: Vec<crate::scope::Scope>,
     pub explanations: Vec<ScopeExplanation>,
     pub operations: Vec<ResolvedItem>,
     pub warnings: Vec<Warning>,

@@ -5,295 +5,30 @@
 //! A bad item never hides the good ones: every item is resolved on its own,
 //! and the result carries both the scopes of the good items and the errors.
 
+mod error;
 mod input;
 pub(crate) mod names;
-pub use names::{sdk_methods, SdkMethods};
 mod suggest;
+mod types;
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-use crate::catalog::{Catalog, Method};
+use crate::catalog::{Catalog, Method, Operation};
+use crate::scope::Scope;
 use crate::secret;
+pub use error::{ErrorCode, ItemError, Suggestion};
 pub use input::API_HOST;
 use input::{HttpTarget, ParseError, ParsedText, Target};
+pub use names::{sdk_methods, SdkMethods};
 use names::{NameLookup, NameMatch};
-
-/// One input item: a string in any accepted form, or an operation with includes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(untagged)]
-pub enum InputItem {
-    /// `GET /api/profiles/{id}?include=lists`, a URL on a.klaviyo.com, an
-    /// operationId, alias or SDK method name.
-    #[schema(example = "GET /api/profiles/{id}?include=lists")]
-    Text(String),
-    Structured(StructuredInput),
-}
-
-/// An operation in any accepted form, with `include` values given apart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StructuredInput {
-    #[schema(example = "get_profile")]
-    pub operation: String,
-    #[serde(default)]
-    #[schema(example = json!(["lists"]))]
-    pub include: Vec<String>,
-}
-
-impl InputItem {
-    /// The operation text of the item.
-    pub fn operation_text(&self) -> &str {
-        match self {
-            InputItem::Text(text) => text,
-            InputItem::Structured(item) => &item.operation,
-        }
-    }
-
-    /// Every string the item holds, for secret checks and size limits.
-    pub fn texts(&self) -> impl Iterator<Item = &str> {
-        let includes = match self {
-            InputItem::Text(_) => &[][..],
-            InputItem::Structured(item) => &item.include[..],
-        };
-        std::iter::once(self.operation_text()).chain(includes.iter().map(String::as_str))
-    }
-
-    /// The item with anything key-like blanked out, safe to echo and log.
-    pub fn redacted(&self) -> InputItem {
-        match self {
-            InputItem::Text(text) => InputItem::Text(secret::redact(text).into_owned()),
-            InputItem::Structured(item) => InputItem::Structured(StructuredInput {
-                operation: secret::redact(&item.operation).into_owned(),
-                include: item
-                    .include
-                    .iter()
-                    .map(|value| secret::redact(value).into_owned())
-                    .collect(),
-            }),
-        }
-    }
-
-    /// The item with its operation text replaced, includes kept.
-    fn with_operation(&self, operation: String) -> InputItem {
-        match self {
-            InputItem::Text(_) => InputItem::Text(operation),
-            InputItem::Structured(item) => InputItem::Structured(StructuredInput {
-                operation,
-                include: item.include.clone(),
-            }),
-        }
-    }
-}
-
-impl From<&str> for InputItem {
-    fn from(text: &str) -> InputItem {
-        InputItem::Text(text.to_owned())
-    }
-}
-
-/// How the scopes are chosen.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ResolveOptions {
-    /// Exactly the scopes the spec lists, without adding `x:read` for each `x:write`.
-    pub minimal: bool,
-    /// Items with a string longer than this many bytes fail with `too_long`, unread.
-    pub max_item_bytes: Option<usize>,
-    /// A `.pre` revision answers: an endpoint in both specs resolves to its beta operation.
-    pub prefer_beta: bool,
-}
-
-/// What one input matched.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct ResolvedItem {
-    pub index: usize,
-    pub input: InputItem,
-    #[schema(example = "get_profile")]
-    pub operation_id: String,
-    pub method: Method,
-    #[schema(example = "/api/profiles/{id}")]
-    pub path: String,
-    pub tag: String,
-    pub summary: String,
-    pub matched_by: MatchedBy,
-    pub includes: Vec<String>,
-    /// The scopes this item needs (the spec's, plus include extras).
-    pub scopes: Vec<String>,
-    /// For beta operations, the `.pre` revision header they need.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub beta_revision: Option<String>,
-    /// A `/client` endpoint: it uses the public key and adds no scopes.
-    pub client: bool,
-}
-
-/// Which form of input an item was recognised as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchedBy {
-    OperationId,
-    Alias,
-    SdkMethod,
-    Path,
-    Url,
-}
-
-/// Why a scope is in the result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Reason {
-    /// The operation lists the scope in `x-klaviyo-scopes`.
-    Operation,
-    /// An `include` value needs read access to the related resource.
-    Include {
-        value: String,
-        /// The endpoints the extra scope was read from.
-        evidence: Vec<String>,
-    },
-    /// A write scope is paired with its read scope (not in minimal mode).
-    WriteImpliesRead { write_scope: String },
-}
-
-/// One input that needs a scope, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct NeededBy {
-    pub index: usize,
-    pub operation_id: String,
-    #[serde(flatten)]
-    pub reason: Reason,
-}
-
-/// A scope and everything that needs it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct ScopeExplanation {
-    #[schema(example = "profiles:read")]
-    pub scope: String,
-    pub needed_by: Vec<NeededBy>,
-}
-
-/// Things worth knowing that do not stop a link from being built.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum WarningCode {
-    ClientEndpoint,
-    BetaOperation,
-    NoScopes,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct Warning {
-    pub code: WarningCode,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub index: Option<usize>,
-    pub message: String,
-}
-
-/// Why an input could not be resolved. The names are stable API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    Empty,
-    LooksLikeSecret,
-    Malformed,
-    WrongHost,
-    UnknownOperation,
-    MethodNotAllowed,
-    MethodRequired,
-    NamespaceMismatch,
-    InvalidInclude,
-    TooLong,
-}
-
-impl ErrorCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::Empty => "empty",
-            ErrorCode::LooksLikeSecret => "looks_like_secret",
-            ErrorCode::Malformed => "malformed",
-            ErrorCode::WrongHost => "wrong_host",
-            ErrorCode::UnknownOperation => "unknown_operation",
-            ErrorCode::MethodNotAllowed => "method_not_allowed",
-            ErrorCode::MethodRequired => "method_required",
-            ErrorCode::NamespaceMismatch => "namespace_mismatch",
-            ErrorCode::InvalidInclude => "invalid_include",
-            ErrorCode::TooLong => "too_long",
-        }
-    }
-}
-
-/// A replacement for a failed input that would resolve.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct Suggestion {
-    pub replacement: InputItem,
-    pub reason: String,
-}
-
-/// One input that could not be resolved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct ItemError {
-    pub index: usize,
-    /// The input as given, with anything key-like blanked out.
-    pub input: InputItem,
-    pub code: ErrorCode,
-    pub detail: String,
-    /// What would be accepted in its place (methods, include values), if a short list.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub accepted: Vec<String>,
-    /// Up to three fixes, closest first.
-    pub suggestions: Vec<Suggestion>,
-}
-
-impl ItemError {
-    pub(crate) fn new(
-        index: usize,
-        input: &InputItem,
-        code: ErrorCode,
-        detail: String,
-    ) -> ItemError {
-        ItemError {
-            index,
-            input: input.redacted(),
-            code,
-            detail,
-            accepted: Vec::new(),
-            suggestions: Vec::new(),
-        }
-    }
-
-    fn accepting(mut self, accepted: Vec<String>) -> ItemError {
-        self.accepted = accepted;
-        self
-    }
-
-    fn suggesting(mut self, suggestions: Vec<Suggestion>) -> ItemError {
-        self.suggestions = suggestions;
-        self.suggestions.truncate(suggest::MAX_SUGGESTIONS);
-        self
-    }
-}
-
-/// Everything resolved from a list of inputs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Resolution {
-    /// Sorted and deduplicated.
-    pub scopes: Vec<String>,
-    pub explanations: Vec<ScopeExplanation>,
-    pub operations: Vec<ResolvedItem>,
-    pub warnings: Vec<Warning>,
-    pub errors: Vec<ItemError>,
-}
-
-impl Resolution {
-    pub fn is_complete(&self) -> bool {
-        self.errors.is_empty()
-    }
-}
+pub use types::{
+    InputItem, MatchedBy, NeededBy, Reason, Resolution, ResolveOptions, ResolvedItem,
+    ScopeExplanation, StructuredInput, Warning, WarningCode,
+};
 
 /// Resolves every input item against the catalog.
 pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) -> Resolution {
     let mut matched = Vec::new();
-    let mut operations = Vec::new();
     let mut errors = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let result = match options.max_item_bytes {
@@ -305,27 +40,33 @@ pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) 
                     format!("this input is longer than the limit of {limit} bytes per item"),
                 )))
             }
-            _ => resolve_item(catalog, index, item, options.prefer_beta),
+            _ => resolve_one(catalog, index, item, options.prefer_beta),
         };
         match result {
-            Ok((operation, resolved)) => {
-                matched.push(operation);
-                operations.push(resolved);
-            }
-            Err(mut error) => {
-                // Offer only fixes that resolve as they stand.
-                error.suggestions.retain(|fix| {
-                    resolve_item(catalog, index, &fix.replacement, options.prefer_beta).is_ok()
-                });
-                errors.push(*error);
-            }
+            Ok(found) => matched.push(found),
+            Err(error) => errors.push(*error),
         }
     }
+    explain(catalog, matched, errors, options.minimal)
+}
 
-    let mut needed: BTreeMap<String, Vec<NeededBy>> = BTreeMap::new();
+/// One item resolved on its own: the catalog position of its operation, and
+/// what the answer says of it.
+pub type Matched = (usize, ResolvedItem);
+
+/// The scopes of items already resolved, with the reason for each scope and
+/// the warnings: the second half of [`resolve`], for callers that resolved
+/// their items one by one (recorded traffic resolves each distinct call once).
+pub fn explain(
+    catalog: &Catalog,
+    matched: Vec<Matched>,
+    errors: Vec<ItemError>,
+    minimal: bool,
+) -> Resolution {
+    let mut needed: BTreeMap<Scope, Vec<NeededBy>> = BTreeMap::new();
     let mut warnings = Vec::new();
-    for (item, &operation) in operations.iter().zip(&matched) {
-        let operation = catalog.operation(operation);
+    for (operation, item) in &matched {
+        let operation = catalog.operation(*operation);
         if item.client {
             warnings.push(Warning {
                 code: WarningCode::ClientEndpoint,
@@ -371,9 +112,10 @@ pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) 
             }
         }
     }
-    if !options.minimal {
+    if !minimal {
         add_reads_for_writes(&mut needed);
     }
+    let operations: Vec<ResolvedItem> = matched.into_iter().map(|(_, item)| item).collect();
     if needed.is_empty() && !operations.is_empty() {
         warnings.push(Warning {
             code: WarningCode::NoScopes,
@@ -395,28 +137,24 @@ pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) 
 }
 
 /// Pairs each `x:write` with `x:read`, as Klaviyo's own example link does.
-fn add_reads_for_writes(needed: &mut BTreeMap<String, Vec<NeededBy>>) {
-    let writes: Vec<(String, Vec<NeededBy>)> = needed
+fn add_reads_for_writes(needed: &mut BTreeMap<Scope, Vec<NeededBy>>) {
+    let reads: Vec<(Scope, Vec<NeededBy>)> = needed
         .iter()
         .filter_map(|(scope, by)| {
-            let family = scope.strip_suffix(":write")?;
-            let read = format!("{family}:read");
-            (!needed.contains_key(&read)).then(|| (read, by.clone()))
+            let read = scope.read_of_write()?;
+            let reasons = by
+                .iter()
+                .map(|need| NeededBy {
+                    reason: Reason::WriteImpliesRead {
+                        write_scope: scope.clone(),
+                    },
+                    ..need.clone()
+                })
+                .collect();
+            (!needed.contains_key(&read)).then_some((read, reasons))
         })
         .collect();
-    for (read, by) in writes {
-        let write_scope = read.replace(":read", ":write");
-        let reasons = by
-            .into_iter()
-            .map(|need| NeededBy {
-                reason: Reason::WriteImpliesRead {
-                    write_scope: write_scope.clone(),
-                },
-                ..need
-            })
-            .collect();
-        needed.insert(read, reasons);
-    }
+    needed.extend(reads);
 }
 
 /// Finds an operation by operationId, alias or SDK method name.
@@ -427,6 +165,27 @@ pub fn find_operation(catalog: &Catalog, name: &str) -> Option<usize> {
         }
         NameLookup::NotFound => None,
     }
+}
+
+/// The operation named by an operationId, alias or SDK method name.
+pub fn find<'c>(catalog: &'c Catalog, name: &str) -> Option<&'c Operation> {
+    find_operation(catalog, name).map(|index| catalog.operation(index))
+}
+
+/// Resolves one item on its own (fixes offered only where they resolve), or
+/// says precisely why it cannot be.
+pub fn resolve_one(
+    catalog: &Catalog,
+    index: usize,
+    item: &InputItem,
+    prefer_beta: bool,
+) -> Result<Matched, Box<ItemError>> {
+    resolve_item(catalog, index, item, prefer_beta).map_err(|mut error| {
+        error
+            .suggestions
+            .retain(|fix| resolve_item(catalog, index, &fix.replacement, prefer_beta).is_ok());
+        error
+    })
 }
 
 /// Resolves one item, or says precisely why it cannot be.
@@ -500,22 +259,7 @@ fn resolve_item(
         &includes,
     )?;
     let op = catalog.operation(operation);
-    let mut scopes: Vec<String> = if op.client {
-        Vec::new()
-    } else {
-        op.scopes
-            .iter()
-            .chain(includes.iter().flat_map(|value| {
-                op.include(value)
-                    .map(|rule| rule.extra_scopes.iter())
-                    .into_iter()
-                    .flatten()
-            }))
-            .cloned()
-            .collect()
-    };
-    scopes.sort();
-    scopes.dedup();
+    let scopes = op.scopes_with_includes(&includes);
     let resolved = ResolvedItem {
         index,
         input: item.clone(),

@@ -35,14 +35,12 @@ fn an_older_revision_loads_directly() {
     assert_eq!(catalog.stable_revision(), Some("2024-10-15"));
     assert!(catalog.operations().iter().all(|op| !op.is_beta()));
     // Conversations arrived in 2026-04-15 (KLAVIYO_FACTS §5.3).
-    assert!(catalog.find("get_conversation_for_profile").is_none());
-    assert!(Catalog::embedded()
-        .find("get_conversation_for_profile")
-        .is_some());
-    assert!(Catalog::embedded()
-        .scopes()
-        .contains(&"conversations:read".to_owned()));
-    assert!(!catalog.scopes().contains(&"conversations:read".to_owned()));
+    assert!(scopelink::resolve::find(&catalog, "get_conversation_for_profile").is_none());
+    assert!(
+        scopelink::resolve::find(&Catalog::embedded(), "get_conversation_for_profile").is_some()
+    );
+    assert!(Catalog::embedded().has_scope("conversations:read"));
+    assert!(!catalog.has_scope("conversations:read"));
 }
 
 #[test]

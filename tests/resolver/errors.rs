@@ -246,10 +246,12 @@ fn the_catalog_lookup_helper_knows_every_form() {
         "$klaviyo->Profiles->getProfilesAsync",
     ] {
         assert_eq!(
-            catalog.find(name).unwrap().operation_id,
+            scopelink::resolve::find(catalog, name)
+                .unwrap()
+                .operation_id,
             "get_profiles",
             "{name}"
         );
     }
-    assert!(catalog.find("nope").is_none());
+    assert!(scopelink::resolve::find(catalog, "nope").is_none());
 }

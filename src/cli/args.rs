@@ -1,0 +1,227 @@
+//! The command line's words: every command, flag and argument, with the
+//! `SCOPELINK_*` environment twins. Parsing only; [`super::commands`] runs them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::catalog::{CatalogError, CatalogSet};
+use crate::config::ServeConfig;
+use crate::link::{LinkBase, KLAVIYO_CREATE_KEY_PAGE};
+
+/// Least-privilege Klaviyo private API key links from the operations an integration calls.
+#[derive(Debug, Parser)]
+#[command(name = "scopelink", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where the catalog comes from; shared by every command.
+#[derive(Debug, Clone, Args)]
+pub struct CatalogArgs {
+    /// Load Klaviyo OpenAPI files (one stable, optionally one beta; `.json` or
+    /// `.json.gz`) instead of the embedded catalog. Repeatable.
+    #[arg(
+        long = "spec",
+        global = true,
+        env = "SCOPELINK_SPEC",
+        value_delimiter = ',',
+        value_name = "FILE"
+    )]
+    pub specs: Vec<PathBuf>,
+    /// Load every `*.json` and `*.json.gz` Klaviyo spec in this directory;
+    /// a missing or empty directory means the embedded catalog.
+    #[arg(long, global = true, env = "SCOPELINK_SPEC_DIR", value_name = "DIR")]
+    pub spec_dir: Option<PathBuf>,
+    /// The Klaviyo create-key page links point at (https on klaviyo.com).
+    #[arg(long, global = true, env = "SCOPELINK_LINK_BASE", default_value = KLAVIYO_CREATE_KEY_PAGE, value_parser = LinkBase::parse)]
+    pub link_base: LinkBase,
+    /// Answer from this Klaviyo revision (`2024-10-15`, `2026-07-15.pre`) among
+    /// the loaded specs; default: the newest stable one.
+    #[arg(long, global = true, value_name = "REVISION")]
+    pub revision: Option<String>,
+}
+
+impl CatalogArgs {
+    /// The catalogs of the `--spec` files and `--spec-dir`, or the embedded one.
+    pub fn load(&self) -> Result<CatalogSet, CatalogError> {
+        let mut specs = self.specs.clone();
+        if let Some(dir) = &self.spec_dir {
+            specs.extend(spec_files_in(dir)?);
+        }
+        if specs.is_empty() {
+            Ok(CatalogSet::embedded())
+        } else {
+            CatalogSet::from_spec_files(&specs)
+        }
+    }
+}
+
+/// The `*.json` and `*.json.gz` files of a directory, sorted; none if it does not exist.
+fn spec_files_in(dir: &std::path::Path) -> Result<Vec<PathBuf>, CatalogError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(CatalogError::Read {
+                path: dir.to_owned(),
+                source,
+            })
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            !name.starts_with('.') && (name.ends_with(".json") || name.ends_with(".json.gz"))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API, the page and the redirect (the default command).
+    Serve(ServeConfig),
+    /// Print the create-key link for the operations (exit 2 if any input fails).
+    Link(LinkArgs),
+    /// Print each needed scope with what needs it.
+    Scopes(LinkArgs),
+    /// List the operations in the catalog.
+    Operations(OperationsArgs),
+    /// Work with the derived catalog table.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Print a Klaviyo OAuth authorize URL with the least scopes for the operations.
+    OauthUrl(OauthUrlArgs),
+    /// Audit a create-key link or scope list: renamed, beta-only and unknown
+    /// scopes, what they allow, and with --op what is missing or excess (exit 0
+    /// when clean, 2 when something should be fixed, 1 on bad input).
+    Audit(AuditArgs),
+    /// Print this service's OpenAPI document.
+    Openapi,
+    /// Exit 0 if the server at --url answers /healthz with 200 (for container health checks).
+    Healthcheck(HealthcheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// Exactly the scopes the spec lists: no `x:read` added for each `x:write`.
+    #[arg(long)]
+    pub minimal: bool,
+    /// Print the whole result as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Operations in any accepted form; `-` reads them one per line from stdin.
+    #[arg(value_name = "OP", required_unless_present = "har")]
+    pub operations: Vec<String>,
+    /// Read the calls an integration made from a HAR file or a request log
+    /// (one `METHOD URL` a line) instead; `-` reads stdin.
+    #[arg(long, value_name = "FILE", conflicts_with = "operations")]
+    pub har: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct OperationsArgs {
+    /// Only operations whose name, alias, path, tag or summary contains this text.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Only operations that need this scope (themselves or through an include).
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Only operations with this tag.
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// An operation the key is meant for, in any accepted form; repeatable
+    /// (`-` reads them one per line from stdin).
+    #[arg(long = "op", value_name = "OP")]
+    pub operations: Vec<String>,
+    /// Compare with exactly the scopes the spec lists (no `x:read` for each `x:write`).
+    #[arg(long)]
+    pub minimal: bool,
+    /// Print the whole report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// A create-key link, or scopes (comma- or space-separated, or one per argument).
+    #[arg(value_name = "LINK_OR_SCOPES", required = true)]
+    pub given: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OauthUrlArgs {
+    /// Your OAuth app's client id.
+    #[arg(long)]
+    pub client_id: String,
+    /// Where Klaviyo sends the user back (https; http only for localhost).
+    #[arg(long)]
+    pub redirect_uri: String,
+    /// An unguessable value your app checks on the way back.
+    #[arg(long)]
+    pub state: String,
+    /// base64url(SHA-256(code_verifier)), unpadded; keep the verifier to yourself.
+    #[arg(long)]
+    pub code_challenge: String,
+    /// Klaviyo's OAuth authorize page (https on klaviyo.com).
+    #[arg(long, env = "SCOPELINK_OAUTH_AUTHORIZE_URL", default_value = crate::oauth::KLAVIYO_AUTHORIZE_URL, value_parser = LinkBase::parse)]
+    pub authorize_url: LinkBase,
+    #[command(flatten)]
+    pub link: LinkArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HealthcheckArgs {
+    /// The health URL; by default /healthz on the port of SCOPELINK_BIND, on 127.0.0.1.
+    #[arg(long)]
+    pub url: Option<String>,
+    #[arg(
+        long,
+        env = "SCOPELINK_BIND",
+        default_value = "127.0.0.1:8080",
+        hide = true
+    )]
+    pub bind: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Derive the catalog table from Klaviyo OpenAPI files.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The stable (GA) spec.
+    #[arg(long)]
+    pub stable: PathBuf,
+    /// The beta (`.pre`) spec.
+    #[arg(long)]
+    pub beta: Option<PathBuf>,
+    /// Where to write the table.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Do not write: exit 1 if the table at --out differs from the derived one.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Reads the serve settings from the environment alone.
+#[derive(Debug, Parser)]
+pub(super) struct ServeOnly {
+    #[command(flatten)]
+    pub(super) config: ServeConfig,
+}

@@ -1,0 +1,57 @@
+//! The command line: `serve` (the default), `link`, `scopes`, `operations`,
+//! `audit`, `oauth-url`, `catalog import`, `openapi` and `healthcheck`. Each
+//! prints what the library answers; flags have `SCOPELINK_*` env twins.
+//!
+//! [`args`] holds the words, [`commands`] runs them, `print` shows the answers.
+
+pub mod args;
+mod commands;
+mod print;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::ServeOnly;
+pub use args::{
+    AuditArgs, CatalogArgs, CatalogCommand, Cli, Command, HealthcheckArgs, ImportArgs, LinkArgs,
+    OauthUrlArgs, OperationsArgs,
+};
+use commands::*;
+pub use print::describe_error;
+
+/// Parses the command line and runs it.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Link(args)) => with_catalog(&cli.catalog, |catalog| {
+            link(catalog, &cli.catalog.link_base, &args)
+        }),
+        Some(Command::Scopes(args)) => with_catalog(&cli.catalog, |catalog| {
+            scopes(catalog, &cli.catalog.link_base, &args)
+        }),
+        Some(Command::Operations(args)) => {
+            with_catalog(&cli.catalog, |catalog| operations(catalog, &args))
+        }
+        Some(Command::Catalog(CatalogCommand::Import(args))) => import(&args),
+        Some(Command::Serve(config)) => serve(&cli.catalog, &config),
+        Some(Command::OauthUrl(args)) => with_catalog(&cli.catalog, |selected| {
+            oauth_url(selected, &cli.catalog.link_base, &args)
+        }),
+        Some(Command::Audit(args)) => with_catalog(&cli.catalog, |selected| {
+            audit_link(selected, &cli.catalog.link_base, &args)
+        }),
+        Some(Command::Openapi) => {
+            print!("{}", crate::http::openapi::document_json());
+            ExitCode::SUCCESS
+        }
+        Some(Command::Healthcheck(args)) => {
+            crate::healthcheck::run(args.url.as_deref(), &args.bind)
+        }
+        None => {
+            // No command: serve, with settings from the SCOPELINK_* environment.
+            let ServeOnly { config } = ServeOnly::parse_from(["scopelink"]);
+            serve(&cli.catalog, &config)
+        }
+    }
+}

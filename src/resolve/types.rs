@@ -1,0 +1,199 @@
+//! The resolver's public vocabulary: what goes in (inputs and options) and
+//! what comes out (resolved items, the reason for each scope, warnings).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::error::ItemError;
+use crate::catalog::Method;
+use crate::scope::Scope;
+use crate::secret;
+
+/// One input item: a string in any accepted form, or an operation with includes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum InputItem {
+    /// `GET /api/profiles/{id}?include=lists`, a URL on a.klaviyo.com, an
+    /// operationId, alias or SDK method name.
+    #[schema(example = "GET /api/profiles/{id}?include=lists")]
+    Text(String),
+    Structured(StructuredInput),
+}
+
+/// An operation in any accepted form, with `include` values given apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StructuredInput {
+    #[schema(example = "get_profile")]
+    pub operation: String,
+    #[serde(default)]
+    #[schema(example = json!(["lists"]))]
+    pub include: Vec<String>,
+}
+
+impl InputItem {
+    /// The operation text of the item.
+    pub fn operation_text(&self) -> &str {
+        match self {
+            InputItem::Text(text) => text,
+            InputItem::Structured(item) => &item.operation,
+        }
+    }
+
+    /// Every string the item holds, for secret checks and size limits.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        let includes = match self {
+            InputItem::Text(_) => &[][..],
+            InputItem::Structured(item) => &item.include[..],
+        };
+        std::iter::once(self.operation_text()).chain(includes.iter().map(String::as_str))
+    }
+
+    /// The item with anything key-like blanked out, safe to echo and log.
+    pub fn redacted(&self) -> InputItem {
+        match self {
+            InputItem::Text(text) => InputItem::Text(secret::redact(text).into_owned()),
+            InputItem::Structured(item) => InputItem::Structured(StructuredInput {
+                operation: secret::redact(&item.operation).into_owned(),
+                include: item
+                    .include
+                    .iter()
+                    .map(|value| secret::redact(value).into_owned())
+                    .collect(),
+            }),
+        }
+    }
+
+    /// The item with its operation text replaced, includes kept.
+    pub(super) fn with_operation(&self, operation: String) -> InputItem {
+        match self {
+            InputItem::Text(_) => InputItem::Text(operation),
+            InputItem::Structured(item) => InputItem::Structured(StructuredInput {
+                operation,
+                include: item.include.clone(),
+            }),
+        }
+    }
+}
+
+impl From<&str> for InputItem {
+    fn from(text: &str) -> InputItem {
+        InputItem::Text(text.to_owned())
+    }
+}
+
+/// How the scopes are chosen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ResolveOptions {
+    /// Exactly the scopes the spec lists, without adding `x:read` for each `x:write`.
+    pub minimal: bool,
+    /// Items with a string longer than this many bytes fail with `too_long`, unread.
+    pub max_item_bytes: Option<usize>,
+    /// A `.pre` revision answers: an endpoint in both specs resolves to its beta operation.
+    pub prefer_beta: bool,
+}
+
+/// What one input matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ResolvedItem {
+    pub index: usize,
+    pub input: InputItem,
+    #[schema(example = "get_profile")]
+    pub operation_id: String,
+    pub method: Method,
+    #[schema(example = "/api/profiles/{id}")]
+    pub path: String,
+    pub tag: String,
+    pub summary: String,
+    pub matched_by: MatchedBy,
+    pub includes: Vec<String>,
+    /// The scopes this item needs (the spec's, plus include extras).
+    #[schema(value_type = Vec<String>)]
+    pub scopes: Vec<Scope>,
+    /// For beta operations, the `.pre` revision header they need.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beta_revision: Option<String>,
+    /// A `/client` endpoint: it uses the public key and adds no scopes.
+    pub client: bool,
+}
+
+/// Which form of input an item was recognised as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchedBy {
+    OperationId,
+    Alias,
+    SdkMethod,
+    Path,
+    Url,
+}
+
+/// Why a scope is in the result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// The operation lists the scope in `x-klaviyo-scopes`.
+    Operation,
+    /// An `include` value needs read access to the related resource.
+    Include {
+        value: String,
+        /// The endpoints the extra scope was read from.
+        evidence: Vec<String>,
+    },
+    /// A write scope is paired with its read scope (not in minimal mode).
+    WriteImpliesRead {
+        #[schema(value_type = String)]
+        write_scope: Scope,
+    },
+}
+
+/// One input that needs a scope, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct NeededBy {
+    pub index: usize,
+    pub operation_id: String,
+    #[serde(flatten)]
+    pub reason: Reason,
+}
+
+/// A scope and everything that needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ScopeExplanation {
+    #[schema(value_type = String, example = "profiles:read")]
+    pub scope: Scope,
+    pub needed_by: Vec<NeededBy>,
+}
+
+/// Things worth knowing that do not stop a link from being built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningCode {
+    ClientEndpoint,
+    BetaOperation,
+    NoScopes,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Warning {
+    pub code: WarningCode,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    pub message: String,
+}
+
+/// Everything resolved from a list of inputs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Resolution {
+    /// Sorted and deduplicated.
+    pub scopes: Vec<Scope>,
+    pub explanations: Vec<ScopeExplanation>,
+    pub operations: Vec<ResolvedItem>,
+    pub warnings: Vec<Warning>,
+    pub errors: Vec<ItemError>,
+}
+
+impl Resolution {
+    pub fn is_complete(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
