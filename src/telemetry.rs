@@ -23,3 +23,18 @@ pub fn init(format: LogFormat) {
             .try_init(),
     };
 }
+
+/// For the one-shot commands: warnings (such as an old spec's display-name
+/// scopes) on stderr, so stdout keeps only the answer.
+pub fn init_cli() {
+    let filter = EnvFilter::builder()
+        .with_default_directive(tracing::Level::WARN.into())
+        .from_env_lossy();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(false)
+        .without_time()
+        .with_writer(std::io::stderr)
+        .try_init();
+}

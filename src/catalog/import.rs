@@ -175,6 +175,7 @@ impl<'a> ParsedSpec<'a> {
         let document = &file.document;
         let paths = document["paths"].as_object().expect("checked on load");
         let mut operations = Vec::new();
+        let mut display_names = Vec::new();
         for (path, item) in paths {
             let Some(item) = item.as_object() else {
                 continue;
@@ -183,8 +184,19 @@ impl<'a> ParsedSpec<'a> {
                 let Some(method) = Method::parse(method_name) else {
                     continue;
                 };
-                operations.push(RawOperation::parse(file, document, path, method, op)?);
+                let raw =
+                    RawOperation::parse(file, document, path, method, op, &mut display_names)?;
+                operations.push(raw);
             }
+        }
+        if let Some((written, scope)) = display_names.first() {
+            tracing::warn!(
+                spec = %file.path.display(),
+                revision = %file.revision,
+                count = display_names.len(),
+                "the spec writes scopes as display names, as revisions before 2023-02-22 did; \
+                 each is read as the scope it names under its current name (e.g. {written:?} as {scope})"
+            );
         }
         Ok(ParsedSpec { file, operations })
     }
@@ -248,6 +260,7 @@ impl RawOperation {
         path: &str,
         method: Method,
         op: &Value,
+        display_names: &mut Vec<(String, Scope)>,
     ) -> Result<RawOperation, CatalogError> {
         let operation_id = op
             .get("operationId")
@@ -267,7 +280,7 @@ impl RawOperation {
         let mut scopes = scopes
             .iter()
             .filter_map(Value::as_str)
-            .map(|text| spec_scope(file, &operation_id, text))
+            .map(|text| spec_scope(&operation_id, text, display_names))
             .collect::<Result<Vec<Scope>, CatalogError>>()?;
         scopes.sort();
         scopes.dedup();
@@ -467,8 +480,13 @@ impl RawOperation {
 
 /// One `x-klaviyo-scopes` entry as a scope. Revisions before 2023-02-22 wrote
 /// display names (`Campaigns Write`, `List Read`, KLAVIYO_FACTS §5.3): those
-/// are read as the scope they name, under its current name, with a warning.
-fn spec_scope(file: &SpecFile, operation_id: &str, text: &str) -> Result<Scope, CatalogError> {
+/// are read as the scope they name, under its current name, and noted in
+/// `display_names` so the import can warn.
+fn spec_scope(
+    operation_id: &str,
+    text: &str,
+    display_names: &mut Vec<(String, Scope)>,
+) -> Result<Scope, CatalogError> {
     if let Ok(scope) = Scope::parse(text) {
         return Ok(scope);
     }
@@ -479,13 +497,7 @@ fn spec_scope(file: &SpecFile, operation_id: &str, text: &str) -> Result<Scope, 
         });
     };
     let scope = named.renamed().unwrap_or(named);
-    tracing::warn!(
-        spec = %file.path.display(),
-        operation = operation_id,
-        written = text,
-        read_as = %scope,
-        "the spec writes a scope as a display name; reading it as the scope it names"
-    );
+    display_names.push((text.to_owned(), scope.clone()));
     Ok(scope)
 }
 

@@ -64,7 +64,7 @@ pub enum CatalogError {
     DuplicateRevision(String),
     #[error("no spec files were given")]
     NoSpecs,
-    #[error("operation {operation_id} lists an invalid scope {scope:?} (expected family:read or family:write)")]
+    #[error("operation {operation_id} lists an invalid scope {scope:?} (expected family:read or family:write, or a display name such as \"Campaigns Write\")")]
     InvalidScope { operation_id: String, scope: String },
     #[error("the name {name} is used by both {first} and {second}")]
     NameClash {

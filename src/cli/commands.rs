@@ -51,6 +51,7 @@ pub(super) fn with_catalog(
     args: &CatalogArgs,
     run: impl FnOnce(Selected<'_>) -> ExitCode,
 ) -> ExitCode {
+    crate::telemetry::init_cli();
     let catalogs = match args.load() {
         Ok(catalogs) => catalogs,
         Err(error) => {
@@ -193,6 +194,7 @@ pub(super) fn operations(selected: Selected<'_>, args: &OperationsArgs) -> ExitC
 }
 
 pub(super) fn import(args: &ImportArgs) -> ExitCode {
+    crate::telemetry::init_cli();
     let table = match read_specs(args) {
         Ok(table) => table,
         Err(error) => {

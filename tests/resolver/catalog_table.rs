@@ -92,3 +92,92 @@ fn files_that_are_not_klaviyo_specs_get_a_clear_error() {
     assert!(twice.to_string().contains("both stable"), "{twice}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A spec in the shape of Klaviyo's 2023-02-22 revision, which wrote scopes as
+/// display names (`Campaigns Write`, `List Read`), written by the test itself.
+fn display_name_spec(scopes: &[(&str, &str, &str, &str)]) -> PathBuf {
+    let mut paths = serde_json::Map::new();
+    for (method, path, operation_id, scope) in scopes {
+        let item = paths
+            .entry(path.to_string())
+            .or_insert_with(|| serde_json::json!({}));
+        item[method.to_lowercase()] = serde_json::json!({
+            "operationId": operation_id,
+            "tags": ["Campaigns"],
+            "summary": operation_id,
+            "x-klaviyo-scopes": [scope],
+            "responses": {"200": {"description": "ok"}},
+        });
+    }
+    let document = serde_json::json!({
+        "openapi": "3.0.2",
+        "info": {"title": "Klaviyo API", "version": "2023-02-22"},
+        "paths": paths,
+    });
+    let dir = std::env::temp_dir().join(format!(
+        "scopelink-display-names-{}-{}",
+        std::process::id(),
+        scopes.len()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("stable-2023-02-22.json");
+    std::fs::write(&file, document.to_string()).unwrap();
+    file
+}
+
+#[test]
+fn a_2023_02_22_spec_with_display_name_scopes_loads_under_current_names() {
+    let spec = display_name_spec(&[
+        (
+            "POST",
+            "/api/campaign-clone/",
+            "create_campaign_clone",
+            "Campaigns Write",
+        ),
+        ("GET", "/api/lists/", "get_lists", "List Read"),
+        (
+            "GET",
+            "/api/coupon-codes/",
+            "get_coupon_codes",
+            "Coupon Codes Read",
+        ),
+    ]);
+    let catalog = Catalog::from_spec_files(std::slice::from_ref(&spec)).unwrap();
+    assert_eq!(catalog.stable_revision(), Some("2023-02-22"));
+    let scopes_of = |id: &str| -> Vec<String> {
+        let op = scopelink::resolve::find(&catalog, id).unwrap();
+        op.scopes.iter().map(|s| s.to_string()).collect()
+    };
+    assert_eq!(scopes_of("create_campaign_clone"), ["campaigns:write"]);
+    // `List Read` names the old `list:read`, renamed `lists:read` in 2023-12-15.
+    assert_eq!(scopes_of("get_lists"), ["lists:read"]);
+    assert_eq!(scopes_of("get_coupon_codes"), ["coupon-codes:read"]);
+
+    // The command line loads it too, answers, and warns on stderr.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_scopelink"))
+        .arg("--spec")
+        .arg(&spec)
+        .args(["link", "create_campaign_clone"])
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "https://www.klaviyo.com/create-private-api-key?scopes=campaigns:read,campaigns:write"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("display names"), "{stderr}");
+    assert!(stderr.contains("\"Campaigns Write\""), "{stderr}");
+}
+
+#[test]
+fn a_scope_that_is_neither_a_scope_nor_a_display_name_is_refused_by_name() {
+    let spec = display_name_spec(&[("GET", "/api/lists/", "get_lists", "Lists Everything")]);
+    let error = Catalog::from_spec_files(&[spec]).unwrap_err();
+    assert!(
+        matches!(&error, CatalogError::InvalidScope { operation_id, scope }
+            if operation_id == "get_lists" && scope == "Lists Everything"),
+        "{error}"
+    );
+}
