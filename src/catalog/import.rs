@@ -194,7 +194,7 @@ impl<'a> ParsedSpec<'a> {
                 spec = %file.path.display(),
                 revision = %file.revision,
                 count = display_names.len(),
-                "the spec writes scopes as display names, as revisions before 2023-02-22 did; \
+                "the spec writes scopes as display names, as revisions up to 2023-02-22 did; \
                  each is read as the scope it names under its current name (e.g. {written:?} as {scope})"
             );
         }

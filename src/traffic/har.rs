@@ -28,9 +28,9 @@ pub(super) fn read_har<R: Read>(
 ) -> Result<(), TrafficError> {
     let guarded = BufReader::with_capacity(64 * 1024, JsonGuard::new(input, stop.clone()));
     let mut deserializer = serde_json::Deserializer::from_reader(guarded);
-    let result = HarSeed { calls: &mut *calls }
+    let result = har_seed(&mut *calls)
         .deserialize(&mut deserializer)
-        .and_then(|found| deserializer.end().map(|()| found));
+        .and_then(|found| deserializer.end().map(|()| found.is_some()));
     match result {
         Ok(true) => Ok(()),
         Ok(false) => Err(TrafficError::NotHar(
@@ -79,73 +79,59 @@ struct Request {
     url: Option<String>,
 }
 
-/// The whole HAR; its value says whether `log` was there.
-struct HarSeed<'a, 'c> {
-    calls: &'a mut Aggregator<'c>,
+/// An object of which one member is read, with `value`; the others are
+/// skipped unread. Its value is the member's, or `None` if it was absent
+/// (an error when `required`). The HAR is `{"log": {"entries": [...]}}`.
+struct Member<S> {
+    name: &'static str,
+    required: bool,
+    expecting: &'static str,
+    value: S,
 }
 
-impl<'de> DeserializeSeed<'de> for HarSeed<'_, '_> {
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Member<S> {
+    type Value = Option<S::Value>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for HarSeed<'_, '_> {
-    type Value = bool;
+impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for Member<S> {
+    type Value = Option<S::Value>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a HAR object with `log.entries`")
+        f.write_str(self.expecting)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        let mut found = false;
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut seed = Some(self.value);
+        let mut found = None;
         while let Some(key) = map.next_key::<String>()? {
-            if key == "log" {
-                map.next_value_seed(LogSeed {
-                    calls: &mut *self.calls,
-                })?;
-                found = true;
-            } else {
-                map.next_value::<IgnoredAny>()?;
+            if key == self.name {
+                if let Some(value) = seed.take() {
+                    found = Some(map.next_value_seed(value)?);
+                    continue;
+                }
             }
+            map.next_value::<IgnoredAny>()?;
+        }
+        if found.is_none() && self.required {
+            return Err(de::Error::missing_field(self.name));
         }
         Ok(found)
     }
 }
 
-/// `log`: an object with `entries`.
-struct LogSeed<'a, 'c> {
-    calls: &'a mut Aggregator<'c>,
-}
-
-impl<'de> DeserializeSeed<'de> for LogSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for LogSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("`log`, an object with `entries`")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut found = false;
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "entries" {
-                map.next_value_seed(EntriesSeed {
-                    calls: &mut *self.calls,
-                })?;
-                found = true;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        if found {
-            Ok(())
-        } else {
-            Err(de::Error::missing_field("entries"))
-        }
+/// The whole HAR; its value says whether `log` was there.
+fn har_seed<'a, 'c>(calls: &'a mut Aggregator<'c>) -> Member<Member<EntriesSeed<'a, 'c>>> {
+    Member {
+        name: "log",
+        required: false,
+        expecting: "a HAR object with `log.entries`",
+        value: Member {
+            name: "entries",
+            required: true,
+            expecting: "`log`, an object with `entries`",
+            value: EntriesSeed { calls },
+        },
     }
 }
 
