@@ -18,3 +18,4 @@ pub mod scope;
 pub mod secret;
 pub mod telemetry;
 pub mod traffic;
+pub mod web;

@@ -9,12 +9,11 @@ mod audit;
 mod browse;
 pub mod error;
 mod health;
-mod links;
+pub(crate) mod links;
 mod metrics;
 mod middleware;
 mod oauth;
 pub mod openapi;
-mod page;
 mod rate_limit;
 mod traffic;
 
@@ -31,12 +30,12 @@ use serde::Serialize;
 use crate::catalog::{CatalogSet, Selected};
 use crate::config::{Limits, ServeConfig};
 use crate::link::LinkBase;
+pub use crate::web::page_html;
 use answer_cache::AnswerCache;
-use browse::ScopesResponse;
+use browse::{CatalogResponse, ScopesResponse};
 use error::ApiError;
 use metrics::Metrics;
 use middleware::REQUEST_ID;
-pub use page::page_html;
 use rate_limit::RateLimiter;
 
 /// What every request handler shares; built once, read-only but for counters.
@@ -51,6 +50,8 @@ pub struct AppState {
     pub rate_limiter: RateLimiter,
     pub answers: AnswerCache,
     pub request_timeout: Duration,
+    /// `GET /v1/catalog`, computed at start-up.
+    catalog: CatalogResponse,
     /// `GET /v1/scopes` of each catalog (in `catalogs` order), computed at start-up.
     scopes: Vec<ScopesResponse>,
     /// `GET /openapi.json`, rendered at start-up.
@@ -92,6 +93,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
             scopes: catalogs.catalogs().iter().map(ScopesResponse::of).collect(),
+            catalog: CatalogResponse::of(&catalogs),
             openapi: openapi::document_json(),
             catalogs,
             link_base,
@@ -188,6 +190,11 @@ fn routes(config: &mut web::ServiceConfig) {
                 .default_service(only("GET")),
         )
         .service(
+            web::resource("/v1/catalog")
+                .route(web::get().to(browse::get_catalog))
+                .default_service(only("GET")),
+        )
+        .service(
             web::resource("/v1/operations")
                 .route(web::get().to(browse::list_operations))
                 .default_service(only("GET")),
@@ -234,12 +241,12 @@ fn routes(config: &mut web::ServiceConfig) {
             utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
                 .config(utoipa_swagger_ui::Config::from("/openapi.json")),
         )
-        .configure(page::configure)
+        .configure(crate::web::configure)
         .default_service(web::route().to(not_found));
 }
 
 /// A resource's answer to a method it does not have.
-fn only(allowed: &'static str) -> actix_web::Route {
+pub(crate) fn only(allowed: &'static str) -> actix_web::Route {
     web::route().to(move |request: HttpRequest| async move {
         Err::<HttpResponse, _>(ApiError::MethodNotAllowed {
             method: request.method().to_string(),
