@@ -92,7 +92,7 @@ mod tests {
     #[test]
     fn the_page_loads_only_its_own_script_and_style() {
         let page = page_html(INDEX_TITLE, INDEX_BODY);
-        assert!(page.contains("<script src=\"/assets/app.js\" defer></script>"));
+        assert!(page.contains("<script type=\"module\" src=\"/assets/app.js\"></script>"));
         assert!(page.contains("href=\"/assets/style.css\""));
         // The policy forbids inline code and inline styles: none may be in the markup.
         assert!(!page.contains("style="), "no inline style attributes");

@@ -223,20 +223,54 @@ fn the_page_and_its_assets_are_served_under_the_strict_policy() {
     assert!(csp.contains("script-src 'self'") && csp.contains("style-src 'self'"));
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     let html = page.text().unwrap();
-    assert!(html.contains("<script src=\"/assets/app.js\" defer></script>"));
+    assert!(html.contains("<script type=\"module\" src=\"/assets/app.js\"></script>"));
     assert!(!html.contains("style=\""), "no inline styles");
 
-    for (path, content_type) in [
-        ("/assets/app.js", "text/javascript; charset=utf-8"),
-        ("/assets/style.css", "text/css; charset=utf-8"),
-    ] {
-        let asset = app.get(path);
+    let style = app.get("/assets/style.css");
+    assert_eq!(style.status().as_u16(), 200);
+    assert_eq!(header(&style, "content-type"), "text/css; charset=utf-8");
+    assert!(!style.text().unwrap().is_empty());
+
+    // The entry module and every module it imports, transitively, are served as JavaScript.
+    let mut modules = vec!["app.js".to_owned()];
+    let mut seen = 0;
+    while seen < modules.len() {
+        let path = format!("/assets/{}", modules[seen]);
+        seen += 1;
+        let asset = app.get(&path);
         assert_eq!(asset.status().as_u16(), 200, "{path}");
-        assert_eq!(header(&asset, "content-type"), content_type, "{path}");
-        assert!(!asset.text().unwrap().is_empty());
+        assert_eq!(
+            header(&asset, "content-type"),
+            "text/javascript; charset=utf-8",
+            "{path}"
+        );
+        let source = asset.text().unwrap();
+        assert!(source.starts_with("// "), "{path} opens with why it exists");
+        for import in imported_modules(&source) {
+            if !modules.contains(&import) {
+                modules.push(import);
+            }
+        }
     }
+    assert!(
+        modules.len() > 5,
+        "the page is split into modules: {modules:?}"
+    );
     let wrong = app.client.post(format!("{}/", app.address)).send().unwrap();
     assert_eq!(wrong.status().as_u16(), 405);
+}
+
+/// The `./name.js` modules a module imports (`import … from './x.js'` or `import './x.js'`).
+fn imported_modules(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter(|line| line.starts_with("import ") || line.starts_with("} from "))
+        .filter_map(|line| {
+            let start = line.find("'./")? + 3;
+            let len = line[start..].find('\'')?;
+            Some(line[start..start + len].to_owned())
+        })
+        .collect()
 }
 
 #[test]
