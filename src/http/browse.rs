@@ -1,5 +1,5 @@
-//! Catalog browsing: `GET /v1/operations`, `GET /v1/operations/{operation_id}`
-//! and `GET /v1/scopes`.
+//! Catalog browsing: `GET /v1/catalog`, `GET /v1/operations`,
+//! `GET /v1/operations/{operation_id}` and `GET /v1/scopes`.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, Problem};
 use super::{cached_json, AppState};
-use crate::catalog::{Catalog, Operation, OperationFilter};
+use crate::catalog::{Catalog, CatalogOrigin, CatalogSet, Channel, Operation, OperationFilter};
 use crate::link::CatalogInfo;
 use crate::resolve::{resolve, sdk_methods, InputItem, ResolveOptions, SdkMethods};
 
@@ -57,6 +57,62 @@ impl RevisionQuery {
             }
         }
         Ok(parsed)
+    }
+}
+
+/// The loaded revisions, for clients that let people pick one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatalogResponse {
+    /// The revision that answers a request that names none: the newest stable one.
+    #[schema(example = "2026-07-15")]
+    pub default_revision: String,
+    /// Every loaded revision, newest first (a beta after the stable of its date).
+    pub revisions: Vec<RevisionInfo>,
+}
+
+/// One loaded Klaviyo revision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionInfo {
+    /// The value the `revision` parameters take.
+    #[schema(example = "2026-07-15")]
+    pub revision: String,
+    /// A `.pre` revision: its beta operations need the `revision` header.
+    pub beta: bool,
+    /// Operations the revision's spec defines.
+    #[schema(example = 345)]
+    pub operations: usize,
+    /// Where the revision's catalog came from.
+    pub origin: CatalogOrigin,
+}
+
+impl CatalogResponse {
+    /// The revisions of a catalog set; built once at start-up.
+    pub fn of(catalogs: &CatalogSet) -> CatalogResponse {
+        let mut revisions: Vec<RevisionInfo> = catalogs
+            .catalogs()
+            .iter()
+            .flat_map(|catalog| {
+                catalog.sources().iter().map(|source| RevisionInfo {
+                    revision: source.revision.clone(),
+                    beta: source.channel == Channel::Beta,
+                    operations: source.operations,
+                    origin: catalog.origin().clone(),
+                })
+            })
+            .collect();
+        // Newest date first; on one date the stable revision before its `.pre`.
+        revisions.sort_by(|a, b| {
+            let date = |r: &RevisionInfo| r.revision.trim_end_matches(".pre").to_owned();
+            date(b).cmp(&date(a)).then(a.beta.cmp(&b.beta))
+        });
+        let default_revision = catalogs
+            .select(None)
+            .map(|selected| selected.revision.to_owned())
+            .unwrap_or_default();
+        CatalogResponse {
+            default_revision,
+            revisions,
+        }
     }
 }
 
@@ -171,6 +227,34 @@ impl From<OperationsQuery> for OperationFilter {
             beta: query.beta,
         }
     }
+}
+
+/// List the loaded Klaviyo revisions.
+///
+/// Each revision any `revision` parameter takes, newest first, and the one
+/// that answers when a request names none.
+#[utoipa::path(
+    get,
+    path = "/v1/catalog",
+    tag = "catalog",
+    operation_id = "get_catalog",
+    responses(
+        (status = 200, description = "The loaded revisions", body = CatalogResponse),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, description = "A query parameter (this route takes none)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_catalog(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some((key, _)) = url::form_urlencoded::parse(request.query_string().as_bytes()).next() {
+        return Err(ApiError::InvalidParameter(format!(
+            "unknown query parameter `{}`; this route takes none",
+            crate::secret::redact(&key)
+        )));
+    }
+    Ok(cached_json(&request, &state.catalog))
 }
 
 /// List the operations in the catalog.

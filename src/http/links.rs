@@ -5,7 +5,7 @@ use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::answer_cache::{Answer, Endpoint};
@@ -38,6 +38,84 @@ pub struct LinksRequest {
     /// default: the newest stable one loaded.
     #[schema(example = "2026-07-15")]
     pub revision: Option<String>,
+}
+
+/// A link answer: the report, and the two URLs that reproduce it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkAnswer {
+    #[serde(flatten)]
+    pub report: LinkReport,
+    /// The relative `/go` URL for the inputs that resolved, in input order, with
+    /// `minimal` and `revision` as asked: a docs link that redirects to this link.
+    #[schema(example = "/go?op=get_profiles&op=POST+%2Fapi%2Flists")]
+    pub go_url: String,
+    /// The relative builder-page URL for every input that is not key-like
+    /// (resolved or not), so that opening it shows this answer, errors included.
+    #[schema(example = "/?op=get_profiles&op=get_profils")]
+    pub page_url: String,
+}
+
+impl LinkAnswer {
+    /// The answer for `items` as resolved into `report`.
+    pub fn new(report: LinkReport, items: &[InputItem], revision: Option<&str>) -> LinkAnswer {
+        let resolved = report
+            .operations
+            .iter()
+            .filter_map(|operation| items.get(operation.index));
+        let minimal = report.minimal;
+        LinkAnswer {
+            go_url: links_url("/go", &input_texts(resolved), minimal, revision),
+            page_url: links_url("/", &input_texts(items.iter()), minimal, revision),
+            report,
+        }
+    }
+}
+
+/// Each input as one `op=` text (`operation?include=a,b` for a structured one),
+/// leaving out any that holds something key-like.
+fn input_texts<'a>(items: impl Iterator<Item = &'a InputItem>) -> Vec<String> {
+    items
+        .filter(|item| !item.texts().any(crate::secret::contains_private_key))
+        .map(input_text)
+        .collect()
+}
+
+/// An input as the one text `op=` takes.
+pub fn input_text(item: &InputItem) -> String {
+    match item {
+        InputItem::Text(text) => text.clone(),
+        InputItem::Structured(input) if input.include.is_empty() => input.operation.clone(),
+        InputItem::Structured(input) => {
+            let separator = if input.operation.contains('?') {
+                '&'
+            } else {
+                '?'
+            };
+            format!(
+                "{}{separator}include={}",
+                input.operation,
+                input.include.join(",")
+            )
+        }
+    }
+}
+
+/// `path?op=…&op=…[&minimal=true][&revision=…]`: `minimal` only when set,
+/// `revision` only when one was named.
+pub fn links_url(path: &str, ops: &[String], minimal: bool, revision: Option<&str>) -> String {
+    let mut pairs: Vec<(&str, &str)> = ops.iter().map(|op| ("op", op.as_str())).collect();
+    if minimal {
+        pairs.push(("minimal", "true"));
+    }
+    if let Some(revision) = revision.filter(|r| !r.trim().is_empty()) {
+        pairs.push(("revision", revision));
+    }
+    let query = serde_urlencoded::to_string(&pairs).expect("string pairs always encode");
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
 }
 
 /// Query parameters of `GET /v1/links` and `GET /go`.
@@ -128,8 +206,14 @@ pub(super) fn build_report(
     ))
 }
 
-/// The JSON answer for a report: 200, or 422 with the per-input errors unless `partial`.
-fn json_answer(report: Result<LinkReport, ApiError>, partial: bool, etag: bool) -> Answer {
+/// The JSON answer for a report of `items`: 200, or 422 with the per-input errors unless `partial`.
+fn json_answer(
+    report: Result<LinkReport, ApiError>,
+    items: &[InputItem],
+    revision: Option<&str>,
+    partial: bool,
+    etag: bool,
+) -> Answer {
     let report = match report {
         Ok(report) if report.is_complete() || partial => report,
         Ok(report) => {
@@ -145,7 +229,9 @@ fn json_answer(report: Result<LinkReport, ApiError>, partial: bool, etag: bool) 
         }
         Err(error) => return problem_answer(&error),
     };
-    let body = Bytes::from(serde_json::to_vec(&report).unwrap_or_default());
+    let error_codes = report.errors.iter().map(|e| e.code).collect();
+    let answer = LinkAnswer::new(report, items, revision);
+    let body = Bytes::from(serde_json::to_vec(&answer).unwrap_or_default());
     Answer {
         status: StatusCode::OK,
         content_type: "application/json",
@@ -153,7 +239,7 @@ fn json_answer(report: Result<LinkReport, ApiError>, partial: bool, etag: bool) 
         body,
         location: None,
         link_built: true,
-        error_codes: report.errors.iter().map(|e| e.code).collect(),
+        error_codes,
     }
 }
 
@@ -243,7 +329,7 @@ pub(super) fn is_json(request: &HttpRequest) -> bool {
     operation_id = "create_link",
     request_body = LinksRequest,
     responses(
-        (status = 200, description = "The link and why each scope is in it", body = LinkReport),
+        (status = 200, description = "The link and why each scope is in it", body = LinkAnswer),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the size limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
@@ -269,6 +355,8 @@ pub async fn create_link(
                     links.minimal,
                     links.revision.as_deref(),
                 ),
+                &links.operations,
+                links.revision.as_deref(),
                 links.partial,
                 false,
             ),
@@ -301,7 +389,7 @@ pub(super) fn body_error(error: &serde_json::Error) -> ApiError {
     operation_id = "get_link",
     params(LinksQuery),
     responses(
-        (status = 200, description = "The link and why each scope is in it", body = LinkReport),
+        (status = 200, description = "The link and why each scope is in it", body = LinkAnswer),
         (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, description = "A bad query parameter", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Inputs that could not be resolved, or over a limit", body = Problem, content_type = "application/problem+json"),
@@ -320,6 +408,8 @@ pub async fn get_link(request: HttpRequest, state: web::Data<AppState>) -> HttpR
                     links.minimal.unwrap_or(false),
                     links.revision.as_deref(),
                 ),
+                &links.items(),
+                links.revision.as_deref(),
                 links.partial.unwrap_or(false),
                 true,
             ),
@@ -406,6 +496,7 @@ fn redirect_answer(state: &AppState, query: &str) -> Answer {
 
 /// The HTML page people land on from a broken docs link.
 fn error_page(summary: &str, errors: &[ItemError], query: &LinksQuery) -> String {
+    let minimal = query.minimal == Some(true);
     let mut body = String::new();
     body.push_str(&format!("<p>{}</p>", escape(summary)));
     if !errors.is_empty() {
@@ -438,7 +529,7 @@ fn error_page(summary: &str, errors: &[ItemError], query: &LinksQuery) -> String
                         let ops = without_keys(ops);
                         format!(
                             "<a href=\"{}\"><code>{}</code></a>",
-                            escape(&go_href(&ops, query.minimal)),
+                            escape(&links_url("/go", &ops, minimal, query.revision.as_deref())),
                             escape(&fix)
                         )
                     })
@@ -450,7 +541,12 @@ fn error_page(summary: &str, errors: &[ItemError], query: &LinksQuery) -> String
         body.push_str("</ul>");
     }
     // The page takes the same `op` list, so people land there with their inputs and the fixes.
-    let page = go_href(&without_keys(query.op.clone()), query.minimal).replacen("/go?", "/?", 1);
+    let page = links_url(
+        "/",
+        &without_keys(query.op.clone()),
+        minimal,
+        query.revision.as_deref(),
+    );
     body.push_str(&format!(
         "<p><a href=\"{}\">Open these inputs on the Scopelink page</a> · <a href=\"/docs/\">API docs</a></p>",
         escape(&page)
@@ -463,18 +559,6 @@ fn without_keys(ops: Vec<String>) -> Vec<String> {
     ops.into_iter()
         .filter(|op| !crate::secret::contains_private_key(op))
         .collect()
-}
-
-/// `/go?op=…&op=…` for a list of inputs.
-pub fn go_href(ops: &[String], minimal: Option<bool>) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for op in ops {
-        query.append_pair("op", op);
-    }
-    if minimal == Some(true) {
-        query.append_pair("minimal", "true");
-    }
-    format!("/go?{}", query.finish())
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -491,4 +575,85 @@ pub fn escape(text: &str) -> String {
         }
     }
     escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::link::LinkBase;
+    use crate::resolve::StructuredInput;
+
+    fn report(catalog: &Catalog, items: &[InputItem], minimal: bool) -> LinkReport {
+        let options = ResolveOptions {
+            minimal,
+            ..ResolveOptions::default()
+        };
+        LinkReport::build(catalog, &LinkBase::default(), items, options)
+    }
+
+    /// What `GET /go` reads from a `go_url`: the same report.
+    fn reread(catalog: &Catalog, url: &str) -> LinkReport {
+        let query = url.split_once('?').map_or("", |(_, query)| query);
+        let links = LinksQuery::parse(query, true).unwrap();
+        report(catalog, &links.items(), links.minimal == Some(true))
+    }
+
+    #[test]
+    fn every_operation_with_every_include_round_trips_through_its_go_url() {
+        let catalog = Catalog::embedded();
+        for minimal in [false, true] {
+            for operation in catalog.operations() {
+                let items = [
+                    InputItem::Structured(StructuredInput {
+                        operation: operation.operation_id.clone(),
+                        include: operation.includes.iter().map(|r| r.value.clone()).collect(),
+                    }),
+                    InputItem::Text(operation.endpoint()),
+                ];
+                let original = report(&catalog, &items, minimal);
+                assert!(original.is_complete(), "{}", operation.operation_id);
+                let answer = LinkAnswer::new(original.clone(), &items, None);
+                assert_eq!(answer.go_url.contains("minimal=true"), minimal);
+                let again = reread(&catalog, &answer.go_url);
+                assert!(again.is_complete(), "{}", answer.go_url);
+                assert_eq!(again.url, original.url, "{}", answer.go_url);
+                assert_eq!(
+                    again.explanations, original.explanations,
+                    "{}",
+                    answer.go_url
+                );
+                assert_eq!(
+                    reread(&catalog, &answer.page_url).url,
+                    original.url,
+                    "{}",
+                    answer.page_url
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn go_url_keeps_only_what_resolved_and_page_url_all_but_keys() {
+        let catalog = Catalog::embedded();
+        let items = [
+            InputItem::from("get_profils"),
+            InputItem::from("POST /api/lists"),
+            InputItem::from("GET /api/profiles?api_key=pk_4f1c2a9b8e7d6c5b4a39281706f5e4d3c2"),
+            InputItem::Structured(StructuredInput {
+                operation: "get_events".to_owned(),
+                include: vec!["metric".to_owned(), "profile".to_owned()],
+            }),
+        ];
+        let answer = LinkAnswer::new(report(&catalog, &items, false), &items, Some("2026-07-15"));
+        assert_eq!(
+            answer.go_url,
+            "/go?op=POST+%2Fapi%2Flists&op=get_events%3Finclude%3Dmetric%2Cprofile&revision=2026-07-15"
+        );
+        assert_eq!(
+            answer.page_url,
+            "/?op=get_profils&op=POST+%2Fapi%2Flists&op=get_events%3Finclude%3Dmetric%2Cprofile&revision=2026-07-15"
+        );
+        assert_eq!(links_url("/go", &[], false, Some(" ")), "/go");
+    }
 }

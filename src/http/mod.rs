@@ -32,7 +32,7 @@ use crate::catalog::{CatalogSet, Selected};
 use crate::config::{Limits, ServeConfig};
 use crate::link::LinkBase;
 use answer_cache::AnswerCache;
-use browse::ScopesResponse;
+use browse::{CatalogResponse, ScopesResponse};
 use error::ApiError;
 use metrics::Metrics;
 use middleware::REQUEST_ID;
@@ -51,6 +51,8 @@ pub struct AppState {
     pub rate_limiter: RateLimiter,
     pub answers: AnswerCache,
     pub request_timeout: Duration,
+    /// `GET /v1/catalog`, computed at start-up.
+    catalog: CatalogResponse,
     /// `GET /v1/scopes` of each catalog (in `catalogs` order), computed at start-up.
     scopes: Vec<ScopesResponse>,
     /// `GET /openapi.json`, rendered at start-up.
@@ -92,6 +94,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
             scopes: catalogs.catalogs().iter().map(ScopesResponse::of).collect(),
+            catalog: CatalogResponse::of(&catalogs),
             openapi: openapi::document_json(),
             catalogs,
             link_base,
@@ -185,6 +188,11 @@ fn routes(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/go")
                 .route(web::get().to(links::redirect_to_link))
+                .default_service(only("GET")),
+        )
+        .service(
+            web::resource("/v1/catalog")
+                .route(web::get().to(browse::get_catalog))
                 .default_service(only("GET")),
         )
         .service(

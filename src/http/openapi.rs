@@ -2,12 +2,15 @@
 
 use utoipa::OpenApi;
 
-use super::browse::{IncludeUse, OperationDetail, OperationsResponse, ScopeUse, ScopesResponse};
+use super::browse::{
+    CatalogResponse, IncludeUse, OperationDetail, OperationsResponse, RevisionInfo, ScopeUse,
+    ScopesResponse,
+};
 use super::error::Problem;
 use super::health::{Health, Readiness};
-use super::links::LinksRequest;
+use super::links::{LinkAnswer, LinksRequest};
 use super::oauth::{AuthorizeUrlRequest, AuthorizeUrlResponse};
-use crate::catalog::{Channel, IncludeBasis, IncludeRule, Method, Operation};
+use crate::catalog::{CatalogOrigin, Channel, IncludeBasis, IncludeRule, Method, Operation};
 use crate::link::{CatalogInfo, LinkReport};
 use crate::resolve::{
     ErrorCode, ItemError, MatchedBy, NeededBy, Reason, ResolvedItem, ScopeExplanation, SdkMethods,
@@ -28,6 +31,7 @@ use crate::resolve::{
         super::traffic::create_link_from_har,
         super::audit::audit_link,
         super::oauth::create_authorize_url,
+        super::browse::get_catalog,
         super::browse::list_operations,
         super::browse::get_operation,
         super::browse::list_scopes,
@@ -36,7 +40,7 @@ use crate::resolve::{
         super::health::get_metrics,
     ),
     components(schemas(
-        LinksRequest, LinkReport, AuthorizeUrlRequest, AuthorizeUrlResponse, CatalogInfo, ResolvedItem, ScopeExplanation, NeededBy, Reason,
+        LinksRequest, LinkReport, LinkAnswer, CatalogResponse, RevisionInfo, CatalogOrigin, AuthorizeUrlRequest, AuthorizeUrlResponse, CatalogInfo, ResolvedItem, ScopeExplanation, NeededBy, Reason,
         Warning, WarningCode, ItemError, ErrorCode, Suggestion, MatchedBy, Problem, Operation,
         IncludeRule, IncludeBasis, Method, Channel, OperationsResponse, OperationDetail, SdkMethods,
         ScopesResponse, ScopeUse, IncludeUse, Health, Readiness,

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{problem, spawn_app};
+use crate::helpers::{problem, spawn_app, spec_operations};
 
 #[test]
 fn operations_are_listed_and_filtered() {
@@ -110,4 +110,30 @@ fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes())
         .collect::<String>()
         .replace('+', "%20")
+}
+
+#[test]
+fn the_catalog_names_the_embedded_revisions_and_the_default() {
+    let app = spawn_app();
+    let response = app.get("/v1/catalog");
+    assert_eq!(response.status(), 200);
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let catalog: Value = response.json().unwrap();
+    assert_eq!(
+        catalog,
+        serde_json::json!({
+            "default_revision": "2026-07-15",
+            "revisions": [
+                {"revision": "2026-07-15", "beta": false, "operations": spec_operations("stable.json").len(), "origin": "embedded"},
+                {"revision": "2026-07-15.pre", "beta": true, "operations": spec_operations("beta.json").len(), "origin": "embedded"},
+            ]
+        })
+    );
+    let again = app
+        .client
+        .get(format!("{}/v1/catalog", app.address))
+        .header("if-none-match", &etag)
+        .send()
+        .unwrap();
+    assert_eq!(again.status(), 304);
 }

@@ -37,7 +37,59 @@ fn post_answers_the_link_with_every_part_the_library_gives() {
         &items,
         ResolveOptions::default(),
     );
+    let mut body = body;
+    let urls = body.as_object_mut().unwrap();
+    let go_url = urls.remove("go_url").unwrap();
+    let page_url = urls.remove("page_url").unwrap();
     assert_eq!(body, serde_json::to_value(direct).unwrap());
+    assert_eq!(
+        go_url,
+        "/go?op=GET+%2Fapi%2Fprofiles%2F%7Bid%7D%3Finclude%3Dlists&op=get_events%3Finclude%3Dmetric&op=klaviyo.Lists.create_list"
+    );
+    assert_eq!(page_url, go_url.as_str().unwrap().replacen("/go?", "/?", 1));
+}
+
+#[test]
+fn go_url_reproduces_the_answer_and_page_url_keeps_the_failures_but_not_keys() {
+    let app = spawn_app();
+    let key = "pk_4f1c2a9b8e7d6c5b4a39281706f5e4d3c2";
+    let inputs = json!([
+        "get_profils",
+        {"operation": "GET /api/profiles/{id}", "include": ["lists", "segments"]},
+        format!("GET /api/lists?k={key}"),
+        "$klaviyo->Events->getEvents",
+    ]);
+    let text = app
+        .post_links(&json!({"operations": inputs, "minimal": true, "partial": true}))
+        .text()
+        .unwrap();
+    assert!(!text.contains(&key[3..]), "{text}");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    let go_url = body["go_url"].as_str().unwrap();
+    assert_eq!(
+        go_url,
+        "/go?op=GET+%2Fapi%2Fprofiles%2F%7Bid%7D%3Finclude%3Dlists%2Csegments&op=%24klaviyo-%3EEvents-%3EgetEvents&minimal=true"
+    );
+    let redirect = app.get(go_url);
+    assert_eq!(redirect.status(), 302);
+    assert_eq!(
+        redirect.headers()["location"],
+        body["url"].as_str().unwrap()
+    );
+    assert_eq!(
+        body["page_url"],
+        "/?op=get_profils&op=GET+%2Fapi%2Fprofiles%2F%7Bid%7D%3Finclude%3Dlists%2Csegments&op=%24klaviyo-%3EEvents-%3EgetEvents&minimal=true"
+    );
+    // The same query answers GET /v1/links with the same scopes and the same go_url.
+    let get: Value = app
+        .get(&go_url.replacen("/go?", "/v1/links?", 1))
+        .json()
+        .unwrap();
+    assert_eq!(get["scopes"], body["scopes"]);
+    assert_eq!(get["go_url"], go_url);
+    assert_eq!(get["errors"], json!([]));
+    assert_eq!(body["errors"][0]["code"], "unknown_operation");
+    assert_eq!(body["errors"][1]["code"], "looks_like_secret");
 }
 
 #[test]

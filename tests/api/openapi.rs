@@ -37,6 +37,7 @@ fn document_covers_every_route_with_examples() {
     for path in [
         "/v1/links",
         "/go",
+        "/v1/catalog",
         "/v1/operations",
         "/v1/operations/{operation_id}",
         "/v1/scopes",

@@ -1,18 +1,12 @@
 //! Several revisions loaded at once: a request names one and is answered from it.
 
-use std::path::PathBuf;
-
 use scopelink::catalog::CatalogSet;
 use scopelink::link::LinkBase;
 use serde_json::{json, Value};
 
-use crate::helpers::{problem, spawn_app_with_catalogs, test_config, TestApp};
-
-fn spec(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/klaviyo-openapi")
-        .join(name)
-}
+use crate::helpers::{
+    problem, spawn_app_with_catalogs, spec_operations, spec_path as spec, test_config, TestApp,
+};
 
 fn spawn_with_three_specs() -> TestApp {
     let catalogs = CatalogSet::from_spec_files(&[
@@ -104,4 +98,53 @@ fn each_request_is_answered_from_the_revision_it_names() {
         "{body}"
     );
     problem(app.get("/v1/scopes?revision=nope"), 422, "unknown_revision");
+}
+
+#[test]
+fn the_catalog_lists_each_loaded_revision_newest_first() {
+    let app = spawn_with_three_specs();
+    let catalog: Value = app.get("/v1/catalog").json().unwrap();
+    assert_eq!(catalog["default_revision"], "2026-07-15");
+    assert_eq!(
+        catalog["revisions"],
+        json!([
+            {"revision": "2026-07-15", "beta": false, "operations": spec_operations("stable.json").len(), "origin": "specs"},
+            {"revision": "2026-07-15.pre", "beta": true, "operations": spec_operations("beta.json").len(), "origin": "specs"},
+            {"revision": "2024-10-15", "beta": false, "operations": spec_operations("stable-2024-10-15.json").len(), "origin": "specs"},
+        ])
+    );
+    problem(
+        app.get("/v1/catalog?revision=2024-10-15"),
+        400,
+        "invalid_parameter",
+    );
+}
+
+#[test]
+fn go_url_names_the_revision_the_request_named_and_only_then() {
+    let app = spawn_with_three_specs();
+    let beta: Value = app
+        .get("/v1/links?op=GET%20/api/campaigns&revision=2026-07-15.pre")
+        .json()
+        .unwrap();
+    let go_url = beta["go_url"].as_str().unwrap();
+    assert_eq!(
+        go_url,
+        "/go?op=GET+%2Fapi%2Fcampaigns&revision=2026-07-15.pre"
+    );
+    assert_eq!(
+        beta["page_url"],
+        "/?op=GET+%2Fapi%2Fcampaigns&revision=2026-07-15.pre"
+    );
+    let redirect = app.get(go_url);
+    assert_eq!(redirect.status(), 302);
+    assert_eq!(
+        redirect.headers()["location"],
+        beta["url"].as_str().unwrap()
+    );
+    let default: Value = app
+        .post_links(&json!({"operations": ["GET /api/campaigns"]}))
+        .json()
+        .unwrap();
+    assert_eq!(default["go_url"], "/go?op=GET+%2Fapi%2Fcampaigns");
 }
