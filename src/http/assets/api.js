@@ -31,8 +31,8 @@ export const postLinks = (payload) => postJson('/v1/links', payload);
 export const getOperations = (revision) =>
   api('/v1/operations' + (revision ? `?revision=${encodeURIComponent(revision)}` : ''));
 
-/** `GET /readyz`: the loaded revisions. */
-export const getReady = () => api('/readyz');
+/** `GET /v1/catalog`: the loaded revisions, newest first, and the default one. */
+export const getCatalog = () => api('/v1/catalog');
 
 /** `POST /v1/oauth/authorize-url`. */
 export const postAuthorizeUrl = (payload) => postJson('/v1/oauth/authorize-url', payload);

@@ -3,12 +3,14 @@
 // build step, served from /assets/ under a strict CSP (no inline code, no
 // inline styles).
 //
-// State: an ordered list of inputs (any form the resolver takes), the mode
-// and the Klaviyo revision. It lives in the page URL
-// (`/?op=…&op=…&minimal=true&revision=…`), so a link to the page reproduces
-// it. Every change asks POST /v1/links with `partial: true`, which answers
-// the link for the inputs that resolved and an error for each one that did
-// not.
+// State: an ordered list of inputs (texts in any form the resolver takes,
+// or `{operation, include}`), the mode and the Klaviyo revision. It lives in
+// the page URL (`/?op=…&op=…&minimal=true&revision=…`), so a link to the
+// page reproduces it. Every change asks POST /v1/links with `partial: true`,
+// which answers the link for the inputs that resolved, an error for each one
+// that did not, and the page and /go URLs for them. The rules (which input is
+// a key, its include values, URL encoding, the revisions) are the API's: the
+// page takes them from its answers and never re-implements them.
 //
 // Below the builder, three tools work on the same state: an OAuth authorize
 // URL (oauth.js), an audit of an existing link or scope list (audit.js), and
@@ -31,8 +33,7 @@ on('render', oauth.renderStale);
 on('render', audit.renderStale);
 // The mode or revision changed: the traffic answer depends on them.
 on('options', traffic.optionsChanged);
-// The operation list loaded: it names the default revision and the include values.
-on('catalog', renderRevisions);
+// The operation list loaded: it names each operation's include values.
 on('catalog', render);
 on('catalog', catalogChanged);
 

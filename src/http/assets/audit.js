@@ -5,7 +5,6 @@
 import { postAudit, problemText } from './api.js';
 import { toolSnippets } from './copy.js';
 import { $, code, el, itemErrors, joinCodes, plural, rich, setFieldError, setText, showLink } from './dom.js';
-import { SECRET } from './inputs.js';
 import { itemsKey, optionsKey, sendableItems, state, withRevision } from './state.js';
 
 const els = {
@@ -76,15 +75,6 @@ async function runAudit() {
     els.text.focus();
     return;
   }
-  if (SECRET.test(text)) {
-    // Never send it, not even to be refused.
-    setFieldError(
-      els.text,
-      'This looks like a Klaviyo private API key (pk_…): an audit needs only the link or the scope names. If it is a real key, revoke it in Klaviyo.',
-    );
-    els.text.focus();
-    return;
-  }
   const against = els.against.checked;
   const payload = withRevision({ ...auditSource(text), minimal: state.minimal });
   if (against) {
@@ -101,8 +91,11 @@ async function runAudit() {
   if (!(answer.ok && answer.body && Array.isArray(answer.body.findings))) {
     audit.key = null;
     els.result.hidden = true;
+    // Key-like text is the API's call too: it refuses it (`looks_like_secret`)
+    // without echoing or logging it, and its detail says so under the field.
     const detail = problemText(answer);
     setFieldError(els.text, detail);
+    if (answer.body && answer.body.code === 'looks_like_secret') els.text.focus();
     els.status.textContent = 'The audit could not be made: see the message under the field.';
     renderStale();
     return;

@@ -4,9 +4,9 @@
 
 import { postLinks, problemText } from './api.js';
 import { els, plural } from './dom.js';
-import { includesOf, lineToItem, withIncludes } from './inputs.js';
+import { givenIncludes, operationText, replacementItem, sameItem, toItem } from './inputs.js';
 import { focusNext, render } from './render.js';
-import { emit, state, writeUrlState } from './state.js';
+import { emit, infoAt, noteVerdicts, state, writeUrlState } from './state.js';
 
 let requestSeq = 0;
 
@@ -30,6 +30,7 @@ export async function refresh() {
   const answer = await postLinks({ operations: sentItems, minimal, partial: true, ...(revision ? { revision } : {}) });
   if (seq !== requestSeq) return; // a newer request is on its way
   const ok = answer.ok && answer.body && Array.isArray(answer.body.scopes);
+  if (ok) noteVerdicts(sentItems, answer.body);
   state.report = ok ? { sentItems, minimal, revision, body: answer.body } : null;
   state.problem = ok ? null : problemText(answer);
   els.result.removeAttribute('aria-busy');
@@ -38,12 +39,15 @@ export async function refresh() {
   render();
 }
 
-/** Appends inputs not already in the list; answers how many were added. */
-export function addItems(texts) {
+/**
+ * Appends inputs (texts, pasted lines or `{operation, include}`) not already
+ * in the list; answers how many were added.
+ */
+export function addItems(values) {
   let added = 0;
-  for (const text of texts) {
-    const item = lineToItem(text);
-    if (!item || state.items.includes(item)) continue;
+  for (const value of values) {
+    const item = toItem(value);
+    if (!item || state.items.some((other) => sameItem(other, item))) continue;
     state.items.push(item);
     added += 1;
   }
@@ -57,16 +61,32 @@ function removeItem(index) {
   refresh();
 }
 
-function replaceItem(index, text) {
-  state.items[index] = text;
+/** Applies the `k`th suggestion the answer made for the input at `index`. */
+function applyFix(index, k) {
+  const { error } = infoAt(index);
+  const suggestion = error && error.suggestions[k];
+  if (!suggestion) return;
+  state.items[index] = replacementItem(suggestion.replacement);
   focusNext(`item-${index}`);
   refresh();
 }
 
+/**
+ * Ticks or unticks an include: the input becomes `{operation, include}` with
+ * the include values the answer resolved it with, plus or minus this one. The
+ * operation keeps the input's own text when that text brings no include
+ * value of its own (then it keeps following the revision), else it is the
+ * operationId it resolved to.
+ */
 function toggleInclude(index, value, on) {
-  const values = includesOf(state.items[index]).filter((v) => v !== value);
-  if (on) values.push(value);
-  state.items[index] = withIncludes(state.items[index], values);
+  const item = state.items[index];
+  const { resolved } = infoAt(index);
+  if (!resolved) return;
+  const given = givenIncludes(item);
+  const operation = resolved.includes.every((v) => given.includes(v)) ? operationText(item) : resolved.operation_id;
+  const include = resolved.includes.filter((v) => v !== value);
+  if (on) include.push(value);
+  state.items[index] = { operation, include };
   refresh();
 }
 
@@ -88,7 +108,7 @@ els.items.addEventListener('click', (event) => {
   if (!button) return;
   const index = Number(button.dataset.index);
   if (button.dataset.action === 'remove') removeItem(index);
-  else if (button.dataset.action === 'fix') replaceItem(index, button.dataset.replacement);
+  else if (button.dataset.action === 'fix') applyFix(index, Number(button.dataset.suggestion));
 });
 
 els.items.addEventListener('change', (event) => {

@@ -35,7 +35,6 @@ export async function loadCatalog() {
     const body = answer.body;
     if (!body || !Array.isArray(body.operations)) throw new Error('not an operation list');
     if (seq !== catalogSeq) return;
-    if (!revision && body.catalog && body.catalog.revision) state.defaultRevision = body.catalog.revision;
     const list = body.operations.map((op) => ({
       op,
       id: norm(op.operation_id),

@@ -5,8 +5,8 @@
 import { operationById } from './catalog.js';
 import { setSnippets } from './copy.js';
 import { $, code, el, els, escapeHtml, joinCodes, plural, rich, setText } from './dom.js';
-import { opsQuery, redact, replacementText } from './inputs.js';
-import { emit, infoAt, isSecretAt, reportIsCurrent, state } from './state.js';
+import { itemLabel, replacementItem } from './inputs.js';
+import { emit, infoAt, isKeyLike, reportIsCurrent, state } from './state.js';
 
 const SNIPPET_TEXT = 'Create a Klaviyo private API key';
 
@@ -53,13 +53,18 @@ function restoreFocus(previous, previousKey) {
 function renderItems() {
   els.itemsEmpty.hidden = state.items.length > 0;
   els.clear.hidden = state.items.length < 2;
-  els.items.replaceChildren(...state.items.map((text, index) => renderItem(text, index)));
+  els.items.replaceChildren(...state.items.map((item, index) => renderItem(item, index)));
 }
 
-function renderItem(text, index) {
+/** A key-like input as the API echoed it, blanked (`pk_***`); it is never shown as given. */
+function keyLikeLabel(error) {
+  return error && error.code === 'looks_like_secret' && error.input !== undefined ? itemLabel(error.input) : 'pk_***';
+}
+
+function renderItem(input, index) {
   const info = infoAt(index);
   const { resolved, error } = info;
-  const shown = isSecretAt(index) ? (error && typeof error.input === 'string' ? error.input : redact(text)) : text;
+  const shown = isKeyLike(input) ? keyLikeLabel(error) : itemLabel(input);
   const item = el('li', {
     class: `item${error ? ' has-error' : ''}${resolved ? ' resolved' : ''}${info.exact ? '' : ' pending'}`,
     tabindex: '-1',
@@ -164,7 +169,7 @@ function renderError(error, index) {
     const fixes = el('div', { class: 'fixes' }, el('p', { class: 'fixes-title' }, 'Did you mean:'));
     const list = el('ul', { class: 'fix-list' });
     error.suggestions.forEach((suggestion, k) => {
-      const replacement = replacementText(suggestion.replacement);
+      const replacement = itemLabel(replacementItem(suggestion.replacement));
       list.append(
         el(
           'li',
@@ -176,6 +181,7 @@ function renderError(error, index) {
               class: 'fix',
               'data-action': 'fix',
               'data-index': index,
+              'data-suggestion': k,
               'data-replacement': replacement,
               'data-focus': `fix-${index}-${k}`,
               'aria-describedby': `fix-${index}-${k}-why`,
@@ -237,13 +243,12 @@ function renderResult() {
   }
 
   const url = body.url;
-  const resolvedItems = report.sentItems.filter((_, i) => body.operations.some((op) => op.index === i));
-  const goQuery = opsQuery(resolvedItems, report.minimal, report.revision);
   const snippets = {
     link: url,
     markdown: `[${SNIPPET_TEXT}](${url.replace(/\(/g, '%28').replace(/\)/g, '%29')})`,
     html: `<a href="${escapeHtml(url)}" target="_blank" rel="noopener" style="display:inline-block;padding:.6em 1.2em;border-radius:6px;background:#1b1b1f;color:#fff;font-weight:600;text-decoration:none">${SNIPPET_TEXT}</a>`,
-    go: `${location.origin}/go?${goQuery}`,
+    // The API builds the /go URL (relative) for the inputs that resolved.
+    go: location.origin + body.go_url,
     oauth: body.oauth_scope,
   };
   setSnippets(snippets);

@@ -4,7 +4,6 @@
 import { addItems } from './builder.js';
 import { catalogLoaded, findOperations } from './catalog.js';
 import { el, els, plural } from './dom.js';
-import { redact } from './inputs.js';
 
 const MAX_MATCHES = 12;
 
@@ -91,7 +90,8 @@ function addTyped() {
   closeMatches();
   els.search.value = '';
   const added = addItems([text]);
-  els.catalogStatus.textContent = added ? `Added ${redact(text)}.` : 'Already in the list.';
+  // Not echoed: the API tells whether the text looks like a key.
+  els.catalogStatus.textContent = added ? 'Added to the list.' : 'Already in the list.';
 }
 
 els.search.addEventListener('input', updateMatches);

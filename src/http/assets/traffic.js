@@ -5,7 +5,7 @@
 import { postTraffic, problemText } from './api.js';
 import { addItems } from './builder.js';
 import { $, code, el, fill, joinCodes, plural, rich, setText } from './dom.js';
-import { replacementText } from './inputs.js';
+import { itemLabel, replacementItem } from './inputs.js';
 import { optionsKey, state } from './state.js';
 
 const els = {
@@ -83,7 +83,8 @@ async function readTraffic(file) {
   renderTraffic(file.name, answer.body);
 }
 
-const trafficItem = (op) => (op.includes.length ? `${op.operation_id}?include=${op.includes.join(',')}` : op.operation_id);
+/** An operation read from traffic as an input: its operationId, with the include values it was called with. */
+const trafficItem = (op) => (op.includes.length ? { operation: op.operation_id, include: op.includes } : op.operation_id);
 
 function renderTraffic(name, body) {
   const calls = body.calls;
@@ -120,7 +121,7 @@ function renderTraffic(name, body) {
       el(
         'li',
         {},
-        code(trafficItem(op), 'called-op'),
+        code(itemLabel(trafficItem(op)), 'called-op'),
         ' ',
         el('small', {}, plural(op.calls, 'call')),
         el(
@@ -152,7 +153,7 @@ function renderTraffic(name, body) {
               'ul',
               { class: 'fix-list' },
               ...call.suggestions.map((suggestion, k) => {
-                const replacement = replacementText(suggestion.replacement);
+                const replacement = itemLabel(replacementItem(suggestion.replacement));
                 return el(
                   'li',
                   {},
@@ -161,7 +162,8 @@ function renderTraffic(name, body) {
                     {
                       type: 'button',
                       class: 'fix',
-                      'data-add': replacement,
+                      'data-call': i,
+                      'data-suggestion': k,
                       'aria-describedby': `call-${i}-${k}-why`,
                     },
                     el('span', { class: 'visually-hidden' }, 'Add '),
@@ -202,8 +204,12 @@ els.use.addEventListener('click', () => {
 });
 
 els.unrecognized.addEventListener('click', (event) => {
-  const button = event.target.closest('button[data-add]');
-  if (!button) return;
-  const added = addItems([button.dataset.add]);
-  els.status.textContent = added ? `Added ${button.dataset.add} to the list.` : `${button.dataset.add} is already in the list.`;
+  const button = event.target.closest('button[data-suggestion]');
+  if (!button || !traffic.report) return;
+  const call = traffic.report.unrecognized[Number(button.dataset.call)];
+  const suggestion = call && call.suggestions[Number(button.dataset.suggestion)];
+  if (!suggestion) return;
+  const item = replacementItem(suggestion.replacement);
+  const added = addItems([item]);
+  els.status.textContent = added ? `Added ${itemLabel(item)} to the list.` : `${itemLabel(item)} is already in the list.`;
 });
