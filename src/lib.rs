@@ -17,3 +17,4 @@ pub mod resolve;
 pub mod secret;
 pub mod telemetry;
 pub mod traffic;
+pub mod web;

@@ -10,10 +10,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::answer_cache::{Answer, Endpoint};
 use super::error::{ApiError, Problem, PROBLEM_JSON};
-use super::page::{page_html, PAGE_CSP};
 use super::{etag_of, if_none_match, AppState};
 use crate::link::LinkReport;
 use crate::resolve::{ErrorCode, InputItem, ItemError, ResolveOptions};
+use crate::web::{page_html, PAGE_CSP};
 
 /// The operations to build a link for.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -9,12 +9,11 @@ mod audit;
 mod browse;
 pub mod error;
 mod health;
-mod links;
+pub(crate) mod links;
 mod metrics;
 mod middleware;
 mod oauth;
 pub mod openapi;
-mod page;
 mod rate_limit;
 mod traffic;
 
@@ -31,12 +30,12 @@ use serde::Serialize;
 use crate::catalog::{CatalogSet, Selected};
 use crate::config::{Limits, ServeConfig};
 use crate::link::LinkBase;
+pub use crate::web::page_html;
 use answer_cache::AnswerCache;
 use browse::{CatalogResponse, ScopesResponse};
 use error::ApiError;
 use metrics::Metrics;
 use middleware::REQUEST_ID;
-pub use page::page_html;
 use rate_limit::RateLimiter;
 
 /// What every request handler shares; built once, read-only but for counters.
@@ -242,12 +241,12 @@ fn routes(config: &mut web::ServiceConfig) {
             utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
                 .config(utoipa_swagger_ui::Config::from("/openapi.json")),
         )
-        .configure(page::configure)
+        .configure(crate::web::configure)
         .default_service(web::route().to(not_found));
 }
 
 /// A resource's answer to a method it does not have.
-fn only(allowed: &'static str) -> actix_web::Route {
+pub(crate) fn only(allowed: &'static str) -> actix_web::Route {
     web::route().to(move |request: HttpRequest| async move {
         Err::<HttpResponse, _>(ApiError::MethodNotAllowed {
             method: request.method().to_string(),

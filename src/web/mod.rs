@@ -7,7 +7,7 @@ use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
-use super::links::escape;
+use crate::http::links::escape;
 
 /// A strict policy for our HTML: only our own scripts, styles and API.
 pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -74,7 +74,7 @@ where
     web::resource(path)
         .route(web::get().to(handler.clone()))
         .route(web::head().to(handler))
-        .default_service(super::only("GET, HEAD"))
+        .default_service(crate::http::only("GET, HEAD"))
 }
 
 pub fn configure(config: &mut web::ServiceConfig) {
