@@ -792,5 +792,39 @@ fn the_api_not_the_page_says_which_inputs_are_keys() {
         "{errors:?}"
     );
     assert!(!page_url(&browser).contains("pk_abc123"));
+
+    // Typed in the search box, each is echoed only once the API has said
+    // whether it is a key.
+    let search = browser.find("#search");
+    let status = |expected: &str| {
+        browser.wait_for(&format!("the status `{expected}`"), || {
+            (text_of(&browser, "#catalog-status") == expected).then_some(())
+        })
+    };
+    browser.send_keys(&search, "pk_abc999");
+    browser.send_keys(&search, keys::ENTER);
+    status("Added, blanked out: it looks like a private API key.");
+    browser.send_keys(&search, "mypk_xyz");
+    browser.send_keys(&search, keys::ENTER);
+    status("Added mypk_xyz.");
+    let shown = strings(&[
+        "get_profiles",
+        "mypk_abc",
+        "pk_***",
+        "create_list",
+        "pk_***",
+        "mypk_xyz",
+    ]);
+    settled(&browser, &shown, |s| s.errors == 4);
+    let body = browser.execute("return document.body.innerText;", vec![]);
+    let body = body.as_str().unwrap_or_default();
+    assert!(
+        !body.contains("pk_abc123") && !body.contains("pk_abc999"),
+        "{body}"
+    );
+    assert_eq!(
+        query_values(&page_url(&browser), "op"),
+        strings(&["get_profiles", "mypk_abc", "create_list", "mypk_xyz"])
+    );
     assert_clean_console(&browser);
 }

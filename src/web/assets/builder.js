@@ -9,6 +9,11 @@ import { focusNext, render } from './render.js';
 import { emit, infoAt, noteVerdicts, state, writeUrlState } from './state.js';
 
 let requestSeq = 0;
+/** The last link request added inputs started, settled once its answer is drawn. */
+let checking = Promise.resolve();
+
+/** Settles once the inputs added last have been checked by the API (or a newer request is out). */
+export const whenChecked = () => checking;
 
 /** Asks for the link of the current inputs; a newer call wins over an older one. */
 export async function refresh() {
@@ -51,7 +56,7 @@ export function addItems(values) {
     state.items.push(item);
     added += 1;
   }
-  if (added) refresh();
+  if (added) checking = refresh();
   return added;
 }
 

@@ -1,9 +1,10 @@
 // The "Find an operation" combobox: matches from the operation list as the
 // user types, picked with the keyboard or the pointer, or the text as typed.
 
-import { addItems } from './builder.js';
+import { addItems, whenChecked } from './builder.js';
 import { catalogLoaded, findOperations } from './catalog.js';
 import { el, els, plural } from './dom.js';
+import { isChecked, isKeyLike } from './state.js';
 
 const MAX_MATCHES = 12;
 
@@ -90,8 +91,19 @@ function addTyped() {
   closeMatches();
   els.search.value = '';
   const added = addItems([text]);
-  // Not echoed: the API tells whether the text looks like a key.
-  els.catalogStatus.textContent = added ? 'Added to the list.' : 'Already in the list.';
+  if (!added) {
+    els.catalogStatus.textContent = 'Already in the list.';
+    return;
+  }
+  // The text is echoed only once the API has said it is not key-like.
+  const checking = 'Added; checking it…';
+  els.catalogStatus.textContent = checking;
+  whenChecked().then(() => {
+    if (els.catalogStatus.textContent !== checking) return;
+    if (isKeyLike(text)) els.catalogStatus.textContent = 'Added, blanked out: it looks like a private API key.';
+    else if (isChecked(text)) els.catalogStatus.textContent = `Added ${text}.`;
+    else els.catalogStatus.textContent = 'Added to the list.';
+  });
 }
 
 els.search.addEventListener('input', updateMatches);

@@ -62,6 +62,9 @@ export function noteVerdicts(sentItems, body) {
   });
 }
 
+/** The API has checked this input. */
+export const isChecked = (item) => verdicts.has(itemKey(item));
+
 /** The API called this input key-like (`looks_like_secret`). */
 export const isKeyLike = (item) => verdicts.get(itemKey(item)) === 'looks_like_secret';
 
