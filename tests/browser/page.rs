@@ -481,7 +481,11 @@ fn a_partner_builds_a_link_by_hand() {
     assert_eq!(query_values(&state_url, "op"), items);
     assert_eq!(items[0], "get_profile?include=lists");
     browser.goto("about:blank");
-    browser.goto(&state_url);
+    // The include boxes come from the operation list: wait for it too.
+    let state_path = state_url
+        .strip_prefix(&origin)
+        .expect("the page is on the test server");
+    open_page(&app, &browser, state_path);
     let reloaded = settled(&browser, &items, |s| s.link == fixed_link);
     assert!(reloaded.minimal);
     assert!(checked(
