@@ -2,12 +2,12 @@
 //! way partners find the stale links in their docs; a thin wrapper over
 //! [`crate::audit::audit`], which the CLI calls too.
 
-use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, Problem};
+use super::respond;
 use super::AppState;
 use crate::audit::{audit, AuditOptions, AuditReport, AuditSource, ScopeList};
 use crate::resolve::InputItem;
@@ -55,8 +55,6 @@ pub struct AuditRequest {
 /// `clean: false`. Never send an API key: a link or scope that looks like
 /// one is refused and never echoed.
 #[utoipa::path(
-    post,
-    path = "/v1/audit",
     tag = "links",
     operation_id = "audit_link",
     request_body = AuditRequest,
@@ -68,6 +66,7 @@ pub struct AuditRequest {
         (status = 422, description = "Neither or both of link and scopes, a link that is not Klaviyo's create-key page, something key-like, an unknown revision, or over a limit", body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[post("/v1/audit")]
 pub async fn audit_link(
     state: web::Data<AppState>,
     body: web::Json<AuditRequest>,
@@ -95,7 +94,5 @@ pub async fn audit_link(
         &request.operations,
         options,
     )?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(report))
+    respond::json(&report)
 }

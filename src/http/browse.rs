@@ -1,18 +1,21 @@
 //! Catalog browsing: `GET /v1/catalog`, `GET /v1/operations`,
 //! `GET /v1/operations/{operation_id}` and `GET /v1/scopes`.
 
-use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Serialize;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, Problem};
-use super::{cached_json, AppState};
+use super::extract::{flag, Query};
+use super::respond::cached_json;
+use super::AppState;
 use crate::catalog::{Catalog, CatalogOrigin, CatalogSet, Channel, Operation, OperationFilter};
 use crate::link::CatalogInfo;
 use crate::resolve::{resolve, sdk_methods, InputItem, ResolveOptions, SdkMethods};
 
 /// Filters of `GET /v1/operations`; all that are given must match.
-#[derive(Debug, Default, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct OperationsQuery {
     /// Text in the operationId, an alias, the path, tag or summary.
@@ -25,6 +28,7 @@ pub struct OperationsQuery {
     #[param(example = "Profiles")]
     pub tag: Option<String>,
     /// `true` for beta operations only, `false` for stable only.
+    #[serde(default, deserialize_with = "flag::beta")]
     pub beta: Option<bool>,
     /// The Klaviyo revision to list; default: the newest stable one loaded.
     #[param(example = "2026-07-15")]
@@ -32,7 +36,8 @@ pub struct OperationsQuery {
 }
 
 /// The `revision` query parameter, the only one some routes take.
-#[derive(Debug, Default, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RevisionQuery {
     /// The Klaviyo revision to answer from; default: the newest stable one loaded.
@@ -40,23 +45,10 @@ pub struct RevisionQuery {
     pub revision: Option<String>,
 }
 
-impl RevisionQuery {
-    fn parse(query: &str) -> Result<RevisionQuery, ApiError> {
-        let mut parsed = RevisionQuery::default();
-        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            match key.as_ref() {
-                "revision" => parsed.revision = Some(value.into_owned()),
-                other => {
-                    return Err(ApiError::InvalidParameter(format!(
-                        "unknown query parameter `{}`; accepted: revision",
-                        crate::secret::redact(other)
-                    )))
-                }
-            }
-        }
-        Ok(parsed)
-    }
-}
+/// A route that takes no query parameters.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoQuery {}
 
 /// The loaded revisions, for clients that let people pick one.
 #[derive(Debug, Serialize, ToSchema)]
@@ -180,30 +172,6 @@ impl ScopesResponse {
     }
 }
 
-impl OperationsQuery {
-    /// Reads the query string; unknown parameters are refused.
-    fn parse(query: &str) -> Result<OperationsQuery, ApiError> {
-        let mut parsed = OperationsQuery::default();
-        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            let value = value.into_owned();
-            match key.as_ref() {
-                "q" => parsed.q = Some(value),
-                "scope" => parsed.scope = Some(value),
-                "tag" => parsed.tag = Some(value),
-                "beta" => parsed.beta = Some(super::links::parse_bool("beta", &value)?),
-                "revision" => parsed.revision = Some(value),
-                other => {
-                    return Err(ApiError::InvalidParameter(format!(
-                        "unknown query parameter `{}`; accepted: q, scope, tag, beta, revision",
-                        crate::secret::redact(other)
-                    )))
-                }
-            }
-        }
-        Ok(parsed)
-    }
-}
-
 impl From<OperationsQuery> for OperationFilter {
     fn from(query: OperationsQuery) -> OperationFilter {
         OperationFilter {
@@ -220,8 +188,6 @@ impl From<OperationsQuery> for OperationFilter {
 /// Each revision any `revision` parameter takes, newest first, and the one
 /// that answers when a request names none.
 #[utoipa::path(
-    get,
-    path = "/v1/catalog",
     tag = "catalog",
     operation_id = "get_catalog",
     responses(
@@ -230,17 +196,13 @@ impl From<OperationsQuery> for OperationFilter {
         (status = 400, description = "A query parameter (this route takes none)", body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[get("/v1/catalog")]
 pub async fn get_catalog(
     request: HttpRequest,
     state: web::Data<AppState>,
+    _: Query<NoQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some((key, _)) = url::form_urlencoded::parse(request.query_string().as_bytes()).next() {
-        return Err(ApiError::InvalidParameter(format!(
-            "unknown query parameter `{}`; this route takes none",
-            crate::secret::redact(&key)
-        )));
-    }
-    Ok(cached_json(&request, &state.catalog))
+    cached_json(&request, &state.catalog)
 }
 
 /// List the operations in the catalog.
@@ -248,8 +210,6 @@ pub async fn get_catalog(
 /// Filter by text (`q`), by the scope they need (`scope`), by `tag`, and by
 /// `beta`.
 #[utoipa::path(
-    get,
-    path = "/v1/operations",
     tag = "catalog",
     operation_id = "list_operations",
     params(OperationsQuery),
@@ -259,22 +219,23 @@ pub async fn get_catalog(
         (status = 422, description = "An unknown revision", body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[get("/v1/operations")]
 pub async fn list_operations(
     request: HttpRequest,
     state: web::Data<AppState>,
+    Query(query): Query<OperationsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = OperationsQuery::parse(request.query_string())?;
     let selected = state.catalog_for(query.revision.as_deref())?;
     let filter = OperationFilter::from(query);
     let operations: Vec<Operation> = selected.catalog.filter(&filter).cloned().collect();
-    Ok(cached_json(
+    cached_json(
         &request,
         &OperationsResponse {
             count: operations.len(),
             operations,
             catalog: CatalogInfo::of(selected.catalog, selected.prefer_beta),
         },
-    ))
+    )
 }
 
 /// Show one operation.
@@ -282,8 +243,6 @@ pub async fn list_operations(
 /// The name may be an operationId, an alias, camelCase or an SDK method
 /// name. An unknown name answers 404 with the closest names.
 #[utoipa::path(
-    get,
-    path = "/v1/operations/{operation_id}",
     tag = "catalog",
     operation_id = "get_operation",
     params(("operation_id" = String, Path, description = "operationId, alias or SDK method name", example = "getProfiles"), RevisionQuery),
@@ -294,25 +253,23 @@ pub async fn list_operations(
         (status = 422, description = "An unknown revision", body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[get("/v1/operations/{operation_id}")]
 pub async fn get_operation(
     request: HttpRequest,
     state: web::Data<AppState>,
     name: web::Path<String>,
+    Query(query): Query<RevisionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let name = name.into_inner();
-    let selected = state.catalog_for(
-        RevisionQuery::parse(request.query_string())?
-            .revision
-            .as_deref(),
-    )?;
+    let selected = state.catalog_for(query.revision.as_deref())?;
     match crate::resolve::find(selected.catalog, &name) {
-        Some(operation) => Ok(cached_json(
+        Some(operation) => cached_json(
             &request,
             &OperationDetail {
                 sdk_methods: sdk_methods(operation),
                 operation: operation.clone(),
             },
-        )),
+        ),
         None => {
             let resolution = resolve(
                 selected.catalog,
@@ -334,8 +291,6 @@ pub async fn get_operation(
 
 /// List every scope with the operations that need it.
 #[utoipa::path(
-    get,
-    path = "/v1/scopes",
     tag = "catalog",
     operation_id = "list_scopes",
     params(RevisionQuery),
@@ -345,14 +300,12 @@ pub async fn get_operation(
         (status = 422, description = "An unknown revision", body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[get("/v1/scopes")]
 pub async fn list_scopes(
     request: HttpRequest,
     state: web::Data<AppState>,
+    Query(query): Query<RevisionQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let selected = state.catalog_for(
-        RevisionQuery::parse(request.query_string())?
-            .revision
-            .as_deref(),
-    )?;
-    Ok(cached_json(&request, state.scopes_of(&selected)))
+    let selected = state.catalog_for(query.revision.as_deref())?;
+    cached_json(&request, state.scopes_of(&selected))
 }

@@ -1,10 +1,15 @@
 //! Every error the HTTP API returns, and the one place they become RFC 9457
 //! `application/problem+json` bodies with a stable `type` and `code`.
+//!
+//! Handlers return `Result<_, ApiError>`; [`ApiError::with_detail`] and
+//! [`ApiError::with_extension`] reword a problem and add extension members
+//! (RFC 9457 §3.2) without a writer of their own.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::resolve::{ItemError, Suggestion};
@@ -61,6 +66,13 @@ pub enum ApiError {
     Timeout { secs: u64 },
     #[error("an internal error occurred")]
     Internal,
+    /// Another error, its detail reworded and extension members added.
+    #[error("{}", detail.as_deref().map_or_else(|| error.to_string(), str::to_owned))]
+    Extended {
+        error: Box<ApiError>,
+        detail: Option<String>,
+        extensions: Map<String, Value>,
+    },
 }
 
 /// An RFC 9457 problem document.
@@ -87,9 +99,48 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<Object>>)]
     pub suggestions: Option<Vec<Suggestion>>,
+    /// Members particular to one problem (e.g. `unrecognized` calls of a HAR).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub extensions: Map<String, Value>,
 }
 
 impl ApiError {
+    /// The same problem with another `detail`.
+    pub fn with_detail(self, detail: impl Into<String>) -> ApiError {
+        let (error, _, extensions) = self.into_parts();
+        ApiError::Extended {
+            error,
+            detail: Some(detail.into()),
+            extensions,
+        }
+    }
+
+    /// The same problem with one more extension member.
+    pub fn with_extension(self, name: &str, value: impl Serialize) -> ApiError {
+        let (error, detail, mut extensions) = self.into_parts();
+        extensions.insert(
+            name.to_owned(),
+            serde_json::to_value(value).unwrap_or(Value::Null),
+        );
+        ApiError::Extended {
+            error,
+            detail,
+            extensions,
+        }
+    }
+
+    fn into_parts(self) -> (Box<ApiError>, Option<String>, Map<String, Value>) {
+        match self {
+            ApiError::Extended {
+                error,
+                detail,
+                extensions,
+            } => (error, detail, extensions),
+            other => (Box::new(other), None, Map::new()),
+        }
+    }
+
     /// The stable short code of the error.
     pub fn code(&self) -> &'static str {
         match self {
@@ -117,10 +168,24 @@ impl ApiError {
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Timeout { .. } => "timeout",
             ApiError::Internal => "internal",
+            ApiError::Extended { error, .. } => error.code(),
         }
     }
 
     pub fn problem(&self) -> Problem {
+        if let ApiError::Extended {
+            error,
+            detail,
+            extensions,
+        } = self
+        {
+            let mut problem = error.problem();
+            if let Some(detail) = detail {
+                problem.detail.clone_from(detail);
+            }
+            problem.extensions.extend(extensions.clone());
+            return problem;
+        }
         let status = self.status_code();
         let (limit, errors, suggestions) = match self {
             ApiError::BodyTooLarge { limit } | ApiError::UrlTooLong { limit } => {
@@ -143,7 +208,13 @@ impl ApiError {
             limit,
             errors,
             suggestions,
+            extensions: Map::new(),
         }
+    }
+
+    /// The problem document as sent, for answers that are stored before they are sent.
+    pub fn problem_json(&self) -> Vec<u8> {
+        serde_json::to_vec(&self.problem()).unwrap_or_else(|_| b"{}".to_vec())
     }
 }
 
@@ -166,6 +237,7 @@ impl ResponseError for ApiError {
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Extended { error, .. } => error.status_code(),
         }
     }
 
@@ -173,7 +245,11 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
         response.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
-        match self {
+        let inner = match self {
+            ApiError::Extended { error, .. } => error,
+            other => other,
+        };
+        match inner {
             ApiError::MethodNotAllowed { allowed, .. } => {
                 response.insert_header((header::ALLOW, allowed.as_str()));
             }
@@ -182,8 +258,7 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        let body = serde_json::to_vec(&self.problem()).unwrap_or_else(|_| b"{}".to_vec());
-        response.body(body)
+        response.body(self.problem_json())
     }
 }
 

@@ -1,7 +1,7 @@
 //! Operations endpoints: liveness, readiness and Prometheus metrics.
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -24,8 +24,9 @@ pub struct Readiness {
 }
 
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", tag = "operations", operation_id = "health_check",
+#[utoipa::path(tag = "operations", operation_id = "health_check",
     responses((status = 200, description = "Alive", body = Health)))]
+#[get("/healthz")]
 pub async fn health_check() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -33,8 +34,9 @@ pub async fn health_check() -> HttpResponse {
 }
 
 /// Readiness: the catalog is loaded and links can be built.
-#[utoipa::path(get, path = "/readyz", tag = "operations", operation_id = "readiness_check",
+#[utoipa::path(tag = "operations", operation_id = "readiness_check",
     responses((status = 200, description = "Ready to serve", body = Readiness)))]
+#[get("/readyz")]
 pub async fn readiness_check(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -46,8 +48,9 @@ pub async fn readiness_check(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// Prometheus metrics in the text exposition format.
-#[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "get_metrics",
+#[utoipa::path(tag = "operations", operation_id = "get_metrics",
     responses((status = 200, description = "Metrics", content_type = "text/plain", body = String)))]
+#[get("/metrics")]
 pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

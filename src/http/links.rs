@@ -1,19 +1,20 @@
 //! `POST /v1/links`, `GET /v1/links` and the `GET /go` redirect: the link
 //! for a list of operations, as JSON or as a 302 to Klaviyo's page.
 
-use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{get, post, web, HttpRequest, HttpResponse, ResponseError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::answer_cache::{Answer, Endpoint};
-use super::error::{ApiError, Problem, PROBLEM_JSON};
-use super::{etag_of, if_none_match, AppState};
+use super::error::{ApiError, Problem};
+use super::extract::{body_error, flag, is_json, Query};
+use super::respond::{etag_of, problem_answer, send};
+use super::AppState;
 use crate::link::LinkReport;
-use crate::resolve::{ErrorCode, InputItem, ItemError, ResolveOptions};
-use crate::web::{page_html, PAGE_CSP};
+use crate::resolve::{ErrorCode, InputItem, ResolveOptions};
+use crate::web::html::{go_error_page, input_text, links_url, GoInputs};
 
 /// The operations to build a link for.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -71,8 +72,7 @@ impl LinkAnswer {
     }
 }
 
-/// Each input as one `op=` text (`operation?include=a,b` for a structured one),
-/// leaving out any that holds something key-like.
+/// Each input as one `op=` text, leaving out any that holds something key-like.
 fn input_texts<'a>(items: impl Iterator<Item = &'a InputItem>) -> Vec<String> {
     items
         .filter(|item| !item.texts().any(crate::secret::contains_private_key))
@@ -80,99 +80,51 @@ fn input_texts<'a>(items: impl Iterator<Item = &'a InputItem>) -> Vec<String> {
         .collect()
 }
 
-/// An input as the one text `op=` takes.
-pub fn input_text(item: &InputItem) -> String {
-    match item {
-        InputItem::Text(text) => text.clone(),
-        InputItem::Structured(input) if input.include.is_empty() => input.operation.clone(),
-        InputItem::Structured(input) => {
-            let separator = if input.operation.contains('?') {
-                '&'
-            } else {
-                '?'
-            };
-            format!(
-                "{}{separator}include={}",
-                input.operation,
-                input.include.join(",")
-            )
-        }
-    }
-}
-
-/// `path?op=…&op=…[&minimal=true][&revision=…]`: `minimal` only when set,
-/// `revision` only when one was named.
-pub fn links_url(path: &str, ops: &[String], minimal: bool, revision: Option<&str>) -> String {
-    let mut pairs: Vec<(&str, &str)> = ops.iter().map(|op| ("op", op.as_str())).collect();
-    if minimal {
-        pairs.push(("minimal", "true"));
-    }
-    if let Some(revision) = revision.filter(|r| !r.trim().is_empty()) {
-        pairs.push(("revision", revision));
-    }
-    let query = serde_urlencoded::to_string(&pairs).expect("string pairs always encode");
-    if query.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{path}?{query}")
-    }
-}
-
-/// Query parameters of `GET /v1/links` and `GET /go`.
-#[derive(Debug, Default, IntoParams)]
+/// Query parameters of `GET /v1/links`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct LinksQuery {
     /// An input, in any accepted text form; repeat for more.
-    #[param(rename = "op", example = json!(["get_profiles"]), min_items = 1, explode = true, style = Form)]
+    #[param(rename = "op", required = true, example = json!(["get_profiles"]), min_items = 1, explode = true, style = Form)]
+    #[serde(default)]
     pub op: Vec<String>,
     /// `true` for exactly the spec's scopes.
+    #[serde(default, deserialize_with = "flag::minimal")]
     pub minimal: Option<bool>,
     /// `true` to answer with the inputs that resolved (`GET /v1/links` only).
+    #[serde(default, deserialize_with = "flag::partial")]
     pub partial: Option<bool>,
     /// The Klaviyo revision to answer from; default: the newest stable one loaded.
     #[param(example = "2026-07-15")]
     pub revision: Option<String>,
 }
 
-impl LinksQuery {
-    /// Reads the query; `op` repeats. Unknown parameters are refused when `strict`.
-    fn parse(query: &str, strict: bool) -> Result<LinksQuery, ApiError> {
-        let mut parsed = LinksQuery::default();
-        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            match key.as_ref() {
-                "op" => parsed.op.push(value.into_owned()),
-                "minimal" => parsed.minimal = Some(parse_bool("minimal", &value)?),
-                "partial" => parsed.partial = Some(parse_bool("partial", &value)?),
-                "revision" => parsed.revision = Some(value.into_owned()),
-                other if strict => {
-                    return Err(ApiError::InvalidParameter(format!(
-                        "unknown query parameter `{}`; accepted: op (repeatable), minimal, partial, revision",
-                        crate::secret::redact(other)
-                    )))
-                }
-                _ => {}
-            }
-        }
-        Ok(parsed)
-    }
-
-    fn items(&self) -> Vec<InputItem> {
-        self.op
-            .iter()
-            .map(|op| InputItem::Text(op.clone()))
-            .collect()
-    }
+/// Query parameters of `GET /go`: those of `GET /v1/links`, and any other
+/// (`utm_source`…) is ignored, so that a tracked docs link still works.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GoQuery {
+    /// An input, in any accepted text form; repeat for more.
+    #[param(rename = "op", required = true, example = json!(["get_profiles"]), min_items = 1, explode = true, style = Form)]
+    #[serde(default)]
+    pub op: Vec<String>,
+    /// `true` for exactly the spec's scopes.
+    #[serde(default, deserialize_with = "flag::minimal")]
+    pub minimal: Option<bool>,
+    /// `true` to answer with the inputs that resolved (`GET /v1/links` only).
+    // Read so that `/go` takes any link `GET /v1/links` takes; `/go` has no partial answer.
+    #[allow(dead_code)]
+    #[serde(default, deserialize_with = "flag::partial")]
+    pub partial: Option<bool>,
+    /// The Klaviyo revision to answer from; default: the newest stable one loaded.
+    #[param(example = "2026-07-15")]
+    pub revision: Option<String>,
 }
 
-pub(super) fn parse_bool(name: &str, value: &str) -> Result<bool, ApiError> {
-    match value {
-        "true" | "1" => Ok(true),
-        "false" | "0" => Ok(false),
-        _ => Err(ApiError::InvalidParameter(format!(
-            "`{name}` must be true or false, not `{}`",
-            crate::secret::redact(value)
-        ))),
-    }
+/// Text inputs as items.
+fn items(ops: &[String]) -> Vec<InputItem> {
+    ops.iter().map(|op| InputItem::Text(op.clone())).collect()
 }
 
 /// Resolves the inputs under the configured limits; the one path every route shares.
@@ -231,27 +183,18 @@ fn json_answer(
     };
     let error_codes = report.errors.iter().map(|e| e.code).collect();
     let answer = LinkAnswer::new(report, items, revision);
-    let body = Bytes::from(serde_json::to_vec(&answer).unwrap_or_default());
+    let Ok(body) = serde_json::to_vec(&answer) else {
+        return problem_answer(&ApiError::Internal);
+    };
+    let body = Bytes::from(body);
     Answer {
         status: StatusCode::OK,
         content_type: "application/json",
-        etag: etag.then(|| etag_of(&body)),
+        etag: etag.then(|| etag_of(&body).to_string()),
         body,
         location: None,
         link_built: true,
         error_codes,
-    }
-}
-
-fn problem_answer(error: &ApiError) -> Answer {
-    Answer {
-        status: error.status_code(),
-        content_type: PROBLEM_JSON,
-        body: Bytes::from(serde_json::to_vec(&error.problem()).unwrap_or_default()),
-        location: None,
-        etag: None,
-        link_built: false,
-        error_codes: Vec::new(),
     }
 }
 
@@ -262,60 +205,6 @@ fn deterministic(answer: &Answer) -> bool {
         || answer.status == StatusCode::UNPROCESSABLE_ENTITY
 }
 
-/// Sends an answer, counting it in the metrics; GET answers honour `If-None-Match`.
-fn send(state: &AppState, request: &HttpRequest, answer: &Answer) -> HttpResponse {
-    if answer.link_built {
-        state.metrics.record_link();
-    }
-    state.metrics.record_errors(&answer.error_codes);
-    let mut response = HttpResponse::build(answer.status);
-    if let Some(location) = &answer.location {
-        response.insert_header((header::LOCATION, location.as_str()));
-    }
-    match &answer.etag {
-        Some(etag) => {
-            response
-                .insert_header((header::ETAG, etag.as_str()))
-                .insert_header((header::CACHE_CONTROL, "public, max-age=300"));
-            if if_none_match(request, etag) {
-                return HttpResponse::NotModified()
-                    .insert_header((header::ETAG, etag.as_str()))
-                    .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-                    .finish();
-            }
-        }
-        None if answer.status == StatusCode::FOUND => {
-            response.insert_header((header::CACHE_CONTROL, "public, max-age=300"));
-        }
-        None => {
-            response.insert_header((header::CACHE_CONTROL, "no-store"));
-        }
-    }
-    if answer.content_type.starts_with("text/html") {
-        response.insert_header((header::CONTENT_SECURITY_POLICY, PAGE_CSP));
-    }
-    if answer.body.is_empty() {
-        return response.finish();
-    }
-    response
-        .content_type(answer.content_type)
-        .body(answer.body.clone())
-}
-
-/// The media type of a request body, lowercased, without parameters (`application/json`).
-pub(super) fn media_type(request: &HttpRequest) -> Option<String> {
-    let value = request.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
-    Some(value.split(';').next()?.trim().to_ascii_lowercase())
-}
-
-/// Whether a request body is JSON (`application/json` or `application/*+json`).
-pub(super) fn is_json(request: &HttpRequest) -> bool {
-    media_type(request).is_some_and(|essence| {
-        essence == "application/json"
-            || (essence.starts_with("application/") && essence.ends_with("+json"))
-    })
-}
-
 /// Build the create-key link for a list of operations.
 ///
 /// Answers with the link, its scopes (also space-separated for OAuth apps),
@@ -323,8 +212,6 @@ pub(super) fn is_json(request: &HttpRequest) -> bool {
 /// input cannot be resolved it answers 422 with an `errors` entry per failed
 /// input, unless `partial` is set.
 #[utoipa::path(
-    post,
-    path = "/v1/links",
     tag = "links",
     operation_id = "create_link",
     request_body = LinksRequest,
@@ -336,13 +223,14 @@ pub(super) fn is_json(request: &HttpRequest) -> bool {
         (status = 422, description = "Inputs that could not be resolved, or over a limit", body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[post("/v1/links")]
 pub async fn create_link(
     request: HttpRequest,
     state: web::Data<AppState>,
     body: Bytes,
-) -> HttpResponse {
+) -> Result<HttpResponse, ApiError> {
     if !is_json(&request) {
-        return ApiError::UnsupportedMediaType.error_response();
+        return Err(ApiError::UnsupportedMediaType);
     }
     let answer = state.answers.get_or_compute(
         Endpoint::PostLinks,
@@ -364,17 +252,7 @@ pub async fn create_link(
         },
         deterministic,
     );
-    send(&state, &request, &answer)
-}
-
-/// The problem for a body serde could not read: bad JSON, or the wrong shape.
-pub(super) fn body_error(error: &serde_json::Error) -> ApiError {
-    let detail = crate::secret::redact(&error.to_string()).into_owned();
-    if error.is_data() {
-        ApiError::InvalidBody(detail)
-    } else {
-        ApiError::MalformedJson(detail)
-    }
+    Ok(send(&state, &request, &answer))
 }
 
 /// Build the create-key link from query parameters.
@@ -383,8 +261,6 @@ pub(super) fn body_error(error: &serde_json::Error) -> ApiError {
 /// Answers carry an `ETag` and `Cache-Control`: they depend only on the
 /// input and the catalog.
 #[utoipa::path(
-    get,
-    path = "/v1/links",
     tag = "links",
     operation_id = "get_link",
     params(LinksQuery),
@@ -395,29 +271,36 @@ pub(super) fn body_error(error: &serde_json::Error) -> ApiError {
         (status = 422, description = "Inputs that could not be resolved, or over a limit", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_link(request: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+#[get("/v1/links")]
+pub async fn get_link(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let query = request.query_string();
     let answer = state.answers.get_or_compute(
         Endpoint::GetLinks,
         query.as_bytes(),
-        || match LinksQuery::parse(query, true) {
-            Ok(links) => json_answer(
-                build_report(
-                    &state,
-                    &links.items(),
-                    links.minimal.unwrap_or(false),
+        || match Query::<LinksQuery>::parse(query) {
+            Ok(Query(links)) => {
+                let items = items(&links.op);
+                json_answer(
+                    build_report(
+                        &state,
+                        &items,
+                        links.minimal.unwrap_or(false),
+                        links.revision.as_deref(),
+                    ),
+                    &items,
                     links.revision.as_deref(),
-                ),
-                &links.items(),
-                links.revision.as_deref(),
-                links.partial.unwrap_or(false),
-                true,
-            ),
+                    links.partial.unwrap_or(false),
+                    true,
+                )
+            }
             Err(error) => problem_answer(&error),
         },
         deterministic,
     );
-    send(&state, &request, &answer)
+    Ok(send(&state, &request, &answer))
 }
 
 /// Redirect to Klaviyo's create-key page with the scopes preselected.
@@ -426,18 +309,20 @@ pub async fn get_link(request: HttpRequest, state: web::Data<AppState>) -> HttpR
 /// is always the configured Klaviyo page. Inputs that cannot be resolved get
 /// a readable HTML page (422) that says what was wrong and links the fixes.
 #[utoipa::path(
-    get,
-    path = "/go",
     tag = "links",
     operation_id = "redirect_to_link",
-    params(LinksQuery),
+    params(GoQuery),
     responses(
         (status = 302, description = "Redirect to the create-key link", headers(("location" = String, description = "The Klaviyo create-key link"))),
         (status = 400, description = "A bad query parameter", content_type = "text/html", body = String),
         (status = 422, description = "Inputs that could not be resolved", content_type = "text/html", body = String),
     )
 )]
-pub async fn redirect_to_link(request: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+#[get("/go")]
+pub async fn redirect_to_link(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let query = request.query_string();
     let answer = state.answers.get_or_compute(
         Endpoint::Go,
@@ -445,18 +330,19 @@ pub async fn redirect_to_link(request: HttpRequest, state: web::Data<AppState>) 
         || redirect_answer(&state, query),
         deterministic,
     );
-    send(&state, &request, &answer)
+    Ok(send(&state, &request, &answer))
 }
 
+/// The `/go` answer: a 302, or an HTML page saying what was wrong.
 fn redirect_answer(state: &AppState, query: &str) -> Answer {
-    let outcome = LinksQuery::parse(query, false).and_then(|links| {
+    let outcome = Query::<GoQuery>::parse(query).and_then(|Query(go)| {
         let report = build_report(
             state,
-            &links.items(),
-            links.minimal.unwrap_or(false),
-            links.revision.as_deref(),
+            &items(&go.op),
+            go.minimal.unwrap_or(false),
+            go.revision.as_deref(),
         )?;
-        Ok((links, report))
+        Ok((go, report))
     });
     let html_answer = |status: StatusCode, body: String, error_codes: Vec<ErrorCode>| Answer {
         status,
@@ -470,15 +356,19 @@ fn redirect_answer(state: &AppState, query: &str) -> Answer {
     match outcome {
         Err(error) => html_answer(
             error.status_code(),
-            error_page(&error.to_string(), &[], &LinksQuery::default()),
+            go_error_page(&error.to_string(), &[], &GoInputs::default()),
             Vec::new(),
         ),
-        Ok((links, report)) if !report.is_complete() => html_answer(
+        Ok((go, report)) if !report.is_complete() => html_answer(
             StatusCode::UNPROCESSABLE_ENTITY,
-            error_page(
+            go_error_page(
                 "Some operations could not be resolved.",
                 &report.errors,
-                &links,
+                &GoInputs {
+                    ops: &go.op,
+                    minimal: go.minimal == Some(true),
+                    revision: go.revision.as_deref(),
+                },
             ),
             report.errors.iter().map(|e| e.code).collect(),
         ),
@@ -492,89 +382,6 @@ fn redirect_answer(state: &AppState, query: &str) -> Answer {
             error_codes: Vec::new(),
         },
     }
-}
-
-/// The HTML page people land on from a broken docs link.
-fn error_page(summary: &str, errors: &[ItemError], query: &LinksQuery) -> String {
-    let minimal = query.minimal == Some(true);
-    let mut body = String::new();
-    body.push_str(&format!("<p>{}</p>", escape(summary)));
-    if !errors.is_empty() {
-        body.push_str("<ul class=\"errors\">");
-        for error in errors {
-            let shown = match &error.input {
-                InputItem::Text(text) => text.clone(),
-                other => serde_json::to_string(other).unwrap_or_default(),
-            };
-            body.push_str(&format!(
-                "<li><code>{}</code>: {} <small>({})</small>",
-                escape(&shown),
-                escape(&error.detail),
-                error.code.as_str()
-            ));
-            if !error.suggestions.is_empty() {
-                body.push_str("<br>Did you mean: ");
-                let fixes: Vec<String> = error
-                    .suggestions
-                    .iter()
-                    .filter_map(|s| match &s.replacement {
-                        InputItem::Text(text) => Some(text.clone()),
-                        InputItem::Structured(_) => None,
-                    })
-                    .map(|fix| {
-                        let mut ops = query.op.clone();
-                        if let Some(slot) = ops.get_mut(error.index) {
-                            *slot = fix.clone();
-                        }
-                        let ops = without_keys(ops);
-                        format!(
-                            "<a href=\"{}\"><code>{}</code></a>",
-                            escape(&links_url("/go", &ops, minimal, query.revision.as_deref())),
-                            escape(&fix)
-                        )
-                    })
-                    .collect();
-                body.push_str(&fixes.join(" or "));
-            }
-            body.push_str("</li>");
-        }
-        body.push_str("</ul>");
-    }
-    // The page takes the same `op` list, so people land there with their inputs and the fixes.
-    let page = links_url(
-        "/",
-        &without_keys(query.op.clone()),
-        minimal,
-        query.revision.as_deref(),
-    );
-    body.push_str(&format!(
-        "<p><a href=\"{}\">Open these inputs on the Scopelink page</a> · <a href=\"/docs/\">API docs</a></p>",
-        escape(&page)
-    ));
-    page_html("This link could not be built", &body)
-}
-
-/// The inputs minus any that hold something key-like: a key is never echoed, not even in a link.
-fn without_keys(ops: Vec<String>) -> Vec<String> {
-    ops.into_iter()
-        .filter(|op| !crate::secret::contains_private_key(op))
-        .collect()
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 #[cfg(test)]
@@ -595,8 +402,8 @@ mod tests {
     /// What `GET /go` reads from a `go_url`: the same report.
     fn reread(catalog: &Catalog, url: &str) -> LinkReport {
         let query = url.split_once('?').map_or("", |(_, query)| query);
-        let links = LinksQuery::parse(query, true).unwrap();
-        report(catalog, &links.items(), links.minimal == Some(true))
+        let Query(go) = Query::<GoQuery>::parse(query).unwrap();
+        report(catalog, &items(&go.op), go.minimal == Some(true))
     }
 
     #[test]

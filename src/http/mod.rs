@@ -3,34 +3,38 @@
 //!
 //! [`Application::build`] binds the listener and returns before serving, so
 //! `main` and the tests start the server the same way (port 0 in tests).
+//!
+//! The API routes are listed once, in [`api_routes`]: the server registers
+//! them and `utoipa-actix-web` collects the OpenAPI document from the same
+//! list, so a route cannot be served undocumented or documented unserved.
 
 mod answer_cache;
 mod audit;
 mod browse;
 pub mod error;
+pub mod extract;
 mod health;
-pub(crate) mod links;
+mod links;
 mod metrics;
 mod middleware;
 mod oauth;
 pub mod openapi;
 mod rate_limit;
+mod respond;
 mod traffic;
 
-use std::hash::{Hash, Hasher};
 use std::net::TcpListener;
 use std::time::Duration;
 
 use actix_cors::Cors;
-use actix_web::dev::Server;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::dev::{ResourceDef, Server};
+use actix_web::http::header;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use serde::Serialize;
+use utoipa_actix_web::AppExt;
 
 use crate::catalog::{CatalogSet, Selected};
 use crate::config::{Limits, ServeConfig};
 use crate::link::LinkBase;
-pub use crate::web::page_html;
 use answer_cache::AnswerCache;
 use browse::{CatalogResponse, ScopesResponse};
 use error::ApiError;
@@ -56,6 +60,8 @@ pub struct AppState {
     scopes: Vec<ScopesResponse>,
     /// `GET /openapi.json`, rendered at start-up.
     openapi: String,
+    /// Each API path and the methods it has, for 405 answers.
+    routes: Vec<(ResourceDef, String)>,
 }
 
 impl AppState {
@@ -94,7 +100,8 @@ impl Application {
         let state = web::Data::new(AppState {
             scopes: catalogs.catalogs().iter().map(ScopesResponse::of).collect(),
             catalog: CatalogResponse::of(&catalogs),
-            openapi: openapi::document_json(),
+            openapi: openapi::document_json_for(&catalogs),
+            routes: allowed_methods(),
             catalogs,
             link_base,
             oauth_authorize_url: config.oauth_authorize_url.clone(),
@@ -117,7 +124,10 @@ impl Application {
                 .app_data(web::PayloadConfig::default().limit(body_limit))
                 .wrap(cors(&cors_origins))
                 .wrap(actix_web::middleware::from_fn(middleware::observe))
-                .configure(routes)
+                .into_utoipa_app()
+                .configure(api_routes)
+                .into_app()
+                .configure(other_routes)
         })
         .listen(listener)?
         .client_request_timeout(config.request_timeout())
@@ -161,73 +171,84 @@ fn cors(origins: &[String]) -> Cors {
         .max_age(3600)
 }
 
-fn routes(config: &mut web::ServiceConfig) {
+/// Every API route, listed once: registered by the server, and the source
+/// of the OpenAPI document's paths (see [`openapi`]).
+pub fn api_routes(config: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
     config
-        .service(
-            web::resource("/v1/links")
-                .route(web::post().to(links::create_link))
-                .route(web::get().to(links::get_link))
-                .default_service(only("GET, POST")),
-        )
-        .service(
-            web::resource("/v1/links/from-har")
-                .route(web::post().to(traffic::create_link_from_har))
-                .default_service(only("POST")),
-        )
-        .service(
-            web::resource("/v1/audit")
-                .route(web::post().to(audit::audit_link))
-                .default_service(only("POST")),
-        )
-        .service(
-            web::resource("/v1/oauth/authorize-url")
-                .route(web::post().to(oauth::create_authorize_url))
-                .default_service(only("POST")),
-        )
-        .service(
-            web::resource("/go")
-                .route(web::get().to(links::redirect_to_link))
-                .default_service(only("GET")),
-        )
-        .service(
-            web::resource("/v1/catalog")
-                .route(web::get().to(browse::get_catalog))
-                .default_service(only("GET")),
-        )
-        .service(
-            web::resource("/v1/operations")
-                .route(web::get().to(browse::list_operations))
-                .default_service(only("GET")),
-        )
-        .service(
-            web::resource("/v1/operations/{operation_id}")
-                .route(web::get().to(browse::get_operation))
-                .default_service(only("GET")),
-        )
-        .service(
-            web::resource("/v1/scopes")
-                .route(web::get().to(browse::list_scopes))
-                .default_service(only("GET")),
-        )
-        .service(
-            web::resource("/healthz")
-                .route(web::get().to(health::health_check))
-                .default_service(only("GET")),
-        )
-        .service(
-            web::resource("/readyz")
-                .route(web::get().to(health::readiness_check))
-                .default_service(only("GET")),
-        )
-        .service(
-            web::resource("/metrics")
-                .route(web::get().to(health::get_metrics))
-                .default_service(only("GET")),
-        )
+        .service(links::create_link)
+        .service(links::get_link)
+        .service(links::redirect_to_link)
+        .service(traffic::create_link_from_har)
+        .service(audit::audit_link)
+        .service(oauth::create_authorize_url)
+        .service(browse::get_catalog)
+        .service(browse::list_operations)
+        .service(browse::get_operation)
+        .service(browse::list_scopes)
+        .service(health::health_check)
+        .service(health::readiness_check)
+        .service(health::get_metrics);
+}
+
+/// One API route: a method and a path template, as in the OpenAPI document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiRoute {
+    /// Uppercase, e.g. `GET`.
+    pub method: String,
+    /// e.g. `/v1/operations/{operation_id}`.
+    pub path: String,
+}
+
+/// The route table: every API route [`api_routes`] registers.
+pub fn route_table() -> Vec<ApiRoute> {
+    openapi::collected()
+        .paths
+        .paths
+        .iter()
+        .flat_map(|(path, item)| {
+            methods_of(item).into_iter().map(|method| ApiRoute {
+                method: method.to_owned(),
+                path: path.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The methods of a path item, in a fixed order.
+fn methods_of(item: &utoipa::openapi::PathItem) -> Vec<&'static str> {
+    [
+        ("GET", &item.get),
+        ("POST", &item.post),
+        ("PUT", &item.put),
+        ("PATCH", &item.patch),
+        ("DELETE", &item.delete),
+    ]
+    .into_iter()
+    .filter_map(|(method, operation)| operation.as_ref().map(|_| method))
+    .collect()
+}
+
+/// Each API path with its `Allow` value (`GET, POST`).
+fn allowed_methods() -> Vec<(ResourceDef, String)> {
+    openapi::collected()
+        .paths
+        .paths
+        .iter()
+        .map(|(path, item)| (ResourceDef::new(path.as_str()), methods_of(item).join(", ")))
+        .collect()
+}
+
+/// What is not an API route: the docs UI, the page, and 404 or 405 for the rest.
+fn other_routes(config: &mut web::ServiceConfig) {
+    config
         .service(
             web::resource("/openapi.json")
                 .route(web::get().to(openapi_json))
-                .default_service(only("GET")),
+                .default_service(
+                    web::route().to(|request: HttpRequest| async move {
+                        method_not_allowed(&request, "GET")
+                    }),
+                ),
         )
         .route(
             "/docs",
@@ -242,25 +263,30 @@ fn routes(config: &mut web::ServiceConfig) {
                 .config(utoipa_swagger_ui::Config::from("/openapi.json")),
         )
         .configure(crate::web::configure)
-        .default_service(web::route().to(not_found));
+        .default_service(web::route().to(unrouted));
 }
 
-/// A resource's answer to a method it does not have.
-pub(crate) fn only(allowed: &'static str) -> actix_web::Route {
-    web::route().to(move |request: HttpRequest| async move {
-        Err::<HttpResponse, _>(ApiError::MethodNotAllowed {
-            method: request.method().to_string(),
-            allowed: allowed.to_owned(),
-        })
-    })
+fn method_not_allowed(request: &HttpRequest, allowed: &str) -> ApiError {
+    ApiError::MethodNotAllowed {
+        method: request.method().to_string(),
+        allowed: allowed.to_owned(),
+    }
 }
 
-async fn not_found(request: HttpRequest) -> ApiError {
-    ApiError::NotFound(format!(
-        "{} {}",
-        request.method(),
-        crate::secret::redact(request.path())
-    ))
+/// No route took the request: 405 with `Allow` if an API path matches, else 404.
+async fn unrouted(request: HttpRequest, state: web::Data<AppState>) -> ApiError {
+    match state
+        .routes
+        .iter()
+        .find(|(path, _)| path.is_match(request.path()))
+    {
+        Some((_, allowed)) => method_not_allowed(&request, allowed),
+        None => ApiError::NotFound(format!(
+            "{} {}",
+            request.method(),
+            crate::secret::redact(request.path())
+        )),
+    }
 }
 
 impl actix_web::Responder for ApiError {
@@ -271,59 +297,9 @@ impl actix_web::Responder for ApiError {
 }
 
 async fn openapi_json(request: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    cached_body(
+    respond::cached_body(
         &request,
         "application/json",
         state.openapi.clone().into_bytes(),
     )
-}
-
-/// A cacheable JSON answer: it depends only on the input and the catalog.
-pub fn cached_json(request: &HttpRequest, value: &impl Serialize) -> HttpResponse {
-    match serde_json::to_vec(value) {
-        Ok(body) => cached_body(request, "application/json", body),
-        Err(_) => actix_web::ResponseError::error_response(&ApiError::Internal),
-    }
-}
-
-/// Adds a strong `ETag` from the body and `Cache-Control`; answers 304 to a matching `If-None-Match`.
-fn cached_body(request: &HttpRequest, content_type: &'static str, body: Vec<u8>) -> HttpResponse {
-    let etag = etag_of(&body);
-    let not_modified = if_none_match(request, &etag);
-    let mut response = if not_modified {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
-    response
-        .insert_header((
-            header::ETAG,
-            HeaderValue::from_str(&etag).expect("hex is a valid header"),
-        ))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=300"));
-    if not_modified {
-        response.finish()
-    } else {
-        response.content_type(content_type).body(body)
-    }
-}
-
-/// A strong entity tag: a hash of the body and its length.
-pub(crate) fn etag_of(body: &[u8]) -> String {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    body.hash(&mut hasher);
-    format!("\"{:016x}{:08x}\"", hasher.finish(), body.len())
-}
-
-/// Whether the request's `If-None-Match` names this tag.
-pub(crate) fn if_none_match(request: &HttpRequest, etag: &str) -> bool {
-    request
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| {
-            value
-                .split(',')
-                .any(|tag| tag.trim() == etag || tag.trim() == "*")
-        })
 }

@@ -3,13 +3,15 @@
 //! verifier are refused before anything else is read.
 
 use actix_web::web::Bytes;
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, Problem};
-use super::links::{body_error, build_report, is_json};
+use super::extract::{body_error, is_json};
+use super::links::build_report;
+use super::respond;
 use super::AppState;
 use crate::link::CatalogInfo;
 use crate::oauth::{authorize_url, AuthorizeParams, OAuthError, REFUSED_FIELDS};
@@ -73,8 +75,6 @@ pub struct AuthorizeUrlResponse {
 /// `client_secret` or `code_verifier` (in the body or the query) is refused:
 /// Scopelink never needs them.
 #[utoipa::path(
-    post,
-    path = "/v1/oauth/authorize-url",
     tag = "links",
     operation_id = "create_oauth_authorize_url",
     request_body = AuthorizeUrlRequest,
@@ -86,17 +86,13 @@ pub struct AuthorizeUrlResponse {
         (status = 422, description = "A secret was sent, a parameter is invalid, or an input could not be resolved", body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[post("/v1/oauth/authorize-url")]
 pub async fn create_authorize_url(
     request: HttpRequest,
     state: web::Data<AppState>,
     body: Bytes,
-) -> HttpResponse {
-    match authorize(&request, &state, &body) {
-        Ok(response) => HttpResponse::Ok()
-            .insert_header(("cache-control", "no-store"))
-            .json(response),
-        Err(error) => error.error_response(),
-    }
+) -> Result<HttpResponse, ApiError> {
+    respond::json(&authorize(&request, &state, &body)?)
 }
 
 fn authorize(

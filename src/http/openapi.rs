@@ -1,6 +1,14 @@
-//! This service's own OpenAPI document, generated from the handlers' annotations.
+//! This service's own OpenAPI document: the paths collected from the route
+//! table ([`super::api_routes`]) and the handlers' annotations, then made
+//! exact for the catalogs loaded at start-up (every `revision` is an enum of
+//! the loaded revisions).
 
+use actix_web::App;
+use serde_json::Value;
+use utoipa::openapi::schema::{Schema, SchemaType, Type};
+use utoipa::openapi::RefOr;
 use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
 
 use super::browse::{
     CatalogResponse, IncludeUse, OperationDetail, OperationsResponse, RevisionInfo, ScopeUse,
@@ -10,7 +18,9 @@ use super::error::Problem;
 use super::health::{Health, Readiness};
 use super::links::{LinkAnswer, LinksRequest};
 use super::oauth::{AuthorizeUrlRequest, AuthorizeUrlResponse};
-use crate::catalog::{CatalogOrigin, Channel, IncludeBasis, IncludeRule, Method, Operation};
+use crate::catalog::{
+    CatalogOrigin, CatalogSet, Channel, IncludeBasis, IncludeRule, Method, Operation,
+};
 use crate::link::{CatalogInfo, LinkReport};
 use crate::resolve::{
     ErrorCode, ItemError, MatchedBy, NeededBy, Reason, ResolvedItem, ScopeExplanation, SdkMethods,
@@ -23,21 +33,6 @@ use crate::resolve::{
         title = "Scopelink",
         description = "Least-privilege Klaviyo private API key links: send the API operations an integration calls, get Klaviyo's create-key link with the least scopes that cover them, and why each scope is there. Never send an API key: inputs that look like one are refused.",
         license(name = "MIT")
-    ),
-    paths(
-        super::links::create_link,
-        super::links::get_link,
-        super::links::redirect_to_link,
-        super::traffic::create_link_from_har,
-        super::audit::audit_link,
-        super::oauth::create_authorize_url,
-        super::browse::get_catalog,
-        super::browse::list_operations,
-        super::browse::get_operation,
-        super::browse::list_scopes,
-        super::health::health_check,
-        super::health::readiness_check,
-        super::health::get_metrics,
     ),
     components(schemas(
         LinksRequest, LinkReport, LinkAnswer, CatalogResponse, RevisionInfo, CatalogOrigin, AuthorizeUrlRequest, AuthorizeUrlResponse, CatalogInfo, ResolvedItem, ScopeExplanation, NeededBy, Reason,
@@ -60,11 +55,86 @@ use crate::resolve::{
 )]
 pub struct ApiDoc;
 
-/// The document as served at `/openapi.json` and committed in `openapi/scopelink.openapi.json`.
+/// The document as [`super::api_routes`] and [`ApiDoc`] describe it.
+pub fn collected() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(super::api_routes)
+        .split_for_parts()
+        .1
+}
+
+/// The document as `scopelink openapi` prints it and as committed in
+/// `openapi/scopelink.openapi.json`: for the embedded catalog.
 pub fn document_json() -> String {
-    let mut text = ApiDoc::openapi()
+    document_json_for(&CatalogSet::embedded())
+}
+
+/// The document as served at `/openapi.json` for these catalogs.
+pub fn document_json_for(catalogs: &CatalogSet) -> String {
+    let mut document = collected();
+    restrict_revisions(&mut document, &catalogs.revisions());
+    let mut text = document
         .to_pretty_json()
         .expect("the OpenAPI document serialises");
     text.push('\n');
     text
+}
+
+/// Makes every `revision` input (query parameters and request body members)
+/// an enum of the loaded revisions.
+fn restrict_revisions(document: &mut utoipa::openapi::OpenApi, revisions: &[String]) {
+    let values = |nullable: bool| {
+        let mut values: Vec<Value> = revisions.iter().map(|r| Value::from(r.as_str())).collect();
+        if nullable {
+            values.push(Value::Null);
+        }
+        Some(values)
+    };
+    let mut request_schemas = Vec::new();
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let (true, Some(RefOr::T(Schema::Object(schema)))) =
+                    (parameter.name == "revision", parameter.schema.as_mut())
+                {
+                    schema.enum_values = values(false);
+                }
+            }
+            for content in operation
+                .request_body
+                .iter()
+                .flat_map(|b| b.content.values())
+            {
+                if let Some(RefOr::Ref(reference)) = &content.schema {
+                    request_schemas.push(
+                        reference
+                            .ref_location
+                            .trim_start_matches("#/components/schemas/")
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+    }
+    let Some(components) = document.components.as_mut() else {
+        return;
+    };
+    for name in request_schemas {
+        if let Some(RefOr::T(Schema::Object(request))) = components.schemas.get_mut(&name) {
+            if let Some(RefOr::T(Schema::Object(revision))) = request.properties.get_mut("revision")
+            {
+                let nullable = matches!(&revision.schema_type, SchemaType::Array(types) if types.contains(&Type::Null));
+                revision.enum_values = values(nullable);
+            }
+        }
+    }
 }

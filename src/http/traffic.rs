@@ -9,15 +9,14 @@ use std::pin::Pin;
 use actix_web::body::{BodyStream, MessageBody};
 use actix_web::http::header;
 use actix_web::web::Bytes;
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
-use serde::Serialize;
-use serde_json::{json, Value};
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
 use tokio::sync::mpsc;
 use utoipa::IntoParams;
 
-use super::error::{ApiError, Problem, PROBLEM_JSON};
-use super::links::parse_bool;
-use super::links::{is_json, media_type};
+use super::error::{ApiError, Problem};
+use super::extract::{flag, is_json, media_type, Query};
+use super::respond;
 use super::AppState;
 use crate::resolve::ResolveOptions;
 use crate::traffic::{self, Format, HarDocument, TrafficError, TrafficOptions, TrafficReport};
@@ -26,36 +25,19 @@ use crate::traffic::{self, Format, HarDocument, TrafficError, TrafficOptions, Tr
 const CHANNEL_CHUNKS: usize = 8;
 
 /// Query parameters of `POST /v1/links/from-har`.
-#[derive(Debug, Default, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct HarQuery {
     /// `true` for exactly the spec's scopes.
+    #[serde(default, deserialize_with = "flag::minimal")]
     pub minimal: Option<bool>,
     /// `true` to answer 200 with the link for the calls that resolved, listing the others.
+    #[serde(default, deserialize_with = "flag::partial")]
     pub partial: Option<bool>,
     /// The Klaviyo revision to answer from; default: the newest stable one loaded.
     #[param(example = "2026-07-15")]
     pub revision: Option<String>,
-}
-
-impl HarQuery {
-    fn parse(query: &str) -> Result<HarQuery, ApiError> {
-        let mut parsed = HarQuery::default();
-        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            match key.as_ref() {
-                "minimal" => parsed.minimal = Some(parse_bool("minimal", &value)?),
-                "partial" => parsed.partial = Some(parse_bool("partial", &value)?),
-                "revision" => parsed.revision = Some(value.into_owned()),
-                other => {
-                    return Err(ApiError::InvalidParameter(format!(
-                        "unknown query parameter `{}`; accepted: minimal, partial, revision",
-                        crate::secret::redact(other)
-                    )))
-                }
-            }
-        }
-        Ok(parsed)
-    }
 }
 
 /// Build the create-key link from the calls an integration made.
@@ -69,8 +51,6 @@ impl HarQuery {
 /// counts), unless `partial=true`. The body may be up to
 /// `SCOPELINK_MAX_HAR_BYTES` (default 128 MiB) and is streamed, never held.
 #[utoipa::path(
-    post,
-    path = "/v1/links/from-har",
     tag = "links",
     operation_id = "create_link_from_har",
     params(HarQuery),
@@ -89,28 +69,23 @@ impl HarQuery {
         (status = 422, description = "Not a HAR, no Klaviyo calls, unrecognised Klaviyo calls (`errors`, `unrecognized`), or over a limit", body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[post("/v1/links/from-har")]
 pub async fn create_link_from_har(
     request: HttpRequest,
     state: web::Data<AppState>,
     payload: web::Payload,
-) -> HttpResponse {
+) -> Result<HttpResponse, ApiError> {
     let Some(format) = body_format(&request) else {
-        return problem(
-            &ApiError::UnsupportedMediaType,
-            Some("the request body must be a HAR (`application/json`) or a request log (`text/plain`)".to_owned()),
-            None,
-        );
+        return Err(ApiError::UnsupportedMediaType.with_detail(
+            "the request body must be a HAR (`application/json`) or a request log (`text/plain`)",
+        ));
     };
-    let query = match HarQuery::parse(request.query_string()) {
-        Ok(query) => query,
-        Err(error) => return problem(&error, None, None),
-    };
-    if let Err(error) = state.catalog_for(query.revision.as_deref()) {
-        return problem(&error, None, None);
-    }
+    // Read after the media type, so that a wrong body type is named first.
+    let Query(query) = Query::<HarQuery>::parse(request.query_string())?;
+    state.catalog_for(query.revision.as_deref())?;
     let limit = state.limits.max_har_bytes;
     if content_length(&request).is_some_and(|length| length > limit as u64) {
-        return problem(&ApiError::BodyTooLarge { limit }, None, None);
+        return Err(ApiError::BodyTooLarge { limit });
     }
 
     let (sender, receiver) = mpsc::channel(CHANNEL_CHUNKS);
@@ -137,8 +112,8 @@ pub async fn create_link_from_har(
     pump(payload, sender).await;
     match parsed.await {
         Ok(Ok(report)) => answer(&state, report, query.partial.unwrap_or(false)),
-        Ok(Err(error)) => traffic_problem(&error),
-        Err(_) => problem(&ApiError::Internal, None, None),
+        Ok(Err(error)) => Err(traffic_problem(&error)),
+        Err(_) => Err(ApiError::Internal),
     }
 }
 
@@ -215,7 +190,11 @@ fn content_length(request: &HttpRequest) -> Option<u64> {
 }
 
 /// 200 with the report, or 422 with the unrecognised calls unless `partial`.
-fn answer(state: &AppState, report: TrafficReport, partial: bool) -> HttpResponse {
+fn answer(
+    state: &AppState,
+    report: TrafficReport,
+    partial: bool,
+) -> Result<HttpResponse, ApiError> {
     let errors = report.unrecognized_errors();
     state
         .metrics
@@ -227,76 +206,38 @@ fn answer(state: &AppState, report: TrafficReport, partial: bool) -> HttpRespons
             "{calls} call(s) to Klaviyo's API ({} distinct listed) match no known operation; see `unrecognized` (with call counts) and `errors`, or send `partial=true` for the link of the others",
             report.unrecognized.len()
         );
-        let extra = json!({
-            "unrecognized": report.unrecognized,
-            "unrecognized_more": report.unrecognized_more,
-            "calls": report.calls,
-        });
-        return problem(
-            &ApiError::Unresolved {
-                count: errors.len(),
-                errors,
-            },
-            Some(detail),
-            Some(extra),
-        );
+        return Err(ApiError::Unresolved {
+            count: errors.len(),
+            errors,
+        }
+        .with_detail(detail)
+        .with_extension("unrecognized", &report.unrecognized)
+        .with_extension("unrecognized_more", report.unrecognized_more)
+        .with_extension("calls", &report.calls));
     }
     state.metrics.record_link();
-    json_response(&report)
-}
-
-fn json_response(value: &impl Serialize) -> HttpResponse {
-    match serde_json::to_vec(value) {
-        Ok(body) => HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .content_type("application/json")
-            .body(body),
-        Err(_) => problem(&ApiError::Internal, None, None),
-    }
+    respond::json(&report)
 }
 
 /// The problem for a body the core could not read.
-fn traffic_problem(error: &TrafficError) -> HttpResponse {
-    let detail = Some(error.to_string());
+fn traffic_problem(error: &TrafficError) -> ApiError {
     match error {
-        TrafficError::TooLarge { limit } => problem(
-            &ApiError::BodyTooLarge {
-                limit: usize::try_from(*limit).unwrap_or(usize::MAX),
-            },
-            None,
-            None,
-        ),
-        TrafficError::MalformedJson(message) => {
-            problem(&ApiError::MalformedJson(message.clone()), None, None)
+        TrafficError::TooLarge { limit } => ApiError::BodyTooLarge {
+            limit: usize::try_from(*limit).unwrap_or(usize::MAX),
+        },
+        TrafficError::MalformedJson(message) => ApiError::MalformedJson(message.clone()),
+        TrafficError::TooManyOperations { limit } => ApiError::TooManyOperations {
+            given: limit + 1,
+            limit: *limit,
         }
-        TrafficError::TooManyOperations { limit } => problem(
-            &ApiError::TooManyOperations {
-                given: limit + 1,
-                limit: *limit,
-            },
-            detail,
-            None,
-        ),
+        .with_detail(error.to_string()),
         TrafficError::Empty
         | TrafficError::NotHar(_)
         | TrafficError::TooDeep { .. }
         | TrafficError::KeyTooLong { .. }
         | TrafficError::NoKlaviyoCalls { .. }
-        | TrafficError::Io(_) => problem(&ApiError::InvalidBody(error.to_string()), detail, None),
+        | TrafficError::Io(_) => {
+            ApiError::InvalidBody(error.to_string()).with_detail(error.to_string())
+        }
     }
-}
-
-/// An `application/problem+json` answer, with its detail replaced and extension members added.
-fn problem(error: &ApiError, detail: Option<String>, extra: Option<Value>) -> HttpResponse {
-    let mut body = serde_json::to_value(error.problem()).unwrap_or_else(|_| json!({}));
-    if let Some(detail) = detail {
-        body["detail"] = Value::String(detail);
-    }
-    if let (Some(Value::Object(members)), Some(object)) = (extra, body.as_object_mut()) {
-        object.extend(members);
-    }
-    HttpResponse::build(error.status_code())
-        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(serde_json::to_vec(&body).unwrap_or_default())
 }

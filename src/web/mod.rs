@@ -1,88 +1,109 @@
-//! The HTML side: the link-builder page at `/`, the shared page shell and the
-//! embedded static assets. Everything is compiled into the binary, so pages
-//! work offline, and the page runs under [`PAGE_CSP`]: no inline scripts or
-//! styles, only `/assets/*` and the JSON API on the same origin.
+//! The link-builder page at `/` and its static assets, compiled into the
+//! binary so pages work offline. The page runs under [`PAGE_CSP`]: no inline
+//! scripts or styles, only `/assets/*` (ES modules included) and the JSON API
+//! on the same origin. [`html`] holds the HTML the server writes itself.
+
+pub mod html;
 
 use actix_web::http::header;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::http::links::escape;
+pub use html::{escape, page_html, PAGE_CSP};
 
-/// A strict policy for our HTML: only our own scripts, styles and API.
-pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+use crate::http::error::ApiError;
 
-const STYLE_CSS: &str = include_str!("assets/style.css");
-const APP_JS: &str = include_str!("assets/app.js");
-const FAVICON_SVG: &str = include_str!("assets/favicon.svg");
-/// The builder's markup: a body fragment for [`page_html`]; `app.js` fills it.
+/// The builder's markup: a body fragment for [`page_html`]; the scripts fill it.
 const INDEX_BODY: &str = include_str!("assets/index.html");
 
 /// The title (and `<h1>`) of the page at `/`.
 const INDEX_TITLE: &str = "Build a Klaviyo API key link";
 
-/// A whole HTML document around a body fragment.
-pub fn page_html(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{title} · Scopelink</title><link rel=\"icon\" href=\"/assets/favicon.svg\" type=\"image/svg+xml\">\
-<link rel=\"stylesheet\" href=\"/assets/style.css\"></head>\
-<body><header class=\"site\"><a href=\"/\" class=\"brand\">Scopelink</a></header><main><h1>{title}</h1>{body}</main></body></html>\n",
-        title = escape(title)
-    )
+/// Every file of `assets/` but `index.html`, served at `/assets/<name>`:
+/// a new file needs one line here (a test checks none is missing).
+macro_rules! assets {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("assets/", $name)))),*]
+    };
+}
+const ASSETS: &[(&str, &str)] = assets![
+    "api.js",
+    "app.js",
+    "audit.js",
+    "builder.js",
+    "catalog.js",
+    "copy.js",
+    "dom.js",
+    "favicon.svg",
+    "inputs.js",
+    "oauth.js",
+    "render.js",
+    "revisions.js",
+    "search.js",
+    "state.js",
+    "style.css",
+    "traffic.js",
+];
+
+/// The content type of an asset, by its extension.
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit_once('.').map(|(_, extension)| extension) {
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("json") => "application/json",
+        Some("html") => "text/html; charset=utf-8",
+        _ => "application/octet-stream",
+    }
 }
 
-/// An HTML answer with the page policy.
-pub fn html(status: StatusCode, document: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_CSP))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(document)
-}
-
-fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(content_type)
+/// `GET /assets/{name}`: an embedded asset, or 404.
+async fn asset(request: HttpRequest, name: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let (name, body) = ASSETS
+        .iter()
+        .find(|(asset, _)| *asset == name.as_str())
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "{} {}",
+                request.method(),
+                crate::secret::redact(request.path())
+            ))
+        })?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type(name))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(body)
-}
-
-pub async fn style_css() -> HttpResponse {
-    asset("text/css; charset=utf-8", STYLE_CSS)
-}
-
-pub async fn app_js() -> HttpResponse {
-    asset("text/javascript; charset=utf-8", APP_JS)
-}
-
-pub async fn favicon_svg() -> HttpResponse {
-    asset("image/svg+xml", FAVICON_SVG)
+        .body(*body))
 }
 
 /// `GET /`: the link builder. Its state lives in the query (`?op=…&minimal=true`),
 /// which only the script reads, so the HTML is the same for every URL.
 pub async fn index() -> HttpResponse {
-    html(StatusCode::OK, page_html(INDEX_TITLE, INDEX_BODY))
+    html::html(StatusCode::OK, page_html(INDEX_TITLE, INDEX_BODY))
 }
 
-/// `GET` (and `HEAD`) only, for the page and each asset.
-fn get_only<F>(path: &str, handler: F) -> actix_web::Resource
-where
-    F: actix_web::Handler<(), Output = HttpResponse>,
-{
-    web::resource(path)
-        .route(web::get().to(handler.clone()))
-        .route(web::head().to(handler))
-        .default_service(crate::http::only("GET, HEAD"))
+/// Any method but `GET` and `HEAD`: a 405 naming them.
+async fn get_or_head_only(request: HttpRequest) -> ApiError {
+    ApiError::MethodNotAllowed {
+        method: request.method().to_string(),
+        allowed: "GET, HEAD".to_owned(),
+    }
 }
 
+/// Registers the page and its assets.
 pub fn configure(config: &mut web::ServiceConfig) {
     config
-        .service(get_only("/", index))
-        .service(get_only("/assets/style.css", style_css))
-        .service(get_only("/assets/app.js", app_js))
-        .service(get_only("/assets/favicon.svg", favicon_svg));
+        .service(
+            web::resource("/")
+                .route(web::get().to(index))
+                .route(web::head().to(index))
+                .default_service(web::route().to(get_or_head_only)),
+        )
+        .service(
+            web::resource("/assets/{name}")
+                .route(web::get().to(asset))
+                .route(web::head().to(asset))
+                .default_service(web::route().to(get_or_head_only)),
+        );
 }
 
 #[cfg(test)]
@@ -92,7 +113,9 @@ mod tests {
     #[test]
     fn the_page_loads_only_its_own_script_and_style() {
         let page = page_html(INDEX_TITLE, INDEX_BODY);
-        assert!(page.contains("<script src=\"/assets/app.js\" defer></script>"));
+        let script = &page[page.find("<script").expect("a script")..];
+        let script = &script[..script.find('>').unwrap()];
+        assert!(script.contains(" src=\"/assets/app.js\""), "{script}");
         assert!(page.contains("href=\"/assets/style.css\""));
         // The policy forbids inline code and inline styles: none may be in the markup.
         assert!(!page.contains("style="), "no inline style attributes");
@@ -103,7 +126,32 @@ mod tests {
         );
         assert_eq!(page.matches("<script").count(), 1);
         assert!(!INDEX_BODY.contains("http://") && !INDEX_BODY.contains("https://"));
-        assert!(!APP_JS.contains("http://") && !APP_JS.contains("https://"));
+        for (name, body) in ASSETS.iter().filter(|(name, _)| name.ends_with(".js")) {
+            assert!(
+                !body.contains("http://") && !body.contains("https://"),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_file_of_the_assets_folder_is_served() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/assets");
+        let mut files: Vec<String> = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .filter(|name| name != "index.html")
+            .collect();
+        files.sort();
+        let mut served: Vec<&str> = ASSETS.iter().map(|(name, _)| *name).collect();
+        served.sort();
+        assert_eq!(
+            files, served,
+            "add the new file to `assets!` in src/web/mod.rs"
+        );
+        for name in served {
+            assert_ne!(content_type(name), "application/octet-stream", "{name}");
+        }
     }
 
     #[test]

@@ -144,24 +144,53 @@ fn limits_are_enforced_and_named() {
 }
 
 #[test]
-fn hostile_bodies_never_get_a_500() {
+fn hostile_bodies_get_the_problem_that_names_them() {
     let app = spawn_app();
-    let bodies = [
-        "null",
-        "[]",
-        "{}",
-        "\"text\"",
-        "{\"operations\": null}",
-        "{\"operations\": [null]}",
-        "{\"operations\": [\"\\u0000\"]}",
-        "{\"operations\": [\"GET /api/%ZZ\"]}",
-        "{\"operations\": [\"GET https://[::1]/x\"]}",
-        "{\"operations\": [\"\u{1F600}\", \"GET /api/profiles/\u{1F600}\"]}",
-        "{\"operations\": [{\"operation\": \"\"}]}",
-        "{\"operations\": [\"GET https://a.klaviyo.com:99999/api\"]}",
-        "{\"operations\": [\"a->b::c.d\"]}",
+    // (body, problem code, the code of each failed input)
+    let bodies: [(&str, &str, &[&str]); 13] = [
+        ("null", "invalid_body", &[]),
+        ("[]", "invalid_body", &[]),
+        ("{}", "invalid_body", &[]),
+        ("\"text\"", "invalid_body", &[]),
+        ("{\"operations\": null}", "invalid_body", &[]),
+        ("{\"operations\": [null]}", "invalid_body", &[]),
+        (
+            "{\"operations\": [\"\\u0000\"]}",
+            "unresolved_operations",
+            &["malformed"],
+        ),
+        (
+            "{\"operations\": [\"GET /api/%ZZ\"]}",
+            "unresolved_operations",
+            &["unknown_operation"],
+        ),
+        (
+            "{\"operations\": [\"GET https://[::1]/x\"]}",
+            "unresolved_operations",
+            &["wrong_host"],
+        ),
+        (
+            "{\"operations\": [\"\u{1F600}\", \"GET /api/profiles/\u{1F600}\"]}",
+            "unresolved_operations",
+            &["malformed"],
+        ),
+        (
+            "{\"operations\": [{\"operation\": \"\"}]}",
+            "unresolved_operations",
+            &["empty"],
+        ),
+        (
+            "{\"operations\": [\"GET https://a.klaviyo.com:99999/api\"]}",
+            "unresolved_operations",
+            &["malformed"],
+        ),
+        (
+            "{\"operations\": [\"a->b::c.d\"]}",
+            "unresolved_operations",
+            &["unknown_operation"],
+        ),
     ];
-    for body in bodies {
+    for (body, code, item_codes) in bodies {
         let response = app
             .client
             .post(format!("{}/v1/links", app.address))
@@ -169,7 +198,11 @@ fn hostile_bodies_never_get_a_500() {
             .body(body)
             .send()
             .unwrap();
-        let status = response.status().as_u16();
-        assert!((200..500).contains(&status), "{body} gave {status}");
+        let problem = problem(response, 422, code);
+        let errors: Vec<&str> = problem["errors"]
+            .as_array()
+            .map(|errors| errors.iter().map(|e| e["code"].as_str().unwrap()).collect())
+            .unwrap_or_default();
+        assert_eq!(errors, item_codes, "{body}");
     }
 }

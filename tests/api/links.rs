@@ -162,6 +162,15 @@ fn get_answers_as_post_does_and_is_cacheable() {
         .send()
         .unwrap();
     assert_eq!(again.status(), 304);
+    // If-None-Match compares weakly (RFC 9110 §13.1.2): a weak tag matches too.
+    let weak = app
+        .client
+        .get(format!("{}/v1/links?{}", app.address, ops_query(&ops)))
+        .header("if-none-match", format!("W/{etag}"))
+        .send()
+        .unwrap();
+    assert_eq!(weak.status(), 304);
+    assert_eq!(weak.headers()["etag"], etag.as_str());
     let other = app.get(&format!("/v1/links?{}&minimal=true", ops_query(&ops)));
     assert_ne!(
         other.headers()["etag"].to_str().unwrap(),

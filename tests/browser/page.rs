@@ -132,6 +132,41 @@ pub(crate) fn attribute(browser: &Browser, css: &str, name: &str) -> Value {
     )
 }
 
+/// A string field of an API answer.
+pub(crate) fn str_at<'a>(answer: &'a Value, key: &str) -> &'a str {
+    answer[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no string `{key}` in {answer}"))
+}
+
+/// The page's address, as the browser has it.
+pub(crate) fn page_address(browser: &Browser) -> String {
+    browser
+        .execute("return window.location.href;", vec![])
+        .as_str()
+        .expect("a URL")
+        .to_owned()
+}
+
+/// The decoded values of one query parameter of a URL.
+pub(crate) fn query_values(address: &str, name: &str) -> Vec<String> {
+    url::Url::parse(address)
+        .expect("an absolute URL")
+        .query_pairs()
+        .filter(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+        .collect()
+}
+
+/// What the page copied last, read from the real clipboard.
+pub(crate) fn clipboard(browser: &Browser) -> Value {
+    browser.execute_async(
+        "const done = arguments[arguments.length - 1];\
+         navigator.clipboard.readText().then(done, (e) => done('clipboard error: ' + e));",
+        vec![],
+    )
+}
+
 pub(crate) fn checked(browser: &Browser, css: &str) -> bool {
     browser.execute(
         "const node = document.querySelector(arguments[0]); return Boolean(node && node.checked);",
@@ -223,20 +258,54 @@ fn the_page_and_its_assets_are_served_under_the_strict_policy() {
     assert!(csp.contains("script-src 'self'") && csp.contains("style-src 'self'"));
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     let html = page.text().unwrap();
-    assert!(html.contains("<script src=\"/assets/app.js\" defer></script>"));
+    assert!(html.contains("<script type=\"module\" src=\"/assets/app.js\"></script>"));
     assert!(!html.contains("style=\""), "no inline styles");
 
-    for (path, content_type) in [
-        ("/assets/app.js", "text/javascript; charset=utf-8"),
-        ("/assets/style.css", "text/css; charset=utf-8"),
-    ] {
-        let asset = app.get(path);
+    let style = app.get("/assets/style.css");
+    assert_eq!(style.status().as_u16(), 200);
+    assert_eq!(header(&style, "content-type"), "text/css; charset=utf-8");
+    assert!(!style.text().unwrap().is_empty());
+
+    // The entry module and every module it imports, transitively, are served as JavaScript.
+    let mut modules = vec!["app.js".to_owned()];
+    let mut seen = 0;
+    while seen < modules.len() {
+        let path = format!("/assets/{}", modules[seen]);
+        seen += 1;
+        let asset = app.get(&path);
         assert_eq!(asset.status().as_u16(), 200, "{path}");
-        assert_eq!(header(&asset, "content-type"), content_type, "{path}");
-        assert!(!asset.text().unwrap().is_empty());
+        assert_eq!(
+            header(&asset, "content-type"),
+            "text/javascript; charset=utf-8",
+            "{path}"
+        );
+        let source = asset.text().unwrap();
+        assert!(source.starts_with("// "), "{path} opens with why it exists");
+        for import in imported_modules(&source) {
+            if !modules.contains(&import) {
+                modules.push(import);
+            }
+        }
     }
+    assert!(
+        modules.len() > 5,
+        "the page is split into modules: {modules:?}"
+    );
     let wrong = app.client.post(format!("{}/", app.address)).send().unwrap();
     assert_eq!(wrong.status().as_u16(), 405);
+}
+
+/// The `./name.js` modules a module imports (`import … from './x.js'` or `import './x.js'`).
+fn imported_modules(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter(|line| line.starts_with("import ") || line.starts_with("} from "))
+        .filter_map(|line| {
+            let start = line.find("'./")? + 3;
+            let len = line[start..].find('\'')?;
+            Some(line[start..start + len].to_owned())
+        })
+        .collect()
 }
 
 #[test]
@@ -373,40 +442,50 @@ fn a_partner_builds_a_link_by_hand() {
         let status = attribute(&browser, "#copy-status", "data-copied");
         (status == "markdown").then_some(())
     });
-    let clipboard = browser.execute_async(
-        "const done = arguments[arguments.length - 1];\
-         navigator.clipboard.readText().then(done, (e) => done('clipboard error: ' + e));",
-        vec![],
-    );
     assert_eq!(
-        clipboard,
+        clipboard(&browser),
         json!(markdown),
         "the clipboard holds the Markdown"
     );
 
-    // The /go URL for docs redirects to the same link.
+    // The /go URL for docs is the server's `go_url` on the page's origin, and
+    // redirects to the same link.
+    let answer = link_report(&app, &items, true);
     let go = browser.text(&browser.find("#snippet-go"));
+    assert_eq!(go, format!("{origin}{}", str_at(&answer, "go_url")));
     assert!(go.starts_with(&format!("{origin}/go?op=")), "{go}");
     let redirect = app.client.get(&go).send().unwrap();
     assert_eq!(redirect.status().as_u16(), 302, "{go}");
     assert_eq!(redirect.headers()["location"], fixed_link.as_str());
+    browser.click(&browser.find("button[data-copy='go']"));
+    browser.wait_for("the /go URL to be copied", || {
+        (attribute(&browser, "#copy-status", "data-copied") == "go").then_some(())
+    });
+    assert_eq!(
+        clipboard(&browser),
+        json!(go),
+        "the clipboard holds the /go URL"
+    );
 
     let desktop_shots = screenshots(&browser, "desktop", DESKTOP);
     assert_fits(&browser, DESKTOP.0);
 
-    // The page's own URL reproduces it all in a fresh navigation.
-    let state_url = browser
-        .execute("return window.location.href;", vec![])
-        .as_str()
-        .expect("a URL")
-        .to_owned();
-    assert!(state_url.contains("minimal=true"), "{state_url}");
-    assert!(
-        state_url.contains("op=get_profile?include=lists"),
-        "{state_url}"
+    // The page's own URL is the server's `page_url`, and reproduces it all in
+    // a fresh navigation.
+    let state_url = page_address(&browser);
+    assert_eq!(
+        state_url,
+        format!("{origin}{}", str_at(&answer, "page_url"))
     );
+    assert_eq!(query_values(&state_url, "minimal"), ["true"]);
+    assert_eq!(query_values(&state_url, "op"), items);
+    assert_eq!(items[0], "get_profile?include=lists");
     browser.goto("about:blank");
-    browser.goto(&state_url);
+    // The include boxes come from the operation list: wait for it too.
+    let state_path = state_url
+        .strip_prefix(&origin)
+        .expect("the page is on the test server");
+    open_page(&app, &browser, state_path);
     let reloaded = settled(&browser, &items, |s| s.link == fixed_link);
     assert!(reloaded.minimal);
     assert!(checked(
@@ -472,9 +551,10 @@ fn a_docs_link_to_the_page_shows_warnings_and_fixes_by_keyboard() {
         .text(&browser.find("#items .item[data-index='1'] .badge.beta"))
         .contains("beta"));
 
-    // An include ticked on a URL input keeps its other parameters.
+    // An include ticked on a URL input that names an include of its own: the
+    // input becomes the operation it resolved to with both include values.
     browser.click(&browser.find("#items input[data-index='2'][data-include='segments']"));
-    items[2] = format!("{url_input},segments");
+    items[2] = "get_profile?include=lists,segments".to_owned();
     let expected = link(&app, &items, false);
     assert!(expected.contains("segments:read"), "{expected}");
     settled(&browser, &items, |s| s.link == expected);

@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, TestApp};
 use crate::page::{
-    assert_clean_console, assert_fits, attribute, checked, emulate, open_page, screenshots,
-    settled, strings, DESKTOP, PHONE,
+    assert_clean_console, assert_fits, attribute, checked, clipboard, emulate, open_page,
+    page_address as page_url, query_values, screenshots, settled, str_at, strings, DESKTOP, PHONE,
 };
 use crate::webdriver::{keys, Browser};
 
@@ -161,14 +161,6 @@ fn focused_id(browser: &Browser) -> Value {
     browser.execute("return document.activeElement.id || '';", vec![])
 }
 
-fn page_url(browser: &Browser) -> String {
-    browser
-        .execute("return window.location.href;", vec![])
-        .as_str()
-        .expect("a URL")
-        .to_owned()
-}
-
 fn sent_requests(browser: &Browser) -> Vec<String> {
     browser
         .execute("return window.__sent || [];", vec![])
@@ -207,14 +199,6 @@ fn grant_clipboard(app: &TestApp, browser: &Browser) {
     );
 }
 
-fn clipboard(browser: &Browser) -> Value {
-    browser.execute_async(
-        "const done = arguments[arguments.length - 1];\
-         navigator.clipboard.readText().then(done, (e) => done('clipboard error: ' + e));",
-        vec![],
-    )
-}
-
 /// Desktop and phone screenshots of the whole page; it never scrolls sideways.
 fn screenshots_at_both_widths(browser: &Browser, name: &str) -> Vec<PathBuf> {
     let mut shots = Vec::new();
@@ -239,26 +223,31 @@ fn an_oauth_app_is_built_from_recorded_traffic_on_the_beta_revision() {
     emulate(&browser, DESKTOP, false);
     open_page(&app, &browser, "/");
 
-    // The revision select lists what GET /readyz loads; the default is what
-    // the API answers without a revision.
-    let ready: Value = app.get("/readyz").json().unwrap();
-    let mut loaded = as_strings(&ready["revisions"]);
+    // The revision select lists GET /v1/catalog's revisions in its order
+    // (newest first); the default is its `default_revision`, which is what the
+    // API answers without a revision.
+    let catalog: Value = app.get("/v1/catalog").json().unwrap();
+    let loaded: Vec<String> = catalog["revisions"]
+        .as_array()
+        .expect("a revision list")
+        .iter()
+        .map(|revision| str_at(revision, "revision").to_owned())
+        .collect();
     assert!(
         loaded.len() > 1 && loaded.contains(&PRE.to_owned()),
-        "{ready}"
+        "{catalog}"
     );
     let default = report(&app, &strings(&["get_profiles"]), None)["catalog"]["revision"]
         .as_str()
         .expect("a revision")
         .to_owned();
     assert_eq!(default, STABLE);
+    assert_eq!(str_at(&catalog, "default_revision"), default);
     wait_visible(&browser, "#revision-field");
-    let mut options = as_strings(&browser.execute(
+    let options = as_strings(&browser.execute(
         "return [...document.querySelectorAll('#revision option')].map((o) => o.value);",
         vec![],
     ));
-    options.sort();
-    loaded.sort();
     assert_eq!(options, loaded);
     browser.wait_for("the default revision to be selected", || {
         (value(&browser, "#revision") == default).then_some(())
@@ -302,6 +291,7 @@ fn an_oauth_app_is_built_from_recorded_traffic_on_the_beta_revision() {
         "{state_url}"
     );
     let go = browser.text(&browser.find("#snippet-go"));
+    assert_eq!(go, format!("{}{}", app.address, str_at(&beta, "go_url")));
     assert!(go.ends_with(&format!("&revision={PRE}")), "{go}");
     let redirect = app.client.get(&go).send().unwrap();
     assert_eq!(redirect.status().as_u16(), 302, "{go}");
@@ -643,21 +633,198 @@ fn a_partner_audits_an_old_link_against_the_operations() {
 
     let shots = screenshots_at_both_widths(&browser, "tools-audit");
 
-    // Something key-like is refused in the page and never sent.
+    // Something key-like is the API's call: the audit request, the one that
+    // checks its own text, is refused with `looks_like_secret`, and the key
+    // goes nowhere else.
     browser.execute(SPY_ON_FETCH, vec![]);
     browser.clear(&text);
-    browser.send_keys(&text, "pk_0123456789abcdef0123456789abcdef01");
+    let key = "pk_0123456789abcdef0123456789abcdef01";
+    let refused = app
+        .client
+        .post(format!("{}/v1/audit", app.address))
+        .json(&json!({ "link": key }))
+        .send()
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 422);
+    let refused: Value = refused.json().unwrap();
+    assert_eq!(refused["code"], "looks_like_secret");
+    assert!(!refused.to_string().contains(key), "{refused}");
+    browser.send_keys(&text, key);
     browser.click(&browser.find("#audit-run"));
     wait_visible(&browser, "#audit-text-error");
+    assert_eq!(
+        text_of(&browser, "#audit-text-error"),
+        str_at(&refused, "detail")
+    );
     assert!(text_of(&browser, "#audit-text-error").contains("private API key"));
     assert_eq!(focused_id(&browser), "audit-text");
+    let sent = sent_requests(&browser);
     assert!(
-        !sent_requests(&browser).iter().any(|s| s.contains("pk_")),
-        "the key was sent"
+        sent.iter()
+            .all(|s| !s.contains("pk_") || s.starts_with("/v1/audit ")),
+        "the key went beyond the audit request: {sent:?}"
     );
+    assert!(!page_url(&browser).contains("pk_"));
 
-    assert_clean_console(&browser);
+    assert_clean_console_but(&browser, &["/v1/audit"]);
     for shot in shots {
         eprintln!("screenshot: {}", shot.display());
     }
+}
+
+#[test]
+fn the_api_not_the_page_says_which_inputs_are_keys() {
+    let app = spawn_app();
+    let browser = Browser::start(DESKTOP.0, DESKTOP.1);
+    emulate(&browser, DESKTOP, false);
+    open_page(&app, &browser, "/?op=get_profiles");
+    settled(&browser, &strings(&["get_profiles"]), |s| {
+        !s.link.is_empty()
+    });
+    browser.execute(SPY_ON_FETCH, vec![]);
+
+    // `mypk_abc` merely contains `pk_`: the API reads it as an (unknown)
+    // operation. `pk_abc123` is shaped like a key.
+    browser.click(&browser.find("#paste summary"));
+    browser.send_keys(
+        &browser.find("#paste-text"),
+        "mypk_abc\npk_abc123\ncreate_list",
+    );
+    browser.click(&browser.find("#paste-add"));
+    let sent_items = strings(&["get_profiles", "mypk_abc", "pk_abc123", "create_list"]);
+    let answer = report(&app, &sent_items, None);
+    let codes: Vec<(u64, String)> = answer["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| {
+            (
+                error["index"].as_u64().unwrap(),
+                str_at(error, "code").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            (1, "unknown_operation".to_owned()),
+            (2, "looks_like_secret".to_owned())
+        ]
+    );
+    let shown = strings(&["get_profiles", "mypk_abc", "pk_***", "create_list"]);
+    settled(&browser, &shown, |s| {
+        s.errors == 2 && s.link == answer["url"]
+    });
+    let error_of = |index: usize| {
+        text_of(
+            &browser,
+            &format!("#items .item[data-index='{index}'] .item-error"),
+        )
+    };
+    assert!(
+        error_of(1).contains("(unknown_operation)"),
+        "{}",
+        error_of(1)
+    );
+    assert!(
+        error_of(2).contains("(looks_like_secret)"),
+        "{}",
+        error_of(2)
+    );
+
+    // The page URL is the server's `page_url`: `mypk_abc` in it, the key not.
+    let address = page_url(&browser);
+    assert_eq!(
+        address,
+        format!("{}{}", app.address, str_at(&answer, "page_url"))
+    );
+    assert_eq!(
+        query_values(&address, "op"),
+        strings(&["get_profiles", "mypk_abc", "create_list"])
+    );
+    assert!(!address.contains("pk_abc123"), "{address}");
+    // The /go URL is the server's `go_url`: the inputs that resolved.
+    let go = text_of(&browser, "#snippet-go");
+    assert_eq!(go, format!("{}{}", app.address, str_at(&answer, "go_url")));
+    assert_eq!(
+        query_values(&go, "op"),
+        strings(&["get_profiles", "create_list"])
+    );
+
+    // A tool sends `mypk_abc` as the ordinary input it is, never the key.
+    let against = browser.find("#audit-against");
+    browser.click(&against);
+    assert!(checked(&browser, "#audit-against"));
+    browser.send_keys(&browser.find("#audit-text"), "lists:read");
+    browser.click(&browser.find("#audit-run"));
+    wait_visible(&browser, "#audit-intended-box");
+    let sent = sent_requests(&browser);
+    let audits: Vec<&String> = sent
+        .iter()
+        .filter(|s| s.starts_with("/v1/audit "))
+        .collect();
+    assert_eq!(audits.len(), 1, "{sent:?}");
+    assert!(audits[0].contains("mypk_abc"), "{}", audits[0]);
+    assert!(
+        sent.iter()
+            .any(|s| s.starts_with("/v1/links ") && s.contains("pk_abc123")),
+        "the link request checks every input: {sent:?}"
+    );
+    assert!(
+        sent.iter()
+            .all(|s| s.starts_with("/v1/links ") || !s.contains("pk_abc123")),
+        "the key left the link request: {sent:?}"
+    );
+    let compared = post_json(
+        &app,
+        "/v1/audit",
+        &json!({ "scopes": ["lists:read"], "operations": ["get_profiles", "mypk_abc", "create_list"], "minimal": false }),
+    );
+    let errors = texts(&browser, "#audit-intended-errors li");
+    assert_eq!(
+        errors.len(),
+        compared["intended"]["errors"].as_array().unwrap().len()
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("mypk_abc") && e.contains("unknown_operation")),
+        "{errors:?}"
+    );
+    assert!(!page_url(&browser).contains("pk_abc123"));
+
+    // Typed in the search box, each is echoed only once the API has said
+    // whether it is a key.
+    let search = browser.find("#search");
+    let status = |expected: &str| {
+        browser.wait_for(&format!("the status `{expected}`"), || {
+            (text_of(&browser, "#catalog-status") == expected).then_some(())
+        })
+    };
+    browser.send_keys(&search, "pk_abc999");
+    browser.send_keys(&search, keys::ENTER);
+    status("Added, blanked out: it looks like a private API key.");
+    browser.send_keys(&search, "mypk_xyz");
+    browser.send_keys(&search, keys::ENTER);
+    status("Added mypk_xyz.");
+    let shown = strings(&[
+        "get_profiles",
+        "mypk_abc",
+        "pk_***",
+        "create_list",
+        "pk_***",
+        "mypk_xyz",
+    ]);
+    settled(&browser, &shown, |s| s.errors == 4);
+    let body = browser.execute("return document.body.innerText;", vec![]);
+    let body = body.as_str().unwrap_or_default();
+    assert!(
+        !body.contains("pk_abc123") && !body.contains("pk_abc999"),
+        "{body}"
+    );
+    assert_eq!(
+        query_values(&page_url(&browser), "op"),
+        strings(&["get_profiles", "mypk_abc", "create_list", "mypk_xyz"])
+    );
+    assert_clean_console(&browser);
 }
