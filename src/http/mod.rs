@@ -16,6 +16,7 @@ mod oauth;
 pub mod openapi;
 mod page;
 mod rate_limit;
+mod request_span;
 mod traffic;
 
 use std::hash::{Hash, Hasher};
@@ -115,6 +116,7 @@ impl Application {
                 .app_data(web::PayloadConfig::default().limit(body_limit))
                 .wrap(cors(&cors_origins))
                 .wrap(actix_web::middleware::from_fn(middleware::observe))
+                .wrap(tracing_actix_web::TracingLogger::<request_span::RequestSpan>::new())
                 .configure(routes)
         })
         .listen(listener)?
