@@ -16,6 +16,13 @@ fi
 scripts/install-browser-deps.sh
 export SCOPELINK_SCREENSHOTS_DIR="$PWD/test-artifacts/screenshots"
 
+# Licences: only the allow-list in deny.toml (no GPL family) may be in the tree.
+if ! cargo deny --version >/dev/null 2>&1; then
+  echo "test.sh: installing cargo-deny (once; about 5 min of CPU, 25 min on a busy 2-core machine)" >&2
+  cargo install --locked cargo-deny
+fi
+cargo deny --locked check licenses
+
 cargo test --locked --all-targets
 scripts/check-deploy.sh
 scripts/check-contract.sh

@@ -1,4 +1,7 @@
 //! Log set-up: one line per event, human-readable or JSON, level from RUST_LOG.
+//! An event inside a request's root span (see `http::request_span`) carries
+//! the span's fields (request id, method, route pattern, status): before the
+//! message in the human format, as `span` in JSON.
 
 use tracing_subscriber::EnvFilter;
 
@@ -19,7 +22,8 @@ pub fn init(format: LogFormat) {
         LogFormat::Json => builder
             .json()
             .flatten_event(true)
-            .with_current_span(false)
+            .with_current_span(true)
+            .with_span_list(false)
             .try_init(),
     };
 }

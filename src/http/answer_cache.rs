@@ -3,15 +3,20 @@
 //! for every merchant, so identical requests are answered from memory.
 //!
 //! # Implementation notes
-//! Two generations bound the memory: entries go into `current`; when it
-//! holds `max_bytes / 2`, it becomes `previous` and the old `previous` is
-//! dropped. A hit in `previous` is promoted. No clock, no per-entry list.
+//! A `quick_cache` sync cache (sharded, S3-FIFO eviction) whose weigher counts
+//! the bytes an entry holds: the request, the answer's body and headers, and
+//! the fixed size of both. A lookup borrows the request ([`RequestRef`]), so a
+//! hit allocates nothing; keys are compared whole, so a hash collision is only
+//! ever a miss.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::hash::Hash;
+use std::mem::size_of;
+use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
+use quick_cache::sync::Cache;
+use quick_cache::{Equivalent, Weighter};
 
 use crate::resolve::ErrorCode;
 
@@ -38,54 +43,68 @@ pub struct Answer {
     pub error_codes: Vec<ErrorCode>,
 }
 
-/// A request as it was sent, and its answer.
-#[derive(Debug)]
-struct Entry {
+/// A request as it was sent (the cache's key).
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Request {
     endpoint: Endpoint,
-    request: Box<[u8]>,
-    answer: Arc<Answer>,
+    bytes: Box<[u8]>,
 }
 
-impl Entry {
-    fn size(&self) -> usize {
-        self.request.len() + self.answer.body.len()
+/// A borrowed [`Request`] for lookups; its fields hash the same way.
+#[derive(Hash)]
+struct RequestRef<'a> {
+    endpoint: Endpoint,
+    bytes: &'a [u8],
+}
+
+impl Equivalent<Request> for RequestRef<'_> {
+    fn equivalent(&self, key: &Request) -> bool {
+        self.endpoint == key.endpoint && self.bytes == &*key.bytes
     }
+}
 
-    fn is_for(&self, endpoint: Endpoint, request: &[u8]) -> bool {
-        self.endpoint == endpoint && *self.request == *request
+/// The bytes an entry keeps alive.
+#[derive(Debug, Clone)]
+struct ByteWeigher;
+
+impl Weighter<Request, Arc<Answer>> for ByteWeigher {
+    fn weight(&self, request: &Request, answer: &Arc<Answer>) -> u64 {
+        entry_bytes(request.bytes.len(), answer) as u64
     }
 }
 
-/// Entries by a hash of endpoint and request; a lookup borrows the request
-/// and compares it whole, so a collision is only ever a miss.
-#[derive(Debug, Default)]
-struct Generations {
-    current: HashMap<u64, Entry>,
-    current_bytes: usize,
-    previous: HashMap<u64, Entry>,
+/// Never 0, so every entry can be evicted.
+fn entry_bytes(request_bytes: usize, answer: &Answer) -> usize {
+    size_of::<Request>()
+        + request_bytes
+        + size_of::<Answer>()
+        + answer.body.len()
+        + answer.location.as_ref().map_or(0, String::len)
+        + answer.etag.as_ref().map_or(0, String::len)
+        + answer.error_codes.len() * size_of::<ErrorCode>()
 }
 
-fn hash_of(endpoint: Endpoint, request: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    endpoint.hash(&mut hasher);
-    request.hash(&mut hasher);
-    hasher.finish()
-}
+/// A guess at an average entry, to size the cache's tables.
+const TYPICAL_ENTRY_BYTES: usize = 2048;
 
 #[derive(Debug)]
 pub struct AnswerCache {
     max_bytes: usize,
-    generations: Mutex<Generations>,
+    /// `None` when the cache is off.
+    answers: Option<Cache<Request, Arc<Answer>, ByteWeigher>>,
 }
 
 impl AnswerCache {
     /// A cache holding at most about `max_bytes` of requests and answers; 0 turns it off.
     pub fn new(max_bytes: usize) -> AnswerCache {
-        AnswerCache {
-            max_bytes,
-            generations: Mutex::new(Generations::default()),
-        }
+        let answers = (max_bytes > 0).then(|| {
+            Cache::with_weighter(
+                (max_bytes / TYPICAL_ENTRY_BYTES).max(1),
+                max_bytes as u64,
+                ByteWeigher,
+            )
+        });
+        AnswerCache { max_bytes, answers }
     }
 
     /// The cached answer, or the computed one (cached if `cacheable` says so).
@@ -96,60 +115,35 @@ impl AnswerCache {
         compute: impl FnOnce() -> Answer,
         cacheable: impl FnOnce(&Answer) -> bool,
     ) -> Arc<Answer> {
-        if self.max_bytes == 0 {
+        let Some(answers) = &self.answers else {
             return Arc::new(compute());
-        }
-        let hash = hash_of(endpoint, request);
-        if let Some(found) = self.lookup(hash, endpoint, request) {
+        };
+        let key = RequestRef {
+            endpoint,
+            bytes: request,
+        };
+        if let Some(found) = answers.get(&key) {
             return found;
         }
         let answer = Arc::new(compute());
-        if cacheable(&answer) {
-            self.store(
-                hash,
-                Entry {
+        // One entry may take a quarter of the cache at most, so a few large
+        // answers never push out all the small ones.
+        if cacheable(&answer) && entry_bytes(request.len(), &answer) <= self.max_bytes / 4 {
+            answers.insert(
+                Request {
                     endpoint,
-                    request: request.into(),
-                    answer: answer.clone(),
+                    bytes: request.into(),
                 },
+                answer.clone(),
             );
         }
         answer
     }
 
-    fn lookup(&self, hash: u64, endpoint: Endpoint, request: &[u8]) -> Option<Arc<Answer>> {
-        let mut generations = self.generations.lock().ok()?;
-        if let Some(entry) = generations.current.get(&hash) {
-            return entry
-                .is_for(endpoint, request)
-                .then(|| entry.answer.clone());
-        }
-        let entry = generations.previous.remove(&hash)?;
-        if !entry.is_for(endpoint, request) {
-            return None;
-        }
-        let answer = entry.answer.clone();
-        generations.current_bytes += entry.size();
-        generations.current.insert(hash, entry);
-        Some(answer)
-    }
-
-    fn store(&self, hash: u64, entry: Entry) {
-        let size = entry.size();
-        if size > self.max_bytes / 4 {
-            return;
-        }
-        let Ok(mut generations) = self.generations.lock() else {
-            return;
-        };
-        if generations.current_bytes + size > self.max_bytes / 2 {
-            generations.previous = std::mem::take(&mut generations.current);
-            generations.current_bytes = 0;
-        }
-        generations.current_bytes += size;
-        if let Some(replaced) = generations.current.insert(hash, entry) {
-            generations.current_bytes -= replaced.size();
-        }
+    /// Bytes held now (as the weigher counts them).
+    #[cfg(test)]
+    fn held_bytes(&self) -> u64 {
+        self.answers.as_ref().map_or(0, Cache::weight)
     }
 }
 
@@ -171,10 +165,11 @@ mod tests {
 
     #[test]
     fn computes_once_per_request_and_stays_within_its_bound() {
-        let cache = AnswerCache::new(400);
+        let max_bytes = 64 * 1024;
+        let cache = AnswerCache::new(max_bytes);
         let mut computed = 0;
         for _ in 0..3 {
-            cache.get_or_compute(
+            let got = cache.get_or_compute(
                 Endpoint::Go,
                 b"op=a",
                 || {
@@ -183,31 +178,40 @@ mod tests {
                 },
                 |_| true,
             );
+            assert_eq!(got.body, "x");
         }
         assert_eq!(computed, 1);
         let other = cache.get_or_compute(Endpoint::GetLinks, b"op=a", || answer("y"), |_| true);
         assert_eq!(other.body, "y", "endpoints are kept apart");
-        for i in 0..100 {
+        let longer = cache.get_or_compute(Endpoint::Go, b"op=ab", || answer("w"), |_| true);
+        assert_eq!(longer.body, "w", "requests are compared whole");
+
+        let body = "z".repeat(1000);
+        for i in 0..1000 {
             cache.get_or_compute(
                 Endpoint::Go,
                 format!("op={i}").as_bytes(),
-                || answer(&"z".repeat(40)),
+                || answer(&body),
                 |_| true,
             );
+            assert!(
+                cache.held_bytes() <= max_bytes as u64,
+                "{}",
+                cache.held_bytes()
+            );
         }
-        let generations = cache.generations.lock().unwrap();
-        let held: usize = generations
-            .current
-            .values()
-            .chain(generations.previous.values())
-            .map(Entry::size)
-            .sum();
-        assert!(held <= 400, "{held}");
+        assert!(
+            cache.held_bytes() > max_bytes as u64 / 2,
+            "the cache is used up to its bound: {}",
+            cache.held_bytes()
+        );
     }
 
     #[test]
-    fn uncacheable_answers_and_a_disabled_cache_compute_every_time() {
-        let cache = AnswerCache::new(1000);
+    fn uncacheable_oversized_and_disabled_answers_are_computed_every_time() {
+        let cache = AnswerCache::new(64 * 1024);
+        let off = AnswerCache::new(0);
+        let huge = "h".repeat(20 * 1024);
         let mut computed = 0;
         for _ in 0..2 {
             cache.get_or_compute(
@@ -219,9 +223,15 @@ mod tests {
                 },
                 |_| false,
             );
-        }
-        let off = AnswerCache::new(0);
-        for _ in 0..2 {
+            cache.get_or_compute(
+                Endpoint::PostLinks,
+                b"[]",
+                || {
+                    computed += 1;
+                    answer(&huge)
+                },
+                |_| true,
+            );
             off.get_or_compute(
                 Endpoint::PostLinks,
                 b"{}",
@@ -232,6 +242,7 @@ mod tests {
                 |_| true,
             );
         }
-        assert_eq!(computed, 4);
+        assert_eq!(computed, 6);
+        assert_eq!(cache.held_bytes(), 0);
     }
 }

@@ -1,11 +1,19 @@
 //! Prometheus metrics kept in memory: requests by route and status, a latency
 //! histogram, links built, and resolution errors by code.
+//!
+//! # Implementation notes
+//! Counting takes no global lock: every counter is an atomic, and the labelled
+//! ones live in sharded maps (`DashMap`) where a request only reads its shard to
+//! find its counter. Only the first request of a new (method, route, status)
+//! writes. Routes are patterns from the route table, so the label sets are few.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::Duration;
+
+use actix_web::http::Method;
+use dashmap::DashMap;
 
 use crate::resolve::ErrorCode;
 
@@ -14,24 +22,53 @@ const BUCKETS: [f64; 12] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
 ];
 
+/// The labels of `scopelink_http_requests_total`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct RequestLabels {
+    method: Method,
+    route: Arc<str>,
+    status: u16,
+}
+
 #[derive(Debug, Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+    requests: DashMap<RequestLabels, AtomicU64>,
     buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
     latency_micros_sum: AtomicU64,
     links_built: AtomicU64,
-    resolution_errors: Mutex<BTreeMap<&'static str, u64>>,
+    resolution_errors: DashMap<&'static str, AtomicU64>,
+}
+
+/// Adds one to the counter of `key`, creating it on first use.
+fn increment<K: Eq + std::hash::Hash>(counters: &DashMap<K, AtomicU64>, key: K) {
+    if let Some(counter) = counters.get(&key) {
+        counter.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    counters
+        .entry(key)
+        .or_default()
+        .fetch_add(1, Ordering::Relaxed);
 }
 
 impl Metrics {
     /// Records one finished request; `route` is the matched pattern, never the raw path.
-    pub fn record_request(&self, method: &str, route: &str, status: u16, latency: Duration) {
-        if let Ok(mut requests) = self.requests.lock() {
-            *requests
-                .entry((method.to_owned(), route.to_owned(), status))
-                .or_default() += 1;
-        }
+    pub fn record_request(
+        &self,
+        method: &Method,
+        route: &Arc<str>,
+        status: u16,
+        latency: Duration,
+    ) {
+        increment(
+            &self.requests,
+            RequestLabels {
+                method: method.clone(),
+                route: route.clone(),
+                status,
+            },
+        );
         let seconds = latency.as_secs_f64();
         for (bucket, bound) in self.buckets.iter().zip(BUCKETS) {
             if seconds <= bound {
@@ -48,13 +85,8 @@ impl Metrics {
     }
 
     pub fn record_errors(&self, codes: &[ErrorCode]) {
-        if codes.is_empty() {
-            return;
-        }
-        if let Ok(mut counts) = self.resolution_errors.lock() {
-            for code in codes {
-                *counts.entry(code.as_str()).or_default() += 1;
-            }
+        for code in codes {
+            increment(&self.resolution_errors, code.as_str());
         }
     }
 
@@ -66,14 +98,28 @@ impl Metrics {
             "# HELP scopelink_http_requests_total HTTP requests by method, route and status."
         );
         let _ = writeln!(out, "# TYPE scopelink_http_requests_total counter");
-        if let Ok(requests) = self.requests.lock() {
-            for ((method, route, status), count) in requests.iter() {
-                let _ = writeln!(
-                    out,
-                    "scopelink_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {count}",
-                    escape(route)
-                );
-            }
+        let mut requests: Vec<(RequestLabels, u64)> = self
+            .requests
+            .iter()
+            .map(|entry| (entry.key().clone(), entry.value().load(Ordering::Relaxed)))
+            .collect();
+        requests.sort_by(|(a, _), (b, _)| {
+            (a.method.as_str(), &a.route, a.status).cmp(&(b.method.as_str(), &b.route, b.status))
+        });
+        for (
+            RequestLabels {
+                method,
+                route,
+                status,
+            },
+            count,
+        ) in requests
+        {
+            let _ = writeln!(
+                out,
+                "scopelink_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {count}",
+                escape(&route)
+            );
         }
         let _ = writeln!(
             out,
@@ -107,13 +153,17 @@ impl Metrics {
         );
         let _ = writeln!(out, "# HELP scopelink_resolution_errors_total Inputs that could not be resolved, by error code.");
         let _ = writeln!(out, "# TYPE scopelink_resolution_errors_total counter");
-        if let Ok(counts) = self.resolution_errors.lock() {
-            for (code, count) in counts.iter() {
-                let _ = writeln!(
-                    out,
-                    "scopelink_resolution_errors_total{{code=\"{code}\"}} {count}"
-                );
-            }
+        let mut errors: Vec<(&'static str, u64)> = self
+            .resolution_errors
+            .iter()
+            .map(|entry| (*entry.key(), entry.value().load(Ordering::Relaxed)))
+            .collect();
+        errors.sort_unstable();
+        for (code, count) in errors {
+            let _ = writeln!(
+                out,
+                "scopelink_resolution_errors_total{{code=\"{code}\"}} {count}"
+            );
         }
         out
     }
@@ -124,4 +174,50 @@ fn escape(label: &str) -> String {
         .replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_from_many_threads_add_up() {
+        let metrics = Metrics::default();
+        let links: Arc<str> = Arc::from("/v1/links");
+        let go: Arc<str> = Arc::from("/go");
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for n in 0..1000u64 {
+                        let (route, status) = if n % 4 == 0 {
+                            (&go, 302)
+                        } else {
+                            (&links, 200)
+                        };
+                        metrics.record_request(
+                            &Method::GET,
+                            route,
+                            status,
+                            Duration::from_micros(n),
+                        );
+                        metrics.record_errors(&[ErrorCode::UnknownOperation]);
+                    }
+                });
+            }
+        });
+        let text = metrics.render();
+        for line in [
+            "scopelink_http_requests_total{method=\"GET\",route=\"/go\",status=\"302\"} 1000\n",
+            "scopelink_http_requests_total{method=\"GET\",route=\"/v1/links\",status=\"200\"} 3000\n",
+            "scopelink_http_request_duration_seconds_count 4000\n",
+            "scopelink_http_request_duration_seconds_bucket{le=\"0.0005\"} 2004\n",
+            "scopelink_http_request_duration_seconds_bucket{le=\"+Inf\"} 4000\n",
+            "scopelink_resolution_errors_total{code=\"unknown_operation\"} 4000\n",
+        ] {
+            assert!(text.contains(line), "missing `{line}` in\n{text}");
+        }
+        let go_at = text.find("route=\"/go\"").unwrap();
+        let links_at = text.find("route=\"/v1/links\"").unwrap();
+        assert!(go_at < links_at, "series are sorted");
+    }
 }

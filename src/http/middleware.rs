@@ -1,12 +1,11 @@
-//! What wraps every request: a request id, the URL-length limit, the request
-//! timeout, problem+json for any bare error, security headers, one log line,
-//! and the metrics.
+//! What wraps every request inside its root span (`request_span`): the
+//! URL-length limit, the rate limit, the request timeout, problem+json for any
+//! bare error, the request id and security headers, and the metrics.
 //!
 //! Logs and metrics name the matched route pattern, never the raw path or
 //! query, so nothing an API key might hide in reaches them.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -16,6 +15,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, Error, ResponseError};
 
 use super::error::{ApiError, PROBLEM_JSON};
+use super::request_span::RequestContext;
 use super::AppState;
 use crate::secret;
 
@@ -31,19 +31,12 @@ pub async fn observe(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let started = Instant::now();
     let state = request
         .app_data::<web::Data<AppState>>()
         .cloned()
         .expect("the app state is registered");
-    let request_id = request
-        .headers()
-        .get(&REQUEST_ID)
-        .and_then(|value| value.to_str().ok())
-        .filter(|id| is_safe_request_id(id))
-        .map(str::to_owned)
-        .unwrap_or_else(new_request_id);
-    let method = request.method().to_string();
+    let context = RequestContext::of(&request);
+    let method = request.method().clone();
     let url_length = request
         .uri()
         .path_and_query()
@@ -71,10 +64,19 @@ pub async fn observe(
             Ok(response) => response.map_into_boxed_body(),
             Err(error) => {
                 let status = error.as_response_error().status_code().as_u16();
+                let latency = context.started.elapsed();
                 state
                     .metrics
-                    .record_request(&method, "unanswered", status, started.elapsed());
-                tracing::warn!(request_id = %request_id, method = %method, status, error = %error, "request failed before an answer");
+                    .record_request(&method, &Arc::from("unanswered"), status, latency);
+                tracing::warn!(
+                    request_id = %context.id,
+                    method = %method,
+                    route = %context.route,
+                    status,
+                    latency_ms = latency.as_secs_f64() * 1000.0,
+                    error = %error,
+                    "request failed before an answer"
+                );
                 return Err(error);
             }
         }
@@ -85,7 +87,7 @@ pub async fn observe(
 
     let path = response.request().path().to_owned();
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
+    if let Ok(value) = HeaderValue::from_str(&context.id) {
         headers.insert(REQUEST_ID, value);
     }
     headers.insert(
@@ -109,22 +111,11 @@ pub async fn observe(
         );
     }
 
-    let route = response
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
-    let status = response.status().as_u16();
-    let latency = started.elapsed();
-    state
-        .metrics
-        .record_request(&method, &route, status, latency);
-    tracing::info!(
-        request_id = %request_id,
-        method = %method,
-        route = %route,
-        status,
-        latency_ms = latency.as_secs_f64() * 1000.0,
-        "request"
+    state.metrics.record_request(
+        &method,
+        &context.route,
+        response.status().as_u16(),
+        context.started.elapsed(),
     );
     Ok(response)
 }
@@ -182,29 +173,4 @@ fn into_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> 
         tracing::error!(status = status.as_u16(), "an internal error was answered");
     }
     ServiceResponse::new(request, error.error_response())
-}
-
-/// Ids a client may pass in: short and plain, and nothing key-like.
-fn is_safe_request_id(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-        && !secret::contains_private_key(id)
-}
-
-fn new_request_id() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    let seed = *SEED.get_or_init(|| {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64)
-            ^ u64::from(std::process::id()).rotate_left(32)
-    });
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!(
-        "{:016x}",
-        seed.wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15))
-    )
 }

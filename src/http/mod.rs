@@ -20,6 +20,7 @@ mod middleware;
 mod oauth;
 pub mod openapi;
 mod rate_limit;
+mod request_span;
 mod respond;
 mod traffic;
 
@@ -124,6 +125,7 @@ impl Application {
                 .app_data(web::PayloadConfig::default().limit(body_limit))
                 .wrap(cors(&cors_origins))
                 .wrap(actix_web::middleware::from_fn(middleware::observe))
+                .wrap(tracing_actix_web::TracingLogger::<request_span::RequestSpan>::new())
                 .into_utoipa_app()
                 .configure(api_routes)
                 .into_app()

@@ -2,16 +2,22 @@
 //! request log. The body (up to `max_har_bytes`, far over the JSON limit) is
 //! streamed chunk by chunk into the core's parser on a blocking thread, so a
 //! large upload is never held whole and never blocks the async runtime.
+//!
+//! # Implementation notes
+//! The payload can only be read on its connection's thread, so its chunks go
+//! through a small bounded channel; on the parser's thread tokio-util's
+//! `StreamReader` makes the channel an `AsyncRead` and `SyncIoBridge` a
+//! blocking `Read`.
 
-use std::io::{self, Read};
-use std::pin::Pin;
+use std::io;
 
-use actix_web::body::{BodyStream, MessageBody};
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{post, web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
 use serde::Deserialize;
 use tokio::sync::mpsc;
+use tokio_util::io::{StreamReader, SyncIoBridge};
 use utoipa::IntoParams;
 
 use super::error::{ApiError, Problem};
@@ -88,7 +94,9 @@ pub async fn create_link_from_har(
         return Err(ApiError::BodyTooLarge { limit });
     }
 
-    let (sender, receiver) = mpsc::channel(CHANNEL_CHUNKS);
+    let (sender, mut receiver) = mpsc::channel::<io::Result<Bytes>>(CHANNEL_CHUNKS);
+    let chunks = futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx));
+    let body = SyncIoBridge::new(StreamReader::new(chunks));
     let worker = state.clone();
     let revision = query.revision.clone();
     let minimal = query.minimal.unwrap_or(false);
@@ -106,7 +114,7 @@ pub async fn create_link_from_har(
             max_operations: worker.limits.max_operations,
             format,
         };
-        let calls = traffic::read_calls(ChannelReader::new(receiver), selected.catalog, &options)?;
+        let calls = traffic::read_calls(body, selected.catalog, &options)?;
         Ok(calls.into_report(selected.catalog, &worker.link_base))
     });
     pump(payload, sender).await;
@@ -118,52 +126,14 @@ pub async fn create_link_from_har(
 }
 
 /// Sends the body's chunks to the parser until the body ends or the parser stops.
-async fn pump(payload: web::Payload, sender: mpsc::Sender<io::Result<Bytes>>) {
-    // `BodyStream` gives the payload's `Stream::poll_next` through `MessageBody`.
-    let mut body = BodyStream::new(payload);
-    loop {
-        let chunk = std::future::poll_fn(|cx| Pin::new(&mut body).poll_next(cx)).await;
-        let sent = match chunk {
-            None => return,
-            Some(Ok(bytes)) => sender.send(Ok(bytes)).await,
-            Some(Err(error)) => {
-                let _ = sender.send(Err(io::Error::other(error.to_string()))).await;
-                return;
-            }
-        };
-        if sent.is_err() {
-            // The parser has finished or failed; the rest of the body is not needed.
+async fn pump(mut payload: web::Payload, sender: mpsc::Sender<io::Result<Bytes>>) {
+    while let Some(chunk) = payload.next().await {
+        let failed = chunk.is_err();
+        let chunk = chunk.map_err(|error| io::Error::other(error.to_string()));
+        if sender.send(chunk).await.is_err() || failed {
+            // The parser has finished or failed, or the body broke off.
             return;
         }
-    }
-}
-
-/// The body's chunks as a blocking `Read`, for the parser's thread.
-struct ChannelReader {
-    receiver: mpsc::Receiver<io::Result<Bytes>>,
-    current: Bytes,
-}
-
-impl ChannelReader {
-    fn new(receiver: mpsc::Receiver<io::Result<Bytes>>) -> ChannelReader {
-        ChannelReader {
-            receiver,
-            current: Bytes::new(),
-        }
-    }
-}
-
-impl Read for ChannelReader {
-    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
-        while self.current.is_empty() {
-            match self.receiver.blocking_recv() {
-                Some(chunk) => self.current = chunk?,
-                None => return Ok(0),
-            }
-        }
-        let count = buffer.len().min(self.current.len());
-        buffer[..count].copy_from_slice(&self.current.split_to(count));
-        Ok(count)
     }
 }
 

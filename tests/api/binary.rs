@@ -256,3 +256,87 @@ fn a_request_in_flight_at_sigterm_still_gets_its_answer() {
     let status = served.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn a_request_that_times_out_is_logged_in_its_span_without_its_inputs() {
+    use std::io::{Read, Write};
+
+    let mut served = serve(&[("SCOPELINK_REQUEST_TIMEOUT_SECS", "1")]);
+    let key = "pk_0f1e2d3c4b5a69788796a5b4c3d2e1f0aa";
+    // A request log whose body stops coming: the server answers when its time is up.
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", served.port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /v1/links/from-har?minimal=false HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nAuthorization: Klaviyo-API-Key {key}\r\nx-request-id: stalled-upload\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let line = format!("GET https://a.klaviyo.com/api/profiles?api_key={key}\n");
+    write!(stream, "{:x}\r\n{line}\r\n", line.len()).unwrap();
+    stream.flush().unwrap();
+    // The answer comes while the body is unfinished, so the connection stays
+    // open: read the head and `content-length` bytes, not to the end.
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let complete = |answer: &[u8]| {
+        let text = String::from_utf8_lossy(answer);
+        let (head, body) = text.split_once("\r\n\r\n")?;
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length: "))?
+            .parse()
+            .ok()?;
+        (body.len() >= length).then(|| text.to_string())
+    };
+    let answer = loop {
+        let read = stream.read(&mut buffer).unwrap();
+        assert!(read > 0, "the connection closed before an answer");
+        answer.extend_from_slice(&buffer[..read]);
+        if let Some(text) = complete(&answer) {
+            break text;
+        }
+    };
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("\"timeout\""), "{answer}");
+
+    let mut all = String::new();
+    let failed = loop {
+        let line = served
+            .lines
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("no log line for the timeout in:\n{all}"));
+        all.push_str(&line);
+        all.push('\n');
+        let event: Value = serde_json::from_str(&line).unwrap();
+        if event["message"] == "request failed before an answer" {
+            break event;
+        }
+    };
+    assert_eq!(failed["status"], 503, "{failed}");
+    assert_eq!(failed["request_id"], "stalled-upload", "{failed}");
+    assert_eq!(failed["route"], "/v1/links/from-har", "{failed}");
+    assert!(!failed["latency_ms"].is_null(), "{failed}");
+    // The line is logged inside the request's root span, which names the same request.
+    assert_eq!(failed["span"]["name"], "request", "{failed}");
+    assert_eq!(failed["span"]["request_id"], "stalled-upload", "{failed}");
+    assert_eq!(failed["span"]["route"], "/v1/links/from-har", "{failed}");
+    assert_eq!(failed["span"]["method"], "POST", "{failed}");
+
+    // The server still answers, and never logged the key or the raw query.
+    let base = format!("http://127.0.0.1:{}", served.port);
+    let health = reqwest::blocking::get(format!("{base}/healthz")).unwrap();
+    assert_eq!(health.status(), 200);
+    while let Ok(line) = served.lines.recv_timeout(Duration::from_secs(2)) {
+        all.push_str(&line);
+        all.push('\n');
+    }
+    assert!(!all.contains(&key[3..]), "a key reached the log:\n{all}");
+    assert!(
+        !all.contains("minimal=false"),
+        "the raw query reached the log:\n{all}"
+    );
+    sigterm(&served.child);
+    assert!(served.child.wait().unwrap().success());
+}
