@@ -23,7 +23,8 @@ pub struct AuditRequest {
     /// A Klaviyo create-key link (`https://www.klaviyo.com/create-private-api-key?scopes=…`).
     /// Give this or `scopes`, not both.
     #[schema(
-        example = "https://www.klaviyo.com/create-private-api-key?scopes=list:read,campaigns:full"
+        example = "https://www.klaviyo.com/create-private-api-key?scopes=list:read,campaigns:full",
+        pattern = "^https://([a-z0-9-]+[.])*klaviyo[.]com/create-private-api-key[?](.*&)?scopes=[a-z]"
     )]
     pub link: Option<String>,
     /// Scopes as a list, or one comma- or whitespace-separated string; old

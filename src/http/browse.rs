@@ -245,7 +245,7 @@ pub async fn list_operations(
 #[utoipa::path(
     tag = "catalog",
     operation_id = "get_operation",
-    params(("operation_id" = String, Path, description = "operationId, alias or SDK method name", example = "getProfiles"), RevisionQuery),
+    params(("operation_id" = String, Path, description = "operationId, alias or SDK method name", example = "getProfiles", min_length = 1), RevisionQuery),
     responses(
         (status = 200, description = "The operation, its scopes and include values", body = OperationDetail),
         (status = 404, description = "No such operation; `suggestions` lists the closest", body = Problem, content_type = "application/problem+json"),

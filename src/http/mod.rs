@@ -67,7 +67,19 @@ pub struct AppState {
 
 impl AppState {
     /// The catalog a request's `revision` names; `None` means the newest stable.
+    /// The API takes a revision exactly as `/openapi.json` lists it (no blank
+    /// or padded value), so that every schema-valid request is answered.
     pub fn catalog_for(&self, revision: Option<&str>) -> Result<Selected<'_>, ApiError> {
+        if let Some(given) = revision {
+            let available = self.catalogs.revisions();
+            if !available.iter().any(|r| r == given) {
+                return Err(crate::catalog::UnknownRevision {
+                    given: crate::secret::redact(given).into_owned(),
+                    available,
+                }
+                .into());
+            }
+        }
         Ok(self.catalogs.select(revision)?)
     }
 

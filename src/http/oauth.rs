@@ -41,6 +41,7 @@ pub struct AuthorizeUrlRequest {
     pub code_challenge: String,
     /// Only `S256` is accepted.
     #[serde(default)]
+    #[schema(pattern = "^S256$")]
     pub code_challenge_method: Option<String>,
     /// Operations in any accepted form, as for `POST /v1/links`.
     #[schema(min_items = 1)]

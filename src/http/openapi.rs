@@ -5,7 +5,9 @@
 
 use actix_web::App;
 use serde_json::Value;
-use utoipa::openapi::schema::{Schema, SchemaType, Type};
+use utoipa::openapi::schema::{
+    AllOfBuilder, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+};
 use utoipa::openapi::RefOr;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
@@ -75,6 +77,7 @@ pub fn document_json() -> String {
 pub fn document_json_for(catalogs: &CatalogSet) -> String {
     let mut document = collected();
     restrict_revisions(&mut document, &catalogs.revisions());
+    link_or_scopes(&mut document);
     let mut text = document
         .to_pretty_json()
         .expect("the OpenAPI document serialises");
@@ -137,4 +140,47 @@ fn restrict_revisions(document: &mut utoipa::openapi::OpenApi, revisions: &[Stri
             }
         }
     }
+}
+
+/// An audit takes a `link` or `scopes`, exactly one of them (non-null): its
+/// request body is `AuditRequest` and that rule.
+fn link_or_scopes(document: &mut utoipa::openapi::OpenApi) {
+    let Some(body) = document
+        .paths
+        .paths
+        .get_mut("/v1/audit")
+        .and_then(|item| item.post.as_mut())
+        .and_then(|operation| operation.request_body.as_mut())
+        .and_then(|body| body.content.get_mut("application/json"))
+    else {
+        return;
+    };
+    let Some(request) = body.schema.take() else {
+        return;
+    };
+    let branch = |given: &str, given_schema: Schema, absent: &str| {
+        ObjectBuilder::new()
+            .required(given)
+            .property(given, given_schema)
+            .property(absent, ObjectBuilder::new().schema_type(Type::Null))
+    };
+    // Scope text holds a scope: something besides commas, blanks and quotes.
+    let scope_text = || {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("[^\\s,\"'`]"))
+    };
+    let scopes = OneOfBuilder::new()
+        .item(ArrayBuilder::new().items(scope_text()).min_items(Some(1)))
+        .item(scope_text());
+    let exactly_one = OneOfBuilder::new()
+        .item(branch(
+            "link",
+            ObjectBuilder::new().schema_type(Type::String).into(),
+            "scopes",
+        ))
+        .item(branch("scopes", scopes.into(), "link"));
+    body.schema = Some(RefOr::T(Schema::AllOf(
+        AllOfBuilder::new().item(request).item(exactly_one).build(),
+    )));
 }

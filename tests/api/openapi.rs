@@ -80,6 +80,20 @@ fn document_covers_every_route_with_examples() {
         .contains("#/components/schemas/LinksRequest"));
     assert!(document["components"]["schemas"]["LinksRequest"]["example"]["operations"].is_array());
     assert!(paths["/v1/links"]["post"]["responses"]["422"].is_object());
+    // An audit takes exactly one of `link` and `scopes`.
+    let audit = &paths["/v1/audit"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    assert_eq!(
+        audit["allOf"][0]["$ref"],
+        "#/components/schemas/AuditRequest"
+    );
+    assert_eq!(
+        audit["allOf"][1]["oneOf"][0]["required"],
+        serde_json::json!(["link"])
+    );
+    assert_eq!(
+        audit["allOf"][1]["oneOf"][1]["required"],
+        serde_json::json!(["scopes"])
+    );
 }
 
 #[test]

@@ -98,6 +98,19 @@ fn each_request_is_answered_from_the_revision_it_names() {
         "{body}"
     );
     problem(app.get("/v1/scopes?revision=nope"), 422, "unknown_revision");
+    // Exactly as /openapi.json lists them: no blank or padded revision.
+    for revision in ["", "%202026-07-15"] {
+        problem(
+            app.get(&format!("/v1/scopes?revision={revision}")),
+            422,
+            "unknown_revision",
+        );
+    }
+    problem(
+        app.post_links(&json!({"operations": ["get_lists"], "revision": ""})),
+        422,
+        "unknown_revision",
+    );
 }
 
 #[test]
