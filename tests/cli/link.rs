@@ -1,5 +1,7 @@
-//! The `scopelink` binary: link, scopes, operations and catalog import, run
-//! as a user would, checking output and exit codes.
+//! `scopelink link`, `scopes`, `operations` and `catalog import`, run as a
+//! user would, checking output and exit codes, also with `--spec` and
+//! `--revision` over other revisions (an older one, and a 2023-02-22-shaped
+//! spec with display-name scopes that the test writes).
 
 use crate::common::{display_name_spec, run, spec, spec_operation_count, text};
 
