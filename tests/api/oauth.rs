@@ -1,11 +1,10 @@
 //! `POST /v1/oauth/authorize-url` and `scopelink oauth-url`.
 
 use std::collections::HashMap;
-use std::process::Command;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{problem, spawn_app, TestApp};
+use crate::common::{problem, scopelink, spawn_app, TestApp};
 
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
@@ -144,7 +143,7 @@ fn bad_parameters_and_inputs_are_named() {
 fn the_cli_prints_the_same_url() {
     let app = spawn_app();
     let api: Value = post(&app, &request(), "").json().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_scopelink"))
+    let out = scopelink()
         .args([
             "oauth-url",
             "--client-id",
@@ -160,7 +159,6 @@ fn the_cli_prints_the_same_url() {
             "get_profiles",
             "POST /api/lists",
         ])
-        .env_remove("SCOPELINK_OAUTH_AUTHORIZE_URL")
         .output()
         .unwrap();
     assert!(
@@ -172,7 +170,7 @@ fn the_cli_prints_the_same_url() {
         String::from_utf8(out.stdout).unwrap().trim(),
         api["url"].as_str().unwrap()
     );
-    let bad = Command::new(env!("CARGO_BIN_EXE_scopelink"))
+    let bad = scopelink()
         .args([
             "oauth-url",
             "--client-id",

@@ -2,7 +2,6 @@
 //! works offline.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -25,10 +24,7 @@ fn served_document_equals_the_committed_one() {
         served == committed(),
         "openapi/scopelink.openapi.json is stale: run `cargo run -- openapi > openapi/scopelink.openapi.json`"
     );
-    let printed = Command::new(env!("CARGO_BIN_EXE_scopelink"))
-        .arg("openapi")
-        .output()
-        .unwrap();
+    let printed = crate::helpers::scopelink().arg("openapi").output().unwrap();
     assert_eq!(String::from_utf8(printed.stdout).unwrap(), served);
 }
 

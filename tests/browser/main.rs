@@ -9,10 +9,11 @@
 //! Screenshots at phone and desktop width go to `$SCOPELINK_SCREENSHOTS_DIR`
 //! (default `target/screenshots`).
 
-// The API tests' server harness, shared so both start the server the same way.
-#[allow(dead_code)]
-#[path = "../api/helpers.rs"]
-mod helpers;
+// The harness every test binary shares; `page` and `tools` name it `crate::helpers`.
+#[path = "../common/mod.rs"]
+mod common;
+use common as helpers;
+
 mod page;
 mod tools;
 mod webdriver;

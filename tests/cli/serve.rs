@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::common::{scopelink, spec, SPEC_OPERATIONS};
+
 struct Served {
     child: Child,
     port: u16,
@@ -15,7 +17,7 @@ struct Served {
 }
 
 fn serve(extra_env: &[(&str, &str)]) -> Served {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_scopelink"));
+    let mut command = scopelink();
     command
         .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
         .env("SCOPELINK_LOG_FORMAT", "json")
@@ -141,12 +143,12 @@ fn json_logs_one_line_per_request_and_never_a_key() {
 fn healthcheck_subcommand_reports_the_server_state() {
     let mut served = serve(&[]);
     let url = format!("http://127.0.0.1:{}/healthz", served.port);
-    let ok = Command::new(env!("CARGO_BIN_EXE_scopelink"))
+    let ok = scopelink()
         .args(["healthcheck", "--url", &url])
         .status()
         .unwrap();
     assert!(ok.success());
-    let by_bind = Command::new(env!("CARGO_BIN_EXE_scopelink"))
+    let by_bind = scopelink()
         .arg("healthcheck")
         .env("SCOPELINK_BIND", format!("0.0.0.0:{}", served.port))
         .status()
@@ -154,7 +156,7 @@ fn healthcheck_subcommand_reports_the_server_state() {
     assert!(by_bind.success(), "the port comes from SCOPELINK_BIND");
     sigterm(&served.child);
     served.child.wait().unwrap();
-    let down = Command::new(env!("CARGO_BIN_EXE_scopelink"))
+    let down = scopelink()
         .args(["healthcheck", "--url", &url])
         .output()
         .unwrap();
@@ -168,7 +170,7 @@ fn the_link_base_must_be_https_on_klaviyo() {
         "https://evil.example/create",
         "http://www.klaviyo.com/create-private-api-key",
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_scopelink"))
+        let out = scopelink()
             .args(["serve", "--bind", "127.0.0.1:0"])
             .env("SCOPELINK_LINK_BASE", base)
             .output()
@@ -187,9 +189,7 @@ fn the_link_base_must_be_https_on_klaviyo() {
 fn a_spec_dir_is_loaded_and_a_missing_one_means_the_embedded_catalog() {
     let dir = std::env::temp_dir().join(format!("scopelink-specdir-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let spec = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/klaviyo-openapi/stable-2024-10-15.json");
-    std::fs::copy(&spec, dir.join("stable.json")).unwrap();
+    std::fs::copy(spec("stable-2024-10-15.json"), dir.join("stable.json")).unwrap();
     std::fs::write(dir.join(".hidden.json"), "not json").unwrap();
     let mut served = serve(&[("SCOPELINK_SPEC_DIR", dir.to_str().unwrap())]);
     let ready: Value = reqwest::blocking::get(format!("http://127.0.0.1:{}/readyz", served.port))
@@ -204,10 +204,7 @@ fn a_spec_dir_is_loaded_and_a_missing_one_means_the_embedded_catalog() {
         .unwrap()
         .json()
         .unwrap();
-    // The embedded catalog: every operation of the stable and the beta spec.
-    let embedded = crate::helpers::spec_operations("stable.json").len()
-        + crate::helpers::spec_operations("beta.json").len();
-    assert_eq!(ready["operations"], embedded);
+    assert_eq!(ready["operations"], SPEC_OPERATIONS.len());
     sigterm(&served.child);
     served.child.wait().unwrap();
     std::fs::remove_dir_all(dir).unwrap();

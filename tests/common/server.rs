@@ -37,6 +37,7 @@ pub fn spawn_app_with_catalogs(
     catalogs: CatalogSet,
     link_base: LinkBase,
 ) -> TestApp {
+    super::init_test_log();
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {

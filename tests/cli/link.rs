@@ -1,40 +1,19 @@
-//! The `scopelink` binary: link, scopes, operations and catalog import, run
-//! as a user would, checking output and exit codes.
+//! `scopelink link`, `scopes`, `operations` and `catalog import`, run as a
+//! user would, checking output and exit codes, also with `--spec` and
+//! `--revision` over other revisions (an older one, and a 2023-02-22-shaped
+//! spec with display-name scopes that the test writes).
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-use crate::spec::shared_spec;
-
-fn scopelink(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scopelink"))
-        .args(args)
-        .env_remove("SCOPELINK_SPEC")
-        .env_remove("SCOPELINK_LINK_BASE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
+use crate::common::{display_name_spec, run, spec, spec_operation_count, text};
 
 #[test]
 fn link_prints_the_link_and_exits_zero() {
-    let out = scopelink(&["link", "get_profiles", "POST /api/lists"], None);
+    let out = run(&["link", "get_profiles", "POST /api/lists"], "");
     assert!(out.status.success());
     assert_eq!(
         text(&out.stdout),
         "https://www.klaviyo.com/create-private-api-key?scopes=lists:read,lists:write,profiles:read\n"
     );
-    let out = scopelink(&["link", "--minimal", "POST /api/lists"], None);
+    let out = run(&["link", "--minimal", "POST /api/lists"], "");
     assert_eq!(
         text(&out.stdout),
         "https://www.klaviyo.com/create-private-api-key?scopes=lists:write\n"
@@ -43,9 +22,9 @@ fn link_prints_the_link_and_exits_zero() {
 
 #[test]
 fn link_reads_items_from_stdin_and_prints_json() {
-    let out = scopelink(
+    let out = run(
         &["link", "--json", "-"],
-        Some("get_profiles\n\n# a comment\nGET /api/lists?include=tags\n"),
+        "get_profiles\n\n# a comment\nGET /api/lists?include=tags\n",
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -59,9 +38,9 @@ fn link_reads_items_from_stdin_and_prints_json() {
 
 #[test]
 fn any_failed_item_exits_2_with_nothing_on_stdout_and_a_line_per_failure() {
-    let out = scopelink(
+    let out = run(
         &["link", "get_profiles", "get_profils", "PUT /api/lists"],
-        None,
+        "",
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
@@ -82,7 +61,7 @@ fn any_failed_item_exits_2_with_nothing_on_stdout_and_a_line_per_failure() {
 
 #[test]
 fn a_key_is_refused_and_never_printed() {
-    let out = scopelink(&["link", "GET /api/profiles?key=pk_abcdef0123456789"], None);
+    let out = run(&["link", "GET /api/profiles?key=pk_abcdef0123456789"], "");
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(
@@ -93,9 +72,9 @@ fn a_key_is_refused_and_never_printed() {
 
 #[test]
 fn scopes_lists_each_scope_with_what_needs_it() {
-    let out = scopelink(
+    let out = run(
         &["scopes", "GET /api/profiles/X?include=lists", "create_list"],
-        None,
+        "",
     );
     assert!(out.status.success());
     let stdout = text(&out.stdout);
@@ -112,18 +91,18 @@ fn scopes_lists_each_scope_with_what_needs_it() {
 
 #[test]
 fn operations_lists_and_filters_the_catalog() {
-    let out = scopelink(&["operations", "--scope", "push-tokens:read"], None);
+    let out = run(&["operations", "--scope", "push-tokens:read"], "");
     let stdout = text(&out.stdout);
     assert!(stdout.contains("get_push_tokens"));
     assert!(
         stdout.contains("get_profile "),
         "include extras count too: {stdout}"
     );
-    let out = scopelink(&["operations", "--search", "bulk-import"], None);
+    let out = run(&["operations", "--search", "bulk-import"], "");
     assert!(text(&out.stdout).lines().all(|l| l.contains("bulk")));
-    let out = scopelink(
+    let out = run(
         &["operations", "--json", "--search", "get_client_reviews"],
-        None,
+        "",
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json[0]["client"], true);
@@ -131,29 +110,26 @@ fn operations_lists_and_filters_the_catalog() {
 
 #[test]
 fn spec_flag_loads_another_revision_on_every_command() {
-    let old = shared_spec("stable-2024-10-15.json");
+    let old = spec("stable-2024-10-15.json");
     let old = old.to_str().unwrap();
-    let out = scopelink(
-        &["--spec", old, "link", "get_conversation_for_profile"],
-        None,
-    );
+    let out = run(&["--spec", old, "link", "get_conversation_for_profile"], "");
     assert_eq!(
         out.status.code(),
         Some(2),
         "conversations did not exist in 2024-10-15"
     );
-    let out = scopelink(&["link", "--spec", old, "get_profiles"], None);
+    let out = run(&["link", "--spec", old, "get_profiles"], "");
     assert!(out.status.success());
-    let out = scopelink(&["operations", "--spec", "Cargo.toml"], None);
+    let out = run(&["operations", "--spec", "Cargo.toml"], "");
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("Cargo.toml is not valid JSON"));
 }
 
 #[test]
 fn catalog_import_check_confirms_the_committed_table() {
-    let stable = shared_spec("stable.json");
-    let beta = shared_spec("beta.json");
-    let out = scopelink(
+    let stable = spec("stable.json");
+    let beta = spec("beta.json");
+    let out = run(
         &[
             "catalog",
             "import",
@@ -165,11 +141,11 @@ fn catalog_import_check_confirms_the_committed_table() {
             "openapi/klaviyo-scopes.json",
             "--check",
         ],
-        None,
+        "",
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let tmp = std::env::temp_dir().join(format!("scopelink-import-{}.json", std::process::id()));
-    let out = scopelink(
+    let out = run(
         &[
             "catalog",
             "import",
@@ -178,27 +154,29 @@ fn catalog_import_check_confirms_the_committed_table() {
             "--out",
             tmp.to_str().unwrap(),
         ],
-        None,
+        "",
     );
     assert!(out.status.success());
-    assert!(text(&out.stdout).contains("345 operations"));
+    let stdout = text(&out.stdout);
+    let imported = format!("{} operations", spec_operation_count(false));
+    assert!(stdout.contains(&imported), "{imported}: {stdout}");
     std::fs::remove_file(tmp).unwrap();
 }
 
 #[test]
 fn revision_flag_chooses_among_several_loaded_specs() {
     let [old, new, beta] = ["stable-2024-10-15.json", "stable.json", "beta.json"]
-        .map(|n| shared_spec(n).to_str().unwrap().to_owned());
+        .map(|n| spec(n).to_str().unwrap().to_owned());
     let specs = ["--spec", &old, "--spec", &new, "--spec", &beta];
-    let run = |extra: &[&str]| scopelink(&[&specs[..], extra].concat(), None);
+    let with_specs = |extra: &[&str]| run(&[&specs[..], extra].concat(), "");
     assert!(
-        run(&["link", "get_conversation_for_profile"])
+        with_specs(&["link", "get_conversation_for_profile"])
             .status
             .success(),
         "the newest stable is the default"
     );
     assert_eq!(
-        run(&[
+        with_specs(&[
             "--revision",
             "2024-10-15",
             "link",
@@ -208,7 +186,7 @@ fn revision_flag_chooses_among_several_loaded_specs() {
         .code(),
         Some(2)
     );
-    let out = run(&[
+    let out = with_specs(&[
         "--revision",
         "2026-07-15.pre",
         "link",
@@ -218,7 +196,34 @@ fn revision_flag_chooses_among_several_loaded_specs() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["operations"][0]["operation_id"], "get_campaigns_beta");
     assert_eq!(json["catalog"]["revision"], "2026-07-15.pre");
-    let out = run(&["--revision", "1999-01-01", "link", "get_lists"]);
+    let out = with_specs(&["--revision", "1999-01-01", "link", "get_lists"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("available: 2024-10-15, 2026-07-15, 2026-07-15.pre"));
+}
+
+#[test]
+fn a_2023_02_22_spec_with_display_name_scopes_answers_and_warns() {
+    let old = display_name_spec(&[(
+        "POST",
+        "/api/campaign-clone/",
+        "create_campaign_clone",
+        "Campaigns Write",
+    )]);
+    let output = run(
+        &[
+            "--spec",
+            old.to_str().unwrap(),
+            "link",
+            "create_campaign_clone",
+        ],
+        "",
+    );
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        text(&output.stdout).trim(),
+        "https://www.klaviyo.com/create-private-api-key?scopes=campaigns:read,campaigns:write"
+    );
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("display names"), "{stderr}");
+    assert!(stderr.contains("\"Campaigns Write\""), "{stderr}");
 }

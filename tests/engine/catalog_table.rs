@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use scopelink::catalog::{import_specs, Catalog, CatalogError, CatalogTable, SpecFile};
 
-use crate::spec::shared_spec;
+use crate::common::{display_name_spec, spec};
 
 fn committed_table_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("openapi/klaviyo-scopes.json")
@@ -14,8 +14,8 @@ fn committed_table_path() -> PathBuf {
 #[test]
 fn committed_table_equals_the_one_derived_from_the_shared_specs() {
     let specs = [
-        SpecFile::read(&shared_spec("stable.json")).unwrap(),
-        SpecFile::read(&shared_spec("beta.json")).unwrap(),
+        SpecFile::read(&spec("stable.json")).unwrap(),
+        SpecFile::read(&spec("beta.json")).unwrap(),
     ];
     let derived = import_specs(&specs).unwrap().to_json();
     let committed = std::fs::read_to_string(committed_table_path()).unwrap();
@@ -31,7 +31,7 @@ fn committed_table_equals_the_one_derived_from_the_shared_specs() {
 
 #[test]
 fn an_older_revision_loads_directly() {
-    let catalog = Catalog::from_spec_files(&[shared_spec("stable-2024-10-15.json")]).unwrap();
+    let catalog = Catalog::from_spec_files(&[spec("stable-2024-10-15.json")]).unwrap();
     assert_eq!(catalog.stable_revision(), Some("2024-10-15"));
     assert!(catalog.operations().iter().all(|op| !op.is_beta()));
     // Conversations arrived in 2026-04-15 (KLAVIYO_FACTS §5.3).
@@ -48,11 +48,11 @@ fn gzipped_specs_load_like_plain_ones() {
     let dir = std::env::temp_dir().join(format!("scopelink-gz-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let gz = dir.join("stable-2024-10-15.json.gz");
-    let bytes = std::fs::read(shared_spec("stable-2024-10-15.json")).unwrap();
+    let bytes = std::fs::read(spec("stable-2024-10-15.json")).unwrap();
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     std::io::Write::write_all(&mut encoder, &bytes).unwrap();
     std::fs::write(&gz, encoder.finish().unwrap()).unwrap();
-    let plain = Catalog::from_spec_files(&[shared_spec("stable-2024-10-15.json")]).unwrap();
+    let plain = Catalog::from_spec_files(&[spec("stable-2024-10-15.json")]).unwrap();
     let zipped = Catalog::from_spec_files(&[gz]).unwrap();
     assert_eq!(plain.operations(), zipped.operations());
     std::fs::remove_dir_all(dir).unwrap();
@@ -84,45 +84,10 @@ fn files_that_are_not_klaviyo_specs_get_a_clear_error() {
     }
     let missing = Catalog::from_spec_files(&[dir.join("missing.json")]).unwrap_err();
     assert!(matches!(missing, CatalogError::Read { .. }));
-    let twice = Catalog::from_spec_files(&[
-        shared_spec("stable.json"),
-        shared_spec("stable-2024-10-15.json"),
-    ])
-    .unwrap_err();
+    let twice = Catalog::from_spec_files(&[spec("stable.json"), spec("stable-2024-10-15.json")])
+        .unwrap_err();
     assert!(twice.to_string().contains("both stable"), "{twice}");
     std::fs::remove_dir_all(dir).unwrap();
-}
-
-/// A spec in the shape of Klaviyo's 2023-02-22 revision, which wrote scopes as
-/// display names (`Campaigns Write`, `List Read`), written by the test itself.
-fn display_name_spec(scopes: &[(&str, &str, &str, &str)]) -> PathBuf {
-    let mut paths = serde_json::Map::new();
-    for (method, path, operation_id, scope) in scopes {
-        let item = paths
-            .entry(path.to_string())
-            .or_insert_with(|| serde_json::json!({}));
-        item[method.to_lowercase()] = serde_json::json!({
-            "operationId": operation_id,
-            "tags": ["Campaigns"],
-            "summary": operation_id,
-            "x-klaviyo-scopes": [scope],
-            "responses": {"200": {"description": "ok"}},
-        });
-    }
-    let document = serde_json::json!({
-        "openapi": "3.0.2",
-        "info": {"title": "Klaviyo API", "version": "2023-02-22"},
-        "paths": paths,
-    });
-    let dir = std::env::temp_dir().join(format!(
-        "scopelink-display-names-{}-{}",
-        std::process::id(),
-        scopes.len()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("stable-2023-02-22.json");
-    std::fs::write(&file, document.to_string()).unwrap();
-    file
 }
 
 #[test]
@@ -152,23 +117,6 @@ fn a_2023_02_22_spec_with_display_name_scopes_loads_under_current_names() {
     // `List Read` names the old `list:read`, renamed `lists:read` in 2023-12-15.
     assert_eq!(scopes_of("get_lists"), ["lists:read"]);
     assert_eq!(scopes_of("get_coupon_codes"), ["coupon-codes:read"]);
-
-    // The command line loads it too, answers, and warns on stderr.
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_scopelink"))
-        .arg("--spec")
-        .arg(&spec)
-        .args(["link", "create_campaign_clone"])
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
-    assert_eq!(
-        String::from_utf8_lossy(&output.stdout).trim(),
-        "https://www.klaviyo.com/create-private-api-key?scopes=campaigns:read,campaigns:write"
-    );
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("display names"), "{stderr}");
-    assert!(stderr.contains("\"Campaigns Write\""), "{stderr}");
 }
 
 #[test]

@@ -1,12 +1,14 @@
 //! Reads Klaviyo's specs straight from `../shared`, independently of the
-//! importer, so the tests compare the engine against the source itself.
+//! importer, so the tests compare the engine against the source itself (and
+//! take counts such as the number of operations from there, not from literals).
 
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use serde_json::Value;
 
-pub fn shared_spec(name: &str) -> PathBuf {
+/// The path of `../shared/klaviyo-openapi/<name>`, which must exist.
+pub fn spec(name: &str) -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/klaviyo-openapi")
         .join(name);
@@ -44,7 +46,7 @@ fn strings(value: &Value) -> Vec<String> {
 }
 
 fn read(name: &str, beta: bool) -> Vec<SpecOperation> {
-    let text = std::fs::read_to_string(shared_spec(name)).unwrap();
+    let text = std::fs::read_to_string(spec(name)).unwrap();
     let document: Value = serde_json::from_str(&text).unwrap();
     let mut operations = Vec::new();
     for (path, item) in document["paths"].as_object().unwrap() {
@@ -82,6 +84,11 @@ pub static SPEC_OPERATIONS: LazyLock<Vec<SpecOperation>> = LazyLock::new(|| {
     all.extend(read("beta.json", true));
     all
 });
+
+/// How many operations the stable (`beta: false`) or beta spec defines.
+pub fn spec_operation_count(beta: bool) -> usize {
+    SPEC_OPERATIONS.iter().filter(|op| op.beta == beta).count()
+}
 
 /// The stable operation on the same method and path, if this one is a beta twin.
 pub fn stable_twin(op: &SpecOperation) -> Option<&'static SpecOperation> {
@@ -140,4 +147,37 @@ pub fn concrete_path(template: &str, encode: bool) -> String {
         })
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// A spec in the shape of Klaviyo's 2023-02-22 revision, which wrote scopes as
+/// display names (`Campaigns Write`, `List Read`), written by the test itself:
+/// one `(method, path, operationId, scope)` per operation.
+pub fn display_name_spec(scopes: &[(&str, &str, &str, &str)]) -> PathBuf {
+    let mut paths = serde_json::Map::new();
+    for (method, path, operation_id, scope) in scopes {
+        let item = paths
+            .entry(path.to_string())
+            .or_insert_with(|| serde_json::json!({}));
+        item[method.to_lowercase()] = serde_json::json!({
+            "operationId": operation_id,
+            "tags": ["Campaigns"],
+            "summary": operation_id,
+            "x-klaviyo-scopes": [scope],
+            "responses": {"200": {"description": "ok"}},
+        });
+    }
+    let document = serde_json::json!({
+        "openapi": "3.0.2",
+        "info": {"title": "Klaviyo API", "version": "2023-02-22"},
+        "paths": paths,
+    });
+    let dir = std::env::temp_dir().join(format!(
+        "scopelink-display-names-{}-{}",
+        std::process::id(),
+        scopes.len()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("stable-2023-02-22.json");
+    std::fs::write(&file, document.to_string()).unwrap();
+    file
 }
