@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod cli;
+pub mod cli_scan;
 pub mod config;
 pub mod healthcheck;
 pub mod http;

@@ -411,7 +411,12 @@ impl<'a> Engine<'a> {
         };
         let (path, relative) = match target {
             Target::Absolute(path) => (path, false),
-            Target::Relative(path) => (path, true),
+            Target::Relative(mut path) => {
+                if let Some(Piece::Lit(first)) = path.first_mut() {
+                    *first = first.trim_start_matches('/').to_owned();
+                }
+                (prefixed(&path, "/api/"), true)
+            }
         };
         // Inside a wrapper (`def get(path): requests.get(BASE + path)`), the
         // callers are the calls: its own parameters make it no call of its own.
@@ -454,10 +459,7 @@ impl<'a> Engine<'a> {
             .filter(|a| a.value.id() != url.id())
             .map(|a| (a.name.as_deref(), a.value));
         let (includes, dynamic) = self.includes_in(others, visit);
-        let mut rendered = render(&path);
-        if relative {
-            rendered = format!("/api/{}", rendered.trim_start_matches('/'));
-        }
+        let rendered = render(&path);
         let (path_part, query) = match rendered.split_once('?') {
             Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
             None => (rendered.clone(), None),

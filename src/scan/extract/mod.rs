@@ -152,7 +152,11 @@ pub(crate) fn text<'s>(node: Node<'_>, src: &'s str) -> &'s str {
 
 /// Text with its quotes (and Python/Ruby/PHP string prefixes) removed.
 pub(crate) fn unquote(text: &str) -> &str {
-    let text = text.trim_start_matches(|c: char| c.is_ascii_alphabetic() && c != '"' && c != '\'');
+    let prefix = text.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let text = match text.as_bytes().get(prefix) {
+        Some(b'"' | b'\'' | b'`') if prefix <= 2 => &text[prefix..],
+        _ => text,
+    };
     let quotes = ['"', '\'', '`'];
     let start = text.chars().take_while(|c| quotes.contains(c)).count();
     let end = text
@@ -199,4 +203,33 @@ pub(crate) fn split_string<'t>(
         parts.push(Part::Lit(src[at..body_end].to_owned()));
     }
     parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sexp(syntax: &dyn Syntax, text: &str) -> String {
+        let mut parser = Parser::new();
+        parser.set_language(&syntax.grammar()).unwrap();
+        parser.parse(text, None).unwrap().root_node().to_sexp()
+    }
+
+    #[test]
+    fn a_method_chosen_at_run_time_on_a_traced_client_is_unresolved() {
+        let code = "from klaviyo_api import KlaviyoAPI\ndef call_by_name(client: KlaviyoAPI, name):\n    return getattr(client.Events, name)()\n";
+        let found = extract(Language::Python, "a.py", code);
+        assert_eq!(
+            found.unresolved.len(),
+            1,
+            "{:?}\n{}",
+            found.unresolved,
+            sexp(&python::Python, code)
+        );
+        assert_eq!(
+            found.unresolved[0].reason,
+            UnresolvedReason::DynamicSdkMethod
+        );
+        assert_eq!(found.unresolved[0].line, 3);
+    }
 }
