@@ -290,11 +290,6 @@ impl<'a> Engine<'a> {
     fn read_call(&mut self, visit: Visit<'_>, call: &Call<'_>) {
         let syntax = self.syntax;
         let chain = call.chain.clone();
-        if let Some(chain) = &chain {
-            if chain.len() >= 2 && self.read_sdk_call(visit, call, chain) {
-                return;
-            }
-        }
         if let Some(receiver) = call.dynamic_receiver {
             if let Some(receiver_chain) = syntax.chain(receiver, self.src) {
                 if self
@@ -312,6 +307,11 @@ impl<'a> Engine<'a> {
                 }
             }
             return;
+        }
+        if let Some(chain) = &chain {
+            if chain.len() >= 2 && self.read_sdk_call(visit, call, chain) {
+                return;
+            }
         }
         self.read_http_call(visit, call, chain.as_deref().unwrap_or(&[]), &call.name);
     }
