@@ -18,4 +18,5 @@ export SCOPELINK_SCREENSHOTS_DIR="$PWD/test-artifacts/screenshots"
 
 cargo test --locked --all-targets
 scripts/check-deploy.sh
+scripts/check-sarif.sh
 scripts/check-contract.sh
