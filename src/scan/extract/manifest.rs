@@ -194,3 +194,43 @@ fn templated(path: &str) -> String {
     out.push_str(rest);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_manifest_with_methods_and_includes() {
+        let text = r#"{
+  "requester": {"url_base": "https://a.klaviyo.com/api/", "http_method": "POST", "path": "lists"},
+  "streams": [
+    {"retriever": {"requester": {"path": "/api/events", "http_method": "GET",
+      "request_parameters": {"include": "metric,profile"}}}}
+  ]
+}"#;
+        let found = extract("connector/manifest.json", text);
+        let calls: Vec<(&str, usize)> = found
+            .calls
+            .iter()
+            .map(|c| (c.input.as_str(), c.line))
+            .collect();
+        assert_eq!(
+            calls,
+            [
+                ("POST /api/lists", 2),
+                ("GET /api/events?include=metric,profile", 4)
+            ]
+        );
+        assert!(found.unresolved.is_empty());
+    }
+
+    #[test]
+    fn files_without_a_klaviyo_base_are_not_manifests() {
+        let text = "requester:\n  url_base: https://api.example.com\n  path: profiles\n  http_method: GET\n";
+        assert!(extract("m.yaml", text).calls.is_empty());
+        assert_eq!(
+            templated("lists/{{ stream_partition.parent_id }}/profiles"),
+            "lists/{parent_id}/profiles"
+        );
+    }
+}
