@@ -182,8 +182,11 @@ fn sarif_has_one_result_per_missing_scope_and_unreadable_call() {
     let report: Value = serde_json::from_str(&stdout(&json_output)).unwrap();
     let missing = report["check"]["missing"].as_array().unwrap().len();
     let unresolved = report["unresolved"].as_array().unwrap().len();
-    assert!(missing > 0 && unresolved == 2);
-    assert_eq!(results.len(), missing + unresolved);
+    let errors = report["errors"].as_array().unwrap().len();
+    assert!(missing > 0 && unresolved == 2 && errors == 1);
+    assert_eq!(results.len(), missing + unresolved + errors);
+    assert!(results.iter().any(|r| r["ruleId"] == "unknown-operation"
+        && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 48));
     let privacy = results
         .iter()
         .find(|r| r["properties"]["scope"] == "data-privacy:write")

@@ -534,10 +534,10 @@ impl<'a> Engine<'a> {
             if positional.len() >= 2 {
                 return Some((Err(first), Some(positional[1])));
             }
-            return None;
+            // urllib's `Request(url, method="PATCH")`: like fetch below.
         }
         let url = self.pair_value(first, "url").unwrap_or(first);
-        let default = if word == "urlopen" && option("data").is_some() {
+        let default = if matches!(word, "urlopen" | "request") && option("data").is_some() {
             "POST"
         } else {
             "GET"
