@@ -25,4 +25,5 @@ cargo deny --locked check licenses
 
 cargo test --locked --all-targets
 scripts/check-deploy.sh
+scripts/check-sarif.sh
 scripts/check-contract.sh

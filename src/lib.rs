@@ -14,6 +14,7 @@ pub mod http;
 pub mod link;
 pub mod oauth;
 pub mod resolve;
+pub mod scan;
 pub mod scope;
 pub mod secret;
 pub mod telemetry;

@@ -7,6 +7,7 @@
 pub mod args;
 mod commands;
 mod print;
+mod scan;
 
 use std::process::ExitCode;
 
@@ -41,6 +42,7 @@ pub fn run() -> ExitCode {
         Some(Command::Audit(args)) => with_catalog(&cli.catalog, |selected| {
             audit_link(selected, &cli.catalog.link_base, &args)
         }),
+        Some(Command::Scan(args)) => scan::run(&cli.catalog, &args),
         Some(Command::Openapi) => {
             print!("{}", crate::http::openapi::document_json());
             ExitCode::SUCCESS
