@@ -116,6 +116,8 @@ pub enum Command {
     Openapi,
     /// Exit 0 if the server at --url answers /healthz with 200 (for container health checks).
     Healthcheck(HealthcheckArgs),
+    /// Serve the MCP tools over stdio, for coding assistants (`scopelink serve` has them at /mcp).
+    Mcp(crate::cli_mcp::McpArgs),
 }
 
 #[derive(Debug, Args)]
@@ -236,6 +238,7 @@ pub fn run() -> ExitCode {
         Some(Command::Healthcheck(args)) => {
             crate::healthcheck::run(args.url.as_deref(), &args.bind)
         }
+        Some(Command::Mcp(args)) => crate::cli_mcp::run(&cli.catalog, &args),
         None => {
             // No command: serve, with settings from the SCOPELINK_* environment.
             let ServeOnly { config } = ServeOnly::parse_from(["scopelink"]);

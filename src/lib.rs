@@ -8,10 +8,12 @@
 pub mod audit;
 pub mod catalog;
 pub mod cli;
+pub mod cli_mcp;
 pub mod config;
 pub mod healthcheck;
 pub mod http;
 pub mod link;
+pub mod mcp;
 pub mod oauth;
 pub mod resolve;
 pub mod secret;
