@@ -112,6 +112,9 @@ pub enum Command {
     /// scopes, what they allow, and with --op what is missing or excess (exit 0
     /// when clean, 2 when something should be fixed, 1 on bad input).
     Audit(AuditArgs),
+    /// Find the Klaviyo API calls in source code and print the link they need;
+    /// with --check or --check-docs, exit 1 when a link lacks a needed scope.
+    Scan(crate::cli_scan::ScanArgs),
     /// Print this service's OpenAPI document.
     Openapi,
     /// Exit 0 if the server at --url answers /healthz with 200 (for container health checks).
@@ -231,6 +234,7 @@ pub fn run() -> ExitCode {
         Some(Command::Audit(args)) => with_catalog(&cli.catalog, |selected| {
             audit_link(selected, &cli.catalog.link_base, &args)
         }),
+        Some(Command::Scan(args)) => crate::cli_scan::run(&cli.catalog, &args),
         Some(Command::Openapi) => {
             print!("{}", crate::http::openapi::document_json());
             ExitCode::SUCCESS

@@ -4,6 +4,11 @@
 //! Paths are split into segments before percent-decoding, and segments are
 //! never split on `:`, because Klaviyo IDs hold `:`, `$` and `:::`
 //! (KLAVIYO_FACTS §6).
+//!
+//! Paths copied from code keep their template pieces: `${id}`, `{id}`,
+//! `#{id}`, `%s`, `.format()`'s `{}`, `" + id + "`, `:id`, `<id>` and
+//! `{{ id }}` all become one path parameter ([`normalize_placeholders`]), and
+//! `#` starts a fragment only in a full URL.
 
 use percent_encoding::percent_decode_str;
 
@@ -52,6 +57,8 @@ pub(crate) fn parse(text: &str) -> Result<ParsedText, ParseError> {
     if text.is_empty() {
         return Err(ParseError::Empty);
     }
+    let normalized = normalize_placeholders(text);
+    let text = normalized.as_str();
     let (method_word, rest) = match text.split_once(char::is_whitespace) {
         Some((word, rest)) => {
             if !word.bytes().all(|b| b.is_ascii_alphabetic()) {
@@ -63,10 +70,15 @@ pub(crate) fn parse(text: &str) -> Result<ParsedText, ParseError> {
         }
         None => (None, text),
     };
-    let rest = rest.split('#').next().unwrap_or_default();
     let looks_like_url = starts_with_ignore_case(rest, "http://")
         || starts_with_ignore_case(rest, "https://")
         || (!rest.starts_with('/') && split_query(rest).0.contains(".klaviyo.com"));
+    // `#` starts a fragment only in a full URL; in a path it is template text.
+    let rest = if looks_like_url {
+        rest.split('#').next().unwrap_or_default()
+    } else {
+        rest
+    };
     let (raw_path, query, from_url) = if looks_like_url {
         let (path, query) = split_url(rest)?;
         (path, query, true)
@@ -117,6 +129,199 @@ pub(crate) fn parse(text: &str) -> Result<ParsedText, ParseError> {
         }),
         query,
     })
+}
+
+/// Rewrites the template pieces of code-copied paths as `{name}` path
+/// parameters: `{{ id }}`, `${id}`, `#{id}`, `%s`/`%d`/`%(id)s`, `{}`,
+/// quoted concatenation (`"/api/profiles/" + id + "/lists"`, PHP's `.`),
+/// `+ id +`, and whole segments `:id` and `<id>` / `<int:id>`.
+pub(crate) fn normalize_placeholders(text: &str) -> String {
+    let text = replace_braced(text, "{{", "}}");
+    let text = replace_braced(&text, "${", "}");
+    let text = replace_braced(&text, "#{", "}");
+    let text = join_concatenation(&text);
+    let text = replace_printf(&text);
+    replace_segments(&text)
+}
+
+/// The trailing identifier of an expression, as a parameter name.
+fn parameter_name(expr: &str) -> String {
+    let name: String = expr
+        .trim()
+        .trim_end_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if name.is_empty() {
+        "id".to_owned()
+    } else {
+        name
+    }
+}
+
+/// `open expr close` → `{name}` (`close` is found after balanced braces).
+fn replace_braced(text: &str, open: &str, close: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(open) {
+        let after = &rest[start + open.len()..];
+        let Some(end) = find_close(after, close) else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push('{');
+        out.push_str(&parameter_name(&after[..end]));
+        out.push('}');
+        rest = &after[end + close.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn find_close(text: &str, close: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (index, c) in text.char_indices() {
+        if depth == 0 && text[index..].starts_with(close) {
+            return Some(index);
+        }
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.checked_sub(1)?,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `"/api/profiles/" + id + "/lists"` (or PHP `'…' . $id . '…'`, or
+/// unquoted `/api/profiles/ + id + /lists`) → `/api/profiles/{id}/lists`.
+fn join_concatenation(text: &str) -> String {
+    let has_operator = text.contains(" + ") || text.contains(" . ");
+    let quoted = text.contains('"') || text.contains('\'');
+    if !has_operator && !(quoted && (text.contains('+') || text.contains(" ."))) {
+        return text.to_owned();
+    }
+    // Keep the method word (`GET "/api/…" + id`) apart.
+    let (head, body) = match text.split_once(char::is_whitespace) {
+        Some((word, rest)) if word.bytes().all(|b| b.is_ascii_alphabetic()) => (Some(word), rest),
+        _ => (None, text),
+    };
+    let mut out = String::new();
+    let mut chars = body.trim().chars().peekable();
+    let mut expr = String::new();
+    let flush = |expr: &mut String, out: &mut String| {
+        let trimmed = expr.trim();
+        if !trimmed.is_empty() {
+            if trimmed.starts_with('/') || trimmed.contains('/') && !trimmed.contains(' ') {
+                out.push_str(trimmed);
+            } else {
+                out.push('{');
+                out.push_str(&parameter_name(trimmed));
+                out.push('}');
+            }
+        }
+        expr.clear();
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' => {
+                flush(&mut expr, &mut out);
+                for inner in chars.by_ref() {
+                    if inner == c {
+                        break;
+                    }
+                    out.push(inner);
+                }
+            }
+            '+' => flush(&mut expr, &mut out),
+            '.' if expr.trim().is_empty() && chars.peek() == Some(&' ') => {
+                flush(&mut expr, &mut out)
+            }
+            _ => expr.push(c),
+        }
+    }
+    flush(&mut expr, &mut out);
+    match head {
+        Some(word) => format!("{word} {out}"),
+        None => out,
+    }
+}
+
+/// `%s`, `%d`, `%i`, `%(name)s` → `{id}` / `{name}`; percent-encoding is kept.
+fn replace_printf(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' {
+            let next = bytes.get(index + 1).copied();
+            let after = bytes.get(index + 2).copied();
+            match next {
+                Some(b's' | b'd' | b'i' | b'r')
+                    if !after.is_some_and(|b| b.is_ascii_hexdigit()) =>
+                {
+                    out.push_str("{id}");
+                    index += 2;
+                    continue;
+                }
+                Some(b'(') => {
+                    if let Some(close) = text[index..].find(')') {
+                        let name = &text[index + 2..index + close];
+                        let conversion = bytes.get(index + close + 1).copied();
+                        if conversion.is_some_and(|b| b.is_ascii_alphabetic()) {
+                            out.push('{');
+                            out.push_str(&parameter_name(name));
+                            out.push('}');
+                            index += close + 2;
+                            continue;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let c = text[index..].chars().next().unwrap_or_default();
+        out.push(c);
+        index += c.len_utf8();
+    }
+    out.replace("{}", "{id}")
+}
+
+/// Whole path segments `:id`, `<id>` and `<int:id>` → `{id}`, before any query.
+fn replace_segments(text: &str) -> String {
+    let (path, query) = match text.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (text, None),
+    };
+    let is_name = |name: &str| {
+        !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !name.as_bytes()[0].is_ascii_digit()
+    };
+    let segments: Vec<String> = path
+        .split('/')
+        .map(|segment| {
+            if let Some(name) = segment.strip_prefix(':').filter(|n| is_name(n)) {
+                return format!("{{{name}}}");
+            }
+            if let Some(inner) = segment.strip_prefix('<').and_then(|s| s.strip_suffix('>')) {
+                let name = inner.rsplit(':').next().unwrap_or(inner);
+                if is_name(name) {
+                    return format!("{{{name}}}");
+                }
+            }
+            segment.to_owned()
+        })
+        .collect();
+    let path = segments.join("/");
+    match query {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    }
 }
 
 fn malformed(reason: &str) -> ParseError {
@@ -268,6 +473,96 @@ mod tests {
         assert!(matches!(parse("1 2"), Err(ParseError::Malformed { .. })));
         let (target, _) = http("FETCH /api/profiles");
         assert_eq!(target.unknown_method.as_deref(), Some("FETCH"));
+    }
+
+    #[test]
+    fn template_pieces_become_path_parameters_in_every_syntax() {
+        for (code, expected) in [
+            ("PATCH /api/profiles/#{id}", "PATCH /api/profiles/{id}"),
+            (
+                "GET /api/profiles/${profileId}/lists",
+                "GET /api/profiles/{profileId}/lists",
+            ),
+            (
+                "GET /api/profiles/{profile_id}/",
+                "GET /api/profiles/{profile_id}/",
+            ),
+            ("GET /api/profiles/%s/", "GET /api/profiles/{id}/"),
+            ("GET /api/profiles/%(pid)s", "GET /api/profiles/{pid}"),
+            ("GET /api/profiles/{}/lists", "GET /api/profiles/{id}/lists"),
+            (
+                "GET \"/api/profiles/\" + id + \"/lists\"",
+                "GET /api/profiles/{id}/lists",
+            ),
+            ("GET '/api/lists/' . $listId", "GET /api/lists/{listId}"),
+            (
+                "GET /api/profiles/ + id + /lists",
+                "GET /api/profiles/{id}/lists",
+            ),
+            ("DELETE /api/lists/:list_id", "DELETE /api/lists/{list_id}"),
+            ("GET /api/lists/<int:list_id>", "GET /api/lists/{list_id}"),
+            (
+                "GET /api/lists/{{ stream_partition.id }}/profiles",
+                "GET /api/lists/{id}/profiles",
+            ),
+            ("GET /api/lists/{{ id }}", "GET /api/lists/{id}"),
+        ] {
+            assert_eq!(normalize_placeholders(code), expected, "{code}");
+        }
+        // Klaviyo IDs and percent-encoding are not templates.
+        for kept in [
+            "GET /api/catalog-items/$custom:::$default:::SKU-1",
+            "GET /api/catalog-items/%24custom%3A%3A%3Asku-1",
+            "GET /api/webhook-topics/event:klaviyo.sent_sms",
+            "GET /api/profiles?include=lists&fields[profile]=email",
+        ] {
+            assert_eq!(normalize_placeholders(kept), kept);
+        }
+    }
+
+    #[test]
+    fn hash_starts_a_fragment_only_in_a_full_url() {
+        let (target, includes) = http("GET /api/profiles/#{id}?include=lists,segments");
+        assert_eq!(target.segments, ["api", "profiles", "{id}"]);
+        assert_eq!(includes, ["lists", "segments"]);
+        let (target, includes) =
+            http("GET https://a.klaviyo.com/api/profiles/ABC?include=lists#top");
+        assert_eq!(target.segments, ["api", "profiles", "abc"]);
+        assert_eq!(includes, ["lists"]);
+    }
+
+    #[test]
+    fn code_copied_paths_resolve_with_their_includes() {
+        use crate::catalog::Catalog;
+        use crate::resolve::{resolve, InputItem, ResolveOptions};
+        let catalog = Catalog::embedded();
+        let resolved = resolve(
+            &catalog,
+            &[
+                InputItem::from("PATCH /api/profiles/#{id}"),
+                InputItem::from("GET /api/profiles/#{id}?include=lists,segments"),
+                InputItem::from("GET /api/lists/{{ stream_partition.id }}/profiles"),
+                InputItem::from("DELETE /api/lists/:id"),
+            ],
+            ResolveOptions::default(),
+        );
+        assert!(resolved.errors.is_empty(), "{:?}", resolved.errors);
+        let ops: Vec<(&str, &[String])> = resolved
+            .operations
+            .iter()
+            .map(|op| (op.operation_id.as_str(), &op.includes[..]))
+            .collect();
+        assert_eq!(ops[0].0, "update_profile");
+        assert_eq!(
+            ops[1],
+            (
+                "get_profile",
+                &["lists".to_owned(), "segments".to_owned()][..]
+            )
+        );
+        assert_eq!(ops[2].0, "get_profiles_for_list");
+        assert_eq!(ops[3].0, "delete_list");
+        assert!(resolved.scopes.contains(&"segments:read".to_owned()));
     }
 
     #[test]

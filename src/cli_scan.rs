@@ -1,0 +1,365 @@
+//! `scopelink scan PATH...`: the link an integration's code needs, and the CI
+//! gate (`--check`, `--check-docs`) that fails when a link or scope list in
+//! the docs lacks a scope the code needs. Prints what [`crate::scan`] finds.
+//!
+//! Exit codes: 0 when the gate passes (or no gate is asked for), 1 when a
+//! checked link lacks a scope the code needs (with `--strict`, also excess
+//! scopes and calls that could not be read), 2 on bad usage or input.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use crate::audit::AuditSource;
+use crate::cli::CatalogArgs;
+use crate::link::LinkBase;
+use crate::resolve::ResolveOptions;
+use crate::scan::{
+    check, check_doc_link, doc_links, sarif_with_docs, scan_paths, CheckOptions, CheckReport,
+    DocCheck, DocOutcome, ScanOptions, ScanReport,
+};
+
+/// The exit code for bad usage or unreadable input, as `link` uses.
+const USAGE: u8 = 2;
+/// The exit code when the gate finds a problem.
+const GATE_FAILED: u8 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and directories to scan (`.gitignore` is honoured; node_modules,
+    /// vendor, dist, build, .venv and target are skipped unless --include names them).
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Print the whole report as JSON (the `link --json` report plus `calls` and `unresolved`).
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
+    /// Exactly the scopes the spec lists: no `x:read` added for each `x:write`.
+    #[arg(long)]
+    pub minimal: bool,
+    /// Only scan files matching this glob (relative to each PATH); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip files and directories matching this glob; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Fail (exit 1) when this create-key link or scope list lacks a scope the code needs.
+    #[arg(long, value_name = "LINK_OR_SCOPES")]
+    pub check: Option<String>,
+    /// Check every create-key link and /go link in these Markdown, HTML or text files.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub check_docs: Vec<PathBuf>,
+    /// Also fail on excess scopes and on calls whose operation could not be read.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// The JSON answer: the scan report, and the checks asked for.
+#[derive(Serialize)]
+struct JsonAnswer<'a> {
+    #[serde(flatten)]
+    report: &'a ScanReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    check: Option<&'a CheckReport>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    docs: &'a [DocCheck],
+    passed: bool,
+}
+
+/// Runs `scopelink scan`.
+pub fn run(catalog_args: &CatalogArgs, args: &ScanArgs) -> ExitCode {
+    if args.strict && args.check.is_none() && args.check_docs.is_empty() {
+        eprintln!("scopelink: --strict needs --check LINK_OR_SCOPES or --check-docs FILE");
+        return ExitCode::from(USAGE);
+    }
+    let catalogs = match catalog_args.load() {
+        Ok(catalogs) => catalogs,
+        Err(error) => {
+            eprintln!("scopelink: {error}");
+            return ExitCode::from(USAGE);
+        }
+    };
+    let selected = match catalogs.select(catalog_args.revision.as_deref()) {
+        Ok(selected) => selected,
+        Err(error) => {
+            eprintln!("scopelink: {error}");
+            return ExitCode::from(USAGE);
+        }
+    };
+    let base = &catalog_args.link_base;
+    let options = ScanOptions {
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+        ..ScanOptions::default()
+    };
+    let findings = match scan_paths(&args.paths, &options) {
+        Ok(findings) => findings,
+        Err(error) => {
+            eprintln!("scopelink: {error}");
+            return ExitCode::from(USAGE);
+        }
+    };
+    let resolve = ResolveOptions {
+        minimal: args.minimal,
+        prefer_beta: selected.prefer_beta,
+        ..ResolveOptions::default()
+    };
+    let report = ScanReport::build(selected.catalog, base, findings, resolve);
+    let check_options = CheckOptions {
+        minimal: args.minimal,
+        prefer_beta: selected.prefer_beta,
+    };
+    let checked = match &args.check {
+        None => None,
+        Some(given) => {
+            let source = AuditSource::from_args(std::slice::from_ref(given))
+                .and_then(|source| check(selected.catalog, base, &report, &source, check_options));
+            match source {
+                Ok(checked) => Some(checked),
+                Err(error) => {
+                    eprintln!("scopelink: --check: {error} ({})", error.code());
+                    return ExitCode::from(USAGE);
+                }
+            }
+        }
+    };
+    let docs = match read_docs(
+        &args.check_docs,
+        selected.catalog,
+        base,
+        &report,
+        check_options,
+    ) {
+        Ok(docs) => docs,
+        Err(code) => return code,
+    };
+    let readable = !args.strict || report.is_complete();
+    let passed = readable
+        && checked.as_ref().is_none_or(|c| {
+            if args.strict {
+                c.strict_passed
+            } else {
+                c.passed
+            }
+        })
+        && docs.iter().all(|doc| doc.passed(args.strict));
+
+    let format = if args.json {
+        ScanFormat::Json
+    } else {
+        args.format
+    };
+    let printed = match format {
+        ScanFormat::Json => print_json(&JsonAnswer {
+            report: &report,
+            check: checked.as_ref(),
+            docs: &docs,
+            passed,
+        }),
+        ScanFormat::Sarif => print_json(&sarif_with_docs(&report, checked.as_ref(), &docs)),
+        ScanFormat::Text => {
+            print_text(&report, checked.as_ref(), &docs, args.strict);
+            true
+        }
+    };
+    if format != ScanFormat::Text {
+        print_problems(&report);
+    }
+    if !printed {
+        return ExitCode::from(USAGE);
+    }
+    if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(GATE_FAILED)
+    }
+}
+
+/// Every link in the docs, checked; a doc with no link is an error, so a
+/// misspelt path cannot make the gate pass.
+fn read_docs(
+    files: &[PathBuf],
+    catalog: &crate::catalog::Catalog,
+    base: &LinkBase,
+    report: &ScanReport,
+    options: CheckOptions,
+) -> Result<Vec<DocCheck>, ExitCode> {
+    let mut checks = Vec::new();
+    for file in files {
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(error) => {
+                eprintln!(
+                    "scopelink: --check-docs: cannot read {}: {error}",
+                    file.display()
+                );
+                return Err(ExitCode::from(USAGE));
+            }
+        };
+        let links = doc_links(&text);
+        if links.is_empty() {
+            eprintln!(
+                "scopelink: --check-docs: {} has no create-key link (https://www.klaviyo.com/create-private-api-key?scopes=…) and no /go?op=… link",
+                file.display()
+            );
+            return Err(ExitCode::from(USAGE));
+        }
+        let shown = file.to_string_lossy().replace('\\', "/");
+        for link in &links {
+            checks.push(check_doc_link(catalog, base, report, &shown, link, options));
+        }
+    }
+    Ok(checks)
+}
+
+fn print_json(value: &impl Serialize) -> bool {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => {
+            println!("{text}");
+            true
+        }
+        Err(error) => {
+            eprintln!("scopelink: {error}");
+            false
+        }
+    }
+}
+
+/// Unresolved calls and calls that did not resolve, on stderr.
+fn print_problems(report: &ScanReport) {
+    let mut stderr = std::io::stderr().lock();
+    for call in &report.unresolved {
+        let _ = writeln!(
+            stderr,
+            "unresolved: {}:{}: {} ({}): {}",
+            call.file,
+            call.line,
+            call.detail,
+            call.reason.as_str(),
+            call.excerpt
+        );
+    }
+    for error in &report.errors {
+        let call = &report.calls[error.index];
+        let _ = writeln!(
+            stderr,
+            "error: {}:{} `{}`: {} ({})",
+            call.file,
+            call.line,
+            call.input,
+            error.detail,
+            error.code.as_str()
+        );
+    }
+    for skipped in &report.skipped {
+        let _ = writeln!(stderr, "skipped: {}: {}", skipped.file, skipped.reason);
+    }
+}
+
+fn print_text(report: &ScanReport, checked: Option<&CheckReport>, docs: &[DocCheck], strict: bool) {
+    let mut out = std::io::stdout().lock();
+    let resolved = report.calls.len() - report.errors.len();
+    let _ = writeln!(
+        out,
+        "scanned {} files: {} Klaviyo calls ({} resolved), {} unresolved",
+        report.files_scanned,
+        report.calls.len(),
+        resolved,
+        report.unresolved.len()
+    );
+    let _ = writeln!(out, "{}", report.url);
+    let width = report.scopes.iter().map(String::len).max().unwrap_or(0);
+    for explanation in &report.explanations {
+        let sites: Vec<String> = explanation
+            .calls
+            .iter()
+            .map(|site| format!("{} ({} `{}`)", site.at, site.form.as_str(), site.input))
+            .collect();
+        let _ = writeln!(out, "{:width$}  {}", explanation.scope, sites.join("; "));
+    }
+    for warning in &report.warnings {
+        let _ = writeln!(out, "warning: {}", warning.message);
+    }
+    drop(out);
+    print_problems(report);
+    let mut out = std::io::stdout().lock();
+    if let Some(checked) = checked {
+        let _ = writeln!(out, "check against the given scopes:");
+        print_check(&mut out, checked, strict);
+    }
+    for doc in docs {
+        let _ = writeln!(
+            out,
+            "{}:{}: {}",
+            doc.file,
+            doc.link.line,
+            shorten(&doc.link.url, 100)
+        );
+        match &doc.outcome {
+            DocOutcome::Checked(checked) => print_check(&mut out, checked, strict),
+            DocOutcome::Unreadable { code, detail } => {
+                let _ = writeln!(out, "  FAILED: {detail} ({code})");
+            }
+        }
+    }
+}
+
+fn print_check(out: &mut impl Write, checked: &CheckReport, strict: bool) {
+    for missing in &checked.missing {
+        let sites: Vec<String> = missing
+            .calls
+            .iter()
+            .map(|site| format!("{} ({} `{}`)", site.at, site.form.as_str(), site.input))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  missing: {} (needed by {})",
+            missing.scope,
+            sites.join("; ")
+        );
+    }
+    if !checked.excess.is_empty() {
+        let _ = writeln!(
+            out,
+            "  excess: {}{}",
+            checked.excess.join(", "),
+            if strict {
+                ""
+            } else {
+                " (fails only with --strict)"
+            }
+        );
+    }
+    for finding in checked.audit.findings.iter().filter(|f| f.needs_fix) {
+        let _ = writeln!(out, "  {}: {}", finding.status.as_str(), finding.message);
+    }
+    let passed = if strict {
+        checked.strict_passed
+    } else {
+        checked.passed
+    };
+    if !passed {
+        let _ = writeln!(out, "  corrected link: {}", checked.corrected_url);
+    }
+    let _ = writeln!(out, "  {}", if passed { "passed" } else { "FAILED" });
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    format!("{}…", text.chars().take(max).collect::<String>())
+}

@@ -1,0 +1,202 @@
+//! The CI gate: compares what the code needs with an existing create-key
+//! link or scope list (or every such link in the docs). The given scopes are
+//! read and normalised by [`crate::audit::audit`] (renamed `list:read`,
+//! `"List Write"`, `x:full`), so the gate and `scopelink audit` agree.
+
+use serde::Serialize;
+
+use crate::audit::{audit, AuditError, AuditOptions, AuditReport, AuditSource};
+use crate::catalog::Catalog;
+use crate::link::{LinkBase, LinkReport};
+use crate::resolve::{InputItem, ResolveOptions};
+
+use super::docs::{go_link_operations, DocLink, DocLinkKind};
+use super::report::{CallSite, ScanReport};
+
+/// The choices the report was built with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CheckOptions {
+    pub minimal: bool,
+    pub prefer_beta: bool,
+}
+
+/// A scope the code needs that the link lacks, with the calls that need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingScope {
+    pub scope: String,
+    pub calls: Vec<CallSite>,
+}
+
+/// The code's needs against a given link or scope list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckReport {
+    /// Nothing the code needs is missing.
+    pub passed: bool,
+    /// Nothing missing and nothing excess (the `--strict` gate).
+    pub strict_passed: bool,
+    /// The scopes the code needs.
+    pub needed: Vec<String>,
+    /// The given scopes under their current names.
+    pub given: Vec<String>,
+    pub missing: Vec<MissingScope>,
+    /// Given, but no call needs it.
+    pub excess: Vec<String>,
+    /// The link for exactly what the code needs.
+    pub corrected_url: String,
+    /// The audit of the given link or scopes (renamed, unknown, duplicate…).
+    pub audit: AuditReport,
+}
+
+/// Compares the scan's scopes with a link or scope list.
+pub fn check(
+    catalog: &Catalog,
+    base: &LinkBase,
+    report: &ScanReport,
+    given: &AuditSource,
+    options: CheckOptions,
+) -> Result<CheckReport, AuditError> {
+    let audit_options = AuditOptions {
+        minimal: options.minimal,
+        prefer_beta: options.prefer_beta,
+        ..AuditOptions::default()
+    };
+    let audited = audit(catalog, base, given, &[], audit_options)?;
+    Ok(compare(report, audited))
+}
+
+fn compare(report: &ScanReport, audited: AuditReport) -> CheckReport {
+    let given = audited.normalized.clone();
+    let missing: Vec<MissingScope> = report
+        .scopes
+        .iter()
+        .filter(|scope| !given.contains(scope))
+        .map(|scope| MissingScope {
+            scope: scope.clone(),
+            calls: report.calls_needing(scope),
+        })
+        .collect();
+    let excess: Vec<String> = given
+        .iter()
+        .filter(|scope| !report.scopes.contains(scope))
+        .cloned()
+        .collect();
+    CheckReport {
+        passed: missing.is_empty(),
+        strict_passed: missing.is_empty() && excess.is_empty(),
+        needed: report.scopes.clone(),
+        given,
+        missing,
+        excess,
+        corrected_url: report.url.clone(),
+        audit: audited,
+    }
+}
+
+/// One link found in the docs, checked against the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocCheck {
+    pub file: String,
+    pub link: DocLink,
+    /// The comparison, or why the link could not be read.
+    #[serde(flatten)]
+    pub outcome: DocOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocOutcome {
+    Checked(Box<CheckReport>),
+    /// The link could not be read (not Klaviyo's page, no scopes, an operation that does not resolve).
+    Unreadable {
+        code: String,
+        detail: String,
+    },
+}
+
+impl DocCheck {
+    pub fn passed(&self, strict: bool) -> bool {
+        match &self.outcome {
+            DocOutcome::Checked(check) if strict => check.strict_passed,
+            DocOutcome::Checked(check) => check.passed,
+            DocOutcome::Unreadable { .. } => false,
+        }
+    }
+}
+
+/// Checks one link found in the docs: a create-key link by its scopes, a
+/// `/go` link by the scopes its operations resolve to.
+pub fn check_doc_link(
+    catalog: &Catalog,
+    base: &LinkBase,
+    report: &ScanReport,
+    file: &str,
+    link: &DocLink,
+    options: CheckOptions,
+) -> DocCheck {
+    let outcome = match link.kind {
+        DocLinkKind::CreateKey => check(
+            catalog,
+            base,
+            report,
+            &AuditSource::Link(link.url.clone()),
+            options,
+        )
+        .map_err(|error| (error.code().to_owned(), error.to_string())),
+        DocLinkKind::Go => go_link_check(catalog, base, report, link, options),
+    };
+    DocCheck {
+        file: file.to_owned(),
+        link: link.clone(),
+        outcome: match outcome {
+            Ok(check) => DocOutcome::Checked(Box::new(check)),
+            Err((code, detail)) => DocOutcome::Unreadable { code, detail },
+        },
+    }
+}
+
+fn go_link_check(
+    catalog: &Catalog,
+    base: &LinkBase,
+    report: &ScanReport,
+    link: &DocLink,
+    options: CheckOptions,
+) -> Result<CheckReport, (String, String)> {
+    let (operations, minimal) = go_link_operations(&link.url);
+    if operations.is_empty() {
+        return Err((
+            "no_operations".to_owned(),
+            "the /go link names no operation (`op=`)".to_owned(),
+        ));
+    }
+    let items: Vec<InputItem> = operations.into_iter().map(InputItem::Text).collect();
+    let resolve = ResolveOptions {
+        minimal: minimal.unwrap_or(options.minimal),
+        prefer_beta: options.prefer_beta,
+        ..ResolveOptions::default()
+    };
+    let linked = LinkReport::build(catalog, base, &items, resolve);
+    if let Some(error) = linked.errors.first() {
+        return Err((
+            error.code.as_str().to_owned(),
+            format!(
+                "operation {} of the /go link does not resolve: {}",
+                error.index + 1,
+                error.detail
+            ),
+        ));
+    }
+    if linked.scopes.is_empty() {
+        return Err((
+            "no_scopes".to_owned(),
+            "the /go link's operations need no scopes".to_owned(),
+        ));
+    }
+    check(
+        catalog,
+        base,
+        report,
+        &AuditSource::Scopes(linked.scopes),
+        options,
+    )
+    .map_err(|error| (error.code().to_owned(), error.to_string()))
+}

@@ -1,0 +1,188 @@
+//! Declarative clients: YAML or JSON manifests (a low-code connector's
+//! `requester` with `url_base`, `path`, `http_method`, `request_parameters`)
+//! whose base URL is Klaviyo's API. Each requester with a `path` is a call;
+//! a path computed by a template (`{{ stream_slice.path }}`) is unresolved.
+
+use serde_json::Value;
+
+use crate::scan::{CallForm, FileFindings, FoundCall, Language, UnresolvedCall, UnresolvedReason};
+
+/// Keys that mark a mapping as an HTTP requester.
+const REQUESTER_KEYS: &[&str] = &["http_method", "method", "url_base", "request_parameters"];
+
+pub(crate) fn extract(path: &str, text: &str) -> FileFindings {
+    let mut findings = FileFindings::default();
+    if !text.contains("a.klaviyo.com") {
+        return findings;
+    }
+    let is_json = path.to_ascii_lowercase().ends_with(".json");
+    let value: Option<Value> = if is_json {
+        serde_json::from_str(text).ok()
+    } else {
+        serde_norway::from_str(text).ok()
+    };
+    let Some(value) = value else {
+        return findings;
+    };
+    let mut reader = Reader {
+        path,
+        text,
+        used_lines: Vec::new(),
+        findings: &mut findings,
+    };
+    let base = find_base(&value);
+    if let Some(base) = base {
+        reader.walk(&value, &base, None);
+    }
+    findings
+}
+
+/// The first Klaviyo `url_base` / `base_url` / `url` in the document.
+fn find_base(value: &Value) -> Option<String> {
+    match value {
+        Value::Object(map) => {
+            for key in ["url_base", "base_url", "url"] {
+                if let Some(Value::String(url)) = map.get(key) {
+                    if url.contains("a.klaviyo.com") {
+                        return Some(url.clone());
+                    }
+                }
+            }
+            map.values().find_map(find_base)
+        }
+        Value::Array(items) => items.iter().find_map(find_base),
+        _ => None,
+    }
+}
+
+struct Reader<'a> {
+    path: &'a str,
+    text: &'a str,
+    used_lines: Vec<usize>,
+    findings: &'a mut FileFindings,
+}
+
+impl Reader<'_> {
+    fn walk(&mut self, value: &Value, base: &str, inherited_method: Option<&str>) {
+        match value {
+            Value::Object(map) => {
+                let method = map
+                    .get("http_method")
+                    .or_else(|| map.get("method"))
+                    .and_then(Value::as_str)
+                    .or(inherited_method);
+                let requester = REQUESTER_KEYS.iter().any(|key| map.contains_key(*key))
+                    || map.get("type").and_then(Value::as_str) == Some("HttpRequester");
+                if let (true, Some(Value::String(path))) = (requester, map.get("path")) {
+                    let local_base = map.get("url_base").and_then(Value::as_str).unwrap_or(base);
+                    if local_base.contains("a.klaviyo.com") {
+                        let includes = map
+                            .get("request_parameters")
+                            .and_then(|params| params.get("include"))
+                            .and_then(Value::as_str);
+                        self.call(local_base, path, method.unwrap_or("GET"), includes);
+                    }
+                }
+                for (key, child) in map {
+                    if key != "path" {
+                        self.walk(child, base, method);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    self.walk(item, base, inherited_method);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn call(&mut self, base: &str, path: &str, method: &str, include: Option<&str>) {
+        let line = self.line_of(path);
+        let excerpt = crate::secret::redact(&format!("path: {path}")).into_owned();
+        let templated = templated(path);
+        let first = templated
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        if first.starts_with('{') || first.is_empty() {
+            self.findings.unresolved.push(UnresolvedCall {
+                file: self.path.to_owned(),
+                line,
+                column: 1,
+                language: Language::Manifest,
+                reason: UnresolvedReason::DynamicPath,
+                detail: format!(
+                    "the manifest's path `{path}` is filled in at run time, so its operation is not known"
+                ),
+                excerpt,
+            });
+            return;
+        }
+        let base_path = base
+            .split_once("a.klaviyo.com")
+            .map(|(_, after)| after.trim_end_matches('/'))
+            .unwrap_or_default();
+        let full = if templated.starts_with("/api/") || templated.starts_with("api/") {
+            format!("/{}", templated.trim_start_matches('/'))
+        } else {
+            format!("{base_path}/{}", templated.trim_start_matches('/'))
+        };
+        let mut input = format!("{} {full}", method.to_ascii_uppercase());
+        if let Some(include) = include.filter(|i| !i.contains("{{")) {
+            input = format!("{input}?include={include}");
+        }
+        self.findings.calls.push(FoundCall {
+            file: self.path.to_owned(),
+            line,
+            column: 1,
+            language: Language::Manifest,
+            form: CallForm::Manifest,
+            input: crate::secret::redact(&input).into_owned(),
+            excerpt,
+            traced: true,
+        });
+    }
+
+    /// The first line not yet used that holds a `path` key with this value.
+    fn line_of(&mut self, path: &str) -> usize {
+        for (index, line) in self.text.lines().enumerate() {
+            if self.used_lines.contains(&index) {
+                continue;
+            }
+            if line.contains("path") && line.contains(path) {
+                self.used_lines.push(index);
+                return index + 1;
+            }
+        }
+        1
+    }
+}
+
+/// `{{ stream_partition.id }}` → `{id}`.
+fn templated(path: &str) -> String {
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let expr = after[..end].trim();
+        let name: String = expr
+            .rsplit(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .find(|part| !part.is_empty())
+            .unwrap_or("id")
+            .to_owned();
+        out.push('{');
+        out.push_str(&name);
+        out.push('}');
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
