@@ -75,8 +75,8 @@ def check(name: str, condition: bool, detail: str = "") -> None:
         print(f"FAILED  {name}: {detail}"[:2000], flush=True)
 
 
-def cli_json(*args: str) -> object:
-    run = subprocess.run([str(BIN), *args], capture_output=True, text=True)
+def cli_json(*args: str, cwd: Path | None = None) -> object:
+    run = subprocess.run([str(BIN), *args], capture_output=True, text=True, cwd=cwd)
     try:
         return json.loads(run.stdout)
     except json.JSONDecodeError as error:
@@ -160,11 +160,10 @@ async def over_stdio(workdir: Path) -> None:
             await tools_and_answers(session, "stdio", local=True)
 
             scan = await session.call_tool("klaviyo_scan", {"paths": ["src"]})
-            want = cli_json("scan", "--json", str(project / "src"))
-            got = scan.structured_content or {}
+            want = cli_json("scan", "--json", "src", cwd=project)
             check(
                 "stdio: klaviyo_scan (within the client's roots) equals `scopelink scan --json`",
-                not scan.is_error and got.get("scopes") == want.get("scopes") and got.get("url") == want.get("url"),
+                not scan.is_error and scan.structured_content == want and want.get("scopes") == ["lists:read", "lists:write", "profiles:read"],
                 text_of(scan),
             )
             refused = await session.call_tool("klaviyo_scan", {"paths": [str(outside)]})

@@ -125,7 +125,13 @@ impl ScopelinkMcp {
                 Some(working_dir) => {
                     let params = tools::parse(request.arguments)?;
                     let roots = scan::client_roots(context).await;
-                    scan::run(backend, working_dir, roots, params)
+                    // Walking a tree blocks; keep it off the protocol's threads.
+                    let (backend, working_dir) = (self.backend.clone(), working_dir.clone());
+                    tokio::task::spawn_blocking(move || {
+                        scan::run(&*backend, &working_dir, roots, params)
+                    })
+                    .await
+                    .map_err(|_| ToolError::new("internal", "the scan stopped unexpectedly"))?
                 }
                 None => Err(ToolError::new(
                     "not_available",
