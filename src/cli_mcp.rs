@@ -19,8 +19,12 @@ pub struct McpArgs {
     /// roots (default: the working directory).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
-    #[command(flatten)]
-    pub limits: Limits,
+    /// Most operations (or scan paths) in one tool call, as in the JSON API.
+    #[arg(long, env = "SCOPELINK_MAX_OPERATIONS", default_value_t = Limits::default().max_operations)]
+    pub max_operations: usize,
+    /// Longest single input, in bytes, as in the JSON API.
+    #[arg(long, env = "SCOPELINK_MAX_ITEM_BYTES", default_value_t = Limits::default().max_item_bytes)]
+    pub max_item_bytes: usize,
 }
 
 /// Serves MCP on stdin/stdout until the client closes the connection.
@@ -57,7 +61,11 @@ pub fn run(catalog_args: &CatalogArgs, args: &McpArgs) -> ExitCode {
     let backend = Arc::new(Standalone {
         catalogs,
         link_base: catalog_args.link_base.clone(),
-        limits: args.limits.clone(),
+        limits: Limits {
+            max_operations: args.max_operations,
+            max_item_bytes: args.max_item_bytes,
+            ..Limits::default()
+        },
     });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -113,17 +113,28 @@ async fn handle(
         tracing::warn!(code = error.code(), "refused an /mcp request");
         return Err(ApiError::McpRefused(error));
     }
-    let opens_session = request.method() == actix_web::http::Method::POST
-        && !request.headers().contains_key("mcp-session-id");
-    if opens_session && endpoint.sessions.is_full().await {
+    let body = read_body(payload, endpoint.max_body_bytes).await?;
+    if opens_session(&request, &body) && endpoint.sessions.is_full().await {
         return Err(ApiError::McpSessionsFull {
             limit: endpoint.sessions.max_sessions(),
         });
     }
-    let body = read_body(payload, endpoint.max_body_bytes).await?;
     let forwarded = to_http(&request, body).map_err(|_| ApiError::Internal)?;
     let answer = endpoint.service.handle(forwarded).await;
     Ok(from_http(answer))
+}
+
+/// An `initialize` without a session: the request that opens a new one.
+fn opens_session(request: &HttpRequest, body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Message<'a> {
+        #[serde(borrow)]
+        method: Option<&'a str>,
+    }
+    request.method() == actix_web::http::Method::POST
+        && !request.headers().contains_key("mcp-session-id")
+        && serde_json::from_slice::<Message<'_>>(body)
+            .is_ok_and(|message| message.method == Some("initialize"))
 }
 
 /// The whole body, up to the limit.
