@@ -19,5 +19,6 @@ export SCOPELINK_SCREENSHOTS_DIR="$PWD/test-artifacts/screenshots"
 
 cargo test --locked --all-targets
 scripts/check-deploy.sh
+scripts/check-sarif.sh
 scripts/check-contract.sh
 python3 scripts/check-mcp.py

@@ -142,11 +142,11 @@ impl ScanReport {
             .explanations
             .into_iter()
             .map(|explanation| {
+                let mut seen = std::collections::HashSet::new();
                 let mut sites: Vec<CallSite> = Vec::new();
                 for need in &explanation.needed_by {
-                    let site = calls[need.index].site();
-                    if !sites.contains(&site) {
-                        sites.push(site);
+                    if seen.insert(need.index) {
+                        sites.push(calls[need.index].site());
                     }
                 }
                 ScanExplanation {

@@ -290,11 +290,6 @@ impl<'a> Engine<'a> {
     fn read_call(&mut self, visit: Visit<'_>, call: &Call<'_>) {
         let syntax = self.syntax;
         let chain = call.chain.clone();
-        if let Some(chain) = &chain {
-            if chain.len() >= 2 && self.read_sdk_call(visit, call, chain) {
-                return;
-            }
-        }
         if let Some(receiver) = call.dynamic_receiver {
             if let Some(receiver_chain) = syntax.chain(receiver, self.src) {
                 if self
@@ -312,6 +307,11 @@ impl<'a> Engine<'a> {
                 }
             }
             return;
+        }
+        if let Some(chain) = &chain {
+            if chain.len() >= 2 && self.read_sdk_call(visit, call, chain) {
+                return;
+            }
         }
         self.read_http_call(visit, call, chain.as_deref().unwrap_or(&[]), &call.name);
     }
@@ -534,10 +534,10 @@ impl<'a> Engine<'a> {
             if positional.len() >= 2 {
                 return Some((Err(first), Some(positional[1])));
             }
-            return None;
+            // urllib's `Request(url, method="PATCH")`: like fetch below.
         }
         let url = self.pair_value(first, "url").unwrap_or(first);
-        let default = if word == "urlopen" && option("data").is_some() {
+        let default = if matches!(word, "urlopen" | "request") && option("data").is_some() {
             "POST"
         } else {
             "GET"

@@ -85,9 +85,10 @@ impl Syntax for JavaScript {
                 chain.push(text(property, src).trim_start_matches('#').to_owned());
                 Some(chain)
             }
-            "non_null_expression" | "parenthesized_expression" => {
-                self.chain(node.named_child(0)?, src)
-            }
+            "non_null_expression"
+            | "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression" => self.chain(node.named_child(0)?, src),
             _ => None,
         }
     }

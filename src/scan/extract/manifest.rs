@@ -32,7 +32,7 @@ pub(crate) fn extract(path: &str, text: &str) -> FileFindings {
     };
     let base = find_base(&value);
     if let Some(base) = base {
-        reader.walk(&value, &base, None);
+        reader.walk(&value, &base, None, false);
     }
     findings
 }
@@ -63,7 +63,13 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn walk(&mut self, value: &Value, base: &str, inherited_method: Option<&str>) {
+    fn walk(
+        &mut self,
+        value: &Value,
+        base: &str,
+        inherited_method: Option<&str>,
+        under_requester: bool,
+    ) {
         match value {
             Value::Object(map) => {
                 let method = map
@@ -71,7 +77,8 @@ impl Reader<'_> {
                     .or_else(|| map.get("method"))
                     .and_then(Value::as_str)
                     .or(inherited_method);
-                let requester = REQUESTER_KEYS.iter().any(|key| map.contains_key(*key))
+                let requester = under_requester
+                    || REQUESTER_KEYS.iter().any(|key| map.contains_key(*key))
                     || map.get("type").and_then(Value::as_str) == Some("HttpRequester");
                 if let (true, Some(Value::String(path))) = (requester, map.get("path")) {
                     let local_base = map.get("url_base").and_then(Value::as_str).unwrap_or(base);
@@ -85,13 +92,13 @@ impl Reader<'_> {
                 }
                 for (key, child) in map {
                     if key != "path" {
-                        self.walk(child, base, method);
+                        self.walk(child, base, method, key == "requester");
                     }
                 }
             }
             Value::Array(items) => {
                 for item in items {
-                    self.walk(item, base, inherited_method);
+                    self.walk(item, base, inherited_method, false);
                 }
             }
             _ => {}
@@ -99,7 +106,7 @@ impl Reader<'_> {
     }
 
     fn call(&mut self, base: &str, path: &str, method: &str, include: Option<&str>) {
-        let line = self.line_of(path);
+        let (line, column) = self.line_of(path);
         let excerpt = crate::secret::redact(&format!("path: {path}")).into_owned();
         let templated = templated(path);
         let first = templated
@@ -111,7 +118,7 @@ impl Reader<'_> {
             self.findings.unresolved.push(UnresolvedCall {
                 file: self.path.to_owned(),
                 line,
-                column: 1,
+                column,
                 language: Language::Manifest,
                 reason: UnresolvedReason::DynamicPath,
                 detail: format!(
@@ -137,7 +144,7 @@ impl Reader<'_> {
         self.findings.calls.push(FoundCall {
             file: self.path.to_owned(),
             line,
-            column: 1,
+            column,
             language: Language::Manifest,
             form: CallForm::Manifest,
             input: crate::secret::redact(&input).into_owned(),
@@ -146,18 +153,19 @@ impl Reader<'_> {
         });
     }
 
-    /// The first line not yet used that holds a `path` key with this value.
-    fn line_of(&mut self, path: &str) -> usize {
+    /// The first line not yet used that holds a `path` key with this value,
+    /// and the column of the key (both from 1).
+    fn line_of(&mut self, path: &str) -> (usize, usize) {
         for (index, line) in self.text.lines().enumerate() {
             if self.used_lines.contains(&index) {
                 continue;
             }
-            if line.contains("path") && line.contains(path) {
+            if let Some(at) = line.find("path").filter(|_| line.contains(path)) {
                 self.used_lines.push(index);
-                return index + 1;
+                return (index + 1, line[..at].chars().count() + 1);
             }
         }
-        1
+        (1, 1)
     }
 }
 
@@ -185,4 +193,44 @@ fn templated(path: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_manifest_with_methods_and_includes() {
+        let text = r#"{
+  "requester": {"url_base": "https://a.klaviyo.com/api/", "http_method": "POST", "path": "lists"},
+  "streams": [
+    {"retriever": {"requester": {"path": "/api/events", "http_method": "GET",
+      "request_parameters": {"include": "metric,profile"}}}}
+  ]
+}"#;
+        let found = extract("connector/manifest.json", text);
+        let calls: Vec<(&str, usize)> = found
+            .calls
+            .iter()
+            .map(|c| (c.input.as_str(), c.line))
+            .collect();
+        assert_eq!(
+            calls,
+            [
+                ("POST /api/lists", 2),
+                ("GET /api/events?include=metric,profile", 4)
+            ]
+        );
+        assert!(found.unresolved.is_empty());
+    }
+
+    #[test]
+    fn files_without_a_klaviyo_base_are_not_manifests() {
+        let text = "requester:\n  url_base: https://api.example.com\n  path: profiles\n  http_method: GET\n";
+        assert!(extract("m.yaml", text).calls.is_empty());
+        assert_eq!(
+            templated("lists/{{ stream_partition.parent_id }}/profiles"),
+            "lists/{parent_id}/profiles"
+        );
+    }
 }

@@ -54,9 +54,27 @@ impl Syntax for Php {
                     .child_by_field_name("name")
                     .map(|n| text(n, src).to_owned());
                 let count = arg.named_child_count();
-                if let Some(value) = arg.named_child(count.saturating_sub(1) as u32) {
-                    args.push(Arg { name, value });
+                let Some(value) = arg.named_child(count.saturating_sub(1) as u32) else {
+                    continue;
+                };
+                // `include:` is a keyword to the grammar: `include: [...]`
+                // parses as an include expression around an error.
+                if value.kind() == "include_expression"
+                    && text(value, src)
+                        .trim_start_matches("include")
+                        .trim_start()
+                        .starts_with(':')
+                {
+                    let last = value.named_child_count().saturating_sub(1) as u32;
+                    if let Some(inner) = value.named_child(last) {
+                        args.push(Arg {
+                            name: Some("include".to_owned()),
+                            value: inner,
+                        });
+                    }
+                    continue;
                 }
+                args.push(Arg { name, value });
             }
         }
         let mut dynamic_receiver = None;

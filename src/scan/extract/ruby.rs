@@ -117,6 +117,14 @@ impl Syntax for Ruby {
                 }
             }
             "parenthesized_statements" => Some(Concat::Template(node.named_child(0)?)),
+            // 'https://a.klaviyo.com/api/'.freeze
+            "call" => {
+                let method = text(node.child_by_field_name("method")?, src);
+                let receiver = node.child_by_field_name("receiver")?;
+                (node.child_by_field_name("arguments").is_none()
+                    && matches!(method, "freeze" | "to_s" | "dup" | "strip"))
+                .then_some(Concat::Template(receiver))
+            }
             _ => None,
         }
     }

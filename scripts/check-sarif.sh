@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Reads `scopelink scan --format sarif` back with Microsoft's sarif-tools (PyPI):
+# the log must load, and `sarif summary` must count exactly the results the scan
+# reported in --json (one per missing scope and per unresolved or unknown call),
+# each located at a repo-relative file and line.
+#
+# Installs sarif-tools into ${SCOPELINK_TOOLS:-~/.cache/scopelink-tools}/venv if
+# missing. Uses target/debug/scopelink (built if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SARIF_TOOLS_VERSION=3.0.5
+TOOLS=${SCOPELINK_TOOLS:-$HOME/.cache/scopelink-tools}
+VENV=$TOOLS/venv
+
+if [ ! -x "$VENV/bin/sarif" ] || ! "$VENV/bin/sarif" --version | grep -q "$SARIF_TOOLS_VERSION"; then
+  echo "check-sarif: installing sarif-tools $SARIF_TOOLS_VERSION into $VENV"
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "sarif-tools==$SARIF_TOOLS_VERSION"
+fi
+
+BIN=$PWD/target/debug/scopelink
+[ -x "$BIN" ] || cargo build --locked --quiet --bin scopelink
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+FIXTURE=tests/scan/fixtures/python-raw
+CHECK="https://www.klaviyo.com/create-private-api-key?scopes=profiles:read"
+
+# The gate fails (exit 1) on this fixture: the link lacks scopes the code needs.
+status=0
+(cd "$FIXTURE" && "$BIN" scan . --format sarif --check "$CHECK") >"$WORK/scan.sarif" 2>"$WORK/stderr" || status=$?
+if [ "$status" -ne 1 ]; then
+  echo "check-sarif: expected exit 1 from the gate, got $status" >&2; cat "$WORK/stderr" >&2; exit 1
+fi
+(cd "$FIXTURE" && "$BIN" scan . --json --check "$CHECK") >"$WORK/scan.json" 2>/dev/null || true
+expected=$(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(len(r["check"]["missing"]) + len(r["unresolved"]) + len(r["errors"]))
+' "$WORK/scan.json")
+
+"$VENV/bin/sarif" ls "$WORK/scan.sarif" | tee "$WORK/ls.txt"
+grep -q "scan.sarif" "$WORK/ls.txt" || { echo "check-sarif: sarif ls does not list the log" >&2; exit 1; }
+"$VENV/bin/sarif" summary "$WORK/scan.sarif" | tee "$WORK/summary.txt"
+counted=$(awk '/^(error|warning|note): [0-9]+$/ { sum += $2 } END { print sum + 0 }' "$WORK/summary.txt")
+if [ "$counted" -ne "$expected" ]; then
+  echo "check-sarif: sarif summary counts $counted results; the scan reported $expected" >&2; exit 1
+fi
+(cd "$WORK" && "$VENV/bin/sarif" csv scan.sarif -o results.csv >/dev/null)
+python3 - "$WORK/results.csv" "$expected" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == int(sys.argv[2]), f"{len(rows)} rows in the CSV, expected {sys.argv[2]}"
+for row in rows:
+    assert row["Location"] == "klaviyo_client.py", f"not repo-relative: {row['Location']}"
+    assert int(row["Line"]) > 0, row
+PY
+echo "check-sarif: sarif-tools read $counted results, as the scan reported"
