@@ -2,7 +2,8 @@
 # The project's one test command (README "Run and test"; CI runs exactly this).
 # It installs whatever the tests need if it is missing, then runs every test:
 # the Rust suites (engine, HTTP API, properties, browser), the deployment
-# checks, and schemathesis against the running server.
+# checks, schemathesis against the running server, and the MCP server driven
+# by the official Python SDK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,3 +28,4 @@ cargo test --locked --all-targets
 scripts/check-deploy.sh
 scripts/check-sarif.sh
 scripts/check-contract.sh
+python3 scripts/check-mcp.py

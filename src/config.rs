@@ -82,6 +82,52 @@ pub struct ServeConfig {
     /// Longest wait for in-flight requests at shutdown, in seconds.
     #[arg(long, env = "SCOPELINK_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,
+    #[command(flatten)]
+    pub mcp: McpConfig,
+}
+
+/// Settings of the MCP endpoint `/mcp` on the serve port.
+#[derive(Debug, Clone, Args)]
+pub struct McpConfig {
+    /// Browser origins allowed to call /mcp besides loopback and same-host
+    /// ones, comma-separated (`https://app.example.com`, `http://tool.example:*`, `*`).
+    #[arg(long, env = "SCOPELINK_MCP_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub mcp_allowed_origins: Vec<String>,
+    /// `Host` names /mcp answers (DNS rebinding protection), comma-separated;
+    /// set the names clients use when serving beyond loopback (`*` for any).
+    #[arg(
+        long,
+        env = "SCOPELINK_MCP_ALLOWED_HOSTS",
+        value_delimiter = ',',
+        default_value = "localhost,127.0.0.1,::1"
+    )]
+    pub mcp_allowed_hosts: Vec<String>,
+    /// Most MCP sessions open at once; more are refused with 503.
+    #[arg(long, env = "SCOPELINK_MCP_MAX_SESSIONS", default_value_t = 64)]
+    pub mcp_max_sessions: usize,
+    /// An MCP session without traffic for this long is closed, in seconds.
+    #[arg(long, env = "SCOPELINK_MCP_SESSION_IDLE_SECS", default_value_t = 300)]
+    pub mcp_session_idle_secs: u64,
+}
+
+impl Default for McpConfig {
+    fn default() -> McpConfig {
+        McpConfig {
+            mcp_allowed_origins: Vec::new(),
+            mcp_allowed_hosts: crate::mcp::guard::DEFAULT_ALLOWED_HOSTS
+                .iter()
+                .map(|host| host.to_string())
+                .collect(),
+            mcp_max_sessions: 64,
+            mcp_session_idle_secs: 300,
+        }
+    }
+}
+
+impl McpConfig {
+    pub fn session_idle(&self) -> Duration {
+        Duration::from_secs(self.mcp_session_idle_secs.max(1))
+    }
 }
 
 impl ServeConfig {
@@ -104,6 +150,7 @@ impl Default for ServeConfig {
                 .expect("the default is valid"),
             request_timeout_secs: 10,
             shutdown_timeout_secs: 30,
+            mcp: McpConfig::default(),
         }
     }
 }

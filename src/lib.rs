@@ -12,6 +12,7 @@ pub mod config;
 pub mod healthcheck;
 pub mod http;
 pub mod link;
+pub mod mcp;
 pub mod oauth;
 pub mod resolve;
 pub mod scan;

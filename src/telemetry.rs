@@ -11,7 +11,10 @@ use crate::config::LogFormat;
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::builder()
         .with_default_directive(tracing::Level::INFO.into())
-        .from_env_lossy();
+        .from_env_lossy()
+        // rmcp (the /mcp transport) logs whole messages at debug; nothing a
+        // user pasted, key-like or not, may reach a log.
+        .add_directive("rmcp=error".parse().expect("a valid directive"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

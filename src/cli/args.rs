@@ -113,6 +113,8 @@ pub enum Command {
     Openapi,
     /// Exit 0 if the server at --url answers /healthz with 200 (for container health checks).
     Healthcheck(HealthcheckArgs),
+    /// Serve the MCP tools over stdio, for coding assistants (`scopelink serve` has them at /mcp).
+    Mcp(super::mcp::McpArgs),
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@
 
 pub mod args;
 mod commands;
+mod mcp;
 mod print;
 mod scan;
 
@@ -43,6 +44,7 @@ pub fn run() -> ExitCode {
             audit_link(selected, &cli.catalog.link_base, &args)
         }),
         Some(Command::Scan(args)) => scan::run(&cli.catalog, &args),
+        Some(Command::Mcp(args)) => mcp::run(&cli.catalog, &args),
         Some(Command::Openapi) => {
             print!("{}", crate::http::openapi::document_json());
             ExitCode::SUCCESS

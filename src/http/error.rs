@@ -64,6 +64,11 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("the request took longer than {secs} s")]
     Timeout { secs: u64 },
+    /// `/mcp` refused a request's `Host` or `Origin` (DNS rebinding protection).
+    #[error(transparent)]
+    McpRefused(#[from] crate::mcp::guard::GuardError),
+    #[error("{limit} MCP sessions are open, the most this server keeps; retry later or end a session (DELETE /mcp)")]
+    McpSessionsFull { limit: usize },
     #[error("an internal error occurred")]
     Internal,
     /// Another error, its detail reworded and extension members added.
@@ -167,6 +172,8 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Timeout { .. } => "timeout",
+            ApiError::McpRefused(error) => error.code(),
+            ApiError::McpSessionsFull { .. } => "too_many_sessions",
             ApiError::Internal => "internal",
             ApiError::Extended { error, .. } => error.code(),
         }
@@ -191,7 +198,9 @@ impl ApiError {
             ApiError::BodyTooLarge { limit } | ApiError::UrlTooLong { limit } => {
                 (Some(*limit), None, None)
             }
-            ApiError::TooManyOperations { limit, .. } => (Some(*limit), None, None),
+            ApiError::TooManyOperations { limit, .. } | ApiError::McpSessionsFull { limit } => {
+                (Some(*limit), None, None)
+            }
             ApiError::Audit(error) => (error.limit(), None, None),
             ApiError::Unresolved { errors, .. } => (None, Some(errors.clone()), None),
             ApiError::UnknownOperation { suggestions, .. } => {
@@ -235,7 +244,10 @@ impl ResponseError for ApiError {
             ApiError::UnknownOperation { .. } | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Timeout { .. } | ApiError::McpSessionsFull { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ApiError::McpRefused(_) => StatusCode::FORBIDDEN,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Extended { error, .. } => error.status_code(),
         }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 mod health;
 mod links;
+mod mcp;
 mod metrics;
 mod middleware;
 mod oauth;
@@ -124,11 +125,13 @@ impl Application {
             answers: AnswerCache::new(config.answer_cache_bytes),
             request_timeout: config.request_timeout(),
         });
+        let mcp = mcp::McpEndpoint::new(state.clone().into_inner(), &config.mcp);
         let cors_origins = config.cors_origins.clone();
         let body_limit = config.limits.max_body_bytes;
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(mcp.clone())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(body_limit)
@@ -165,6 +168,8 @@ impl Application {
     }
 }
 
+const MCP_SESSION_ID: header::HeaderName = header::HeaderName::from_static("mcp-session-id");
+
 /// The JSON API answers any origin without credentials, or only the allow-list.
 fn cors(origins: &[String]) -> Cors {
     let cors = if origins.is_empty() || origins.iter().any(|o| o == "*") {
@@ -180,8 +185,11 @@ fn cors(origins: &[String]) -> Cors {
             header::ACCEPT,
             header::IF_NONE_MATCH,
             REQUEST_ID,
+            MCP_SESSION_ID,
+            header::HeaderName::from_static("mcp-protocol-version"),
+            header::HeaderName::from_static("last-event-id"),
         ])
-        .expose_headers([REQUEST_ID, header::ETAG, header::LOCATION])
+        .expose_headers([REQUEST_ID, header::ETAG, header::LOCATION, MCP_SESSION_ID])
         .max_age(3600)
 }
 
@@ -276,6 +284,7 @@ fn other_routes(config: &mut web::ServiceConfig) {
             utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
                 .config(utoipa_swagger_ui::Config::from("/openapi.json")),
         )
+        .configure(mcp::configure)
         .configure(crate::web::configure)
         .default_service(web::route().to(unrouted));
 }
