@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The project's one test command (README "Run and test"; CI runs exactly this).
 # It installs whatever the tests need if it is missing, then runs every test:
-# the Rust suites (engine, HTTP API, properties, browser), the deployment
-# checks, schemathesis against the running server, and the MCP server driven
-# by the official Python SDK.
+# the Rust suites (engine, HTTP API, CLI, browser, scanner, MCP), the
+# deployment checks, the scanner's SARIF read back by sarif-tools,
+# schemathesis against the running server, and the MCP server driven by the
+# official Python SDK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

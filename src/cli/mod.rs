@@ -1,8 +1,10 @@
 //! The command line: `serve` (the default), `link`, `scopes`, `operations`,
-//! `audit`, `oauth-url`, `catalog import`, `openapi` and `healthcheck`. Each
-//! prints what the library answers; flags have `SCOPELINK_*` env twins.
+//! `catalog import`, `oauth-url`, `audit`, `scan`, `openapi`, `healthcheck`
+//! and `mcp`. Each prints what the library answers; flags have `SCOPELINK_*`
+//! env twins.
 //!
-//! [`args`] holds the words, [`commands`] runs them, `print` shows the answers.
+//! [`args`] holds the words, [`commands`] runs them, `print` shows the
+//! answers; `scan` and `mcp` are the scanner's and the MCP server's commands.
 
 pub mod args;
 mod commands;
