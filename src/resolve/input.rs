@@ -144,8 +144,9 @@ pub(crate) fn normalize_placeholders(text: &str) -> String {
     replace_segments(&text)
 }
 
-/// The trailing identifier of an expression, as a parameter name.
-fn parameter_name(expr: &str) -> String {
+/// The trailing identifier of an expression, as a parameter name:
+/// `self.profile_id` → `profile_id` (`id` when there is none).
+pub(crate) fn parameter_name(expr: &str) -> String {
     let name: String = expr
         .trim()
         .trim_end_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_')

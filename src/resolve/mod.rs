@@ -7,6 +7,7 @@
 
 mod error;
 mod input;
+pub(crate) use input::parameter_name;
 pub(crate) mod names;
 mod suggest;
 mod types;

@@ -21,7 +21,7 @@ fn operations_are_listed_and_filtered() {
     let mut in_specs: Vec<&str> = stable
         .iter()
         .chain(&beta_spec)
-        .map(|o| o["operationId"].as_str().unwrap())
+        .map(|o| o.operation_id.as_str())
         .collect();
     listed.sort_unstable();
     in_specs.sort_unstable();
@@ -109,13 +109,7 @@ fn scopes_list_every_scope_with_its_operations() {
     let in_specs: Vec<String> = spec_operations("stable.json")
         .iter()
         .chain(&spec_operations("beta.json"))
-        .flat_map(|o| {
-            o["x-klaviyo-scopes"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-        })
-        .map(|s| s.as_str().unwrap().to_owned())
+        .flat_map(|o| o.scopes.iter().cloned())
         .collect::<std::collections::BTreeSet<String>>()
         .into_iter()
         .collect();

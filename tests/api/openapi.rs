@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use scopelink::link::LinkBase;
 
-use crate::helpers::{problem, spawn_app, spawn_app_with_catalogs, spec_path, test_config};
+use crate::helpers::{problem, spawn_app, spawn_app_with_catalogs, spec, test_config};
 
 fn committed() -> String {
     std::fs::read_to_string(
@@ -143,8 +143,7 @@ fn revision_inputs_are_enums_of_the_loaded_revisions() {
     }
     // Built for the loaded catalogs: another set of revisions, another enum.
     let catalogs =
-        scopelink::catalog::CatalogSet::from_spec_files(&[spec_path("stable-2024-10-15.json")])
-            .unwrap();
+        scopelink::catalog::CatalogSet::from_spec_files(&[spec("stable-2024-10-15.json")]).unwrap();
     let app = spawn_app_with_catalogs(test_config(), catalogs, LinkBase::default());
     let served: Value = app.get("/openapi.json").json().unwrap();
     assert_eq!(

@@ -5,7 +5,7 @@ use scopelink::link::LinkBase;
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    problem, spawn_app_with_catalogs, spec_operations, spec_path as spec, test_config, TestApp,
+    problem, spawn_app_with_catalogs, spec, spec_operations, test_config, TestApp,
 };
 
 fn spawn_with_three_specs() -> TestApp {

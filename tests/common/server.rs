@@ -106,28 +106,3 @@ pub fn ops_query(ops: &[&str]) -> String {
     }
     query.finish()
 }
-
-/// A Klaviyo spec in `../shared/klaviyo-openapi/`.
-pub fn spec_path(name: &str) -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/klaviyo-openapi")
-        .join(name)
-}
-
-/// The operations a Klaviyo spec file defines, counted from the spec itself:
-/// every method of every path that names an `operationId`.
-pub fn spec_operations(name: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(spec_path(name)).expect("the shared specs are there");
-    let document: Value = serde_json::from_str(&text).unwrap();
-    let mut operations = Vec::new();
-    for item in document["paths"].as_object().unwrap().values() {
-        for (method, operation) in item.as_object().unwrap() {
-            if ["get", "post", "put", "patch", "delete"].contains(&method.as_str())
-                && operation.get("operationId").is_some()
-            {
-                operations.push(operation.clone());
-            }
-        }
-    }
-    operations
-}

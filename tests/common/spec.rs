@@ -45,6 +45,11 @@ fn strings(value: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Every operation of one spec file (`stable.json`, `beta.json`, `stable-2024-10-15.json`).
+pub fn spec_operations(name: &str) -> Vec<SpecOperation> {
+    read(name, name.starts_with("beta"))
+}
+
 fn read(name: &str, beta: bool) -> Vec<SpecOperation> {
     let text = std::fs::read_to_string(spec(name)).unwrap();
     let document: Value = serde_json::from_str(&text).unwrap();
@@ -84,6 +89,20 @@ pub static SPEC_OPERATIONS: LazyLock<Vec<SpecOperation>> = LazyLock::new(|| {
     all.extend(read("beta.json", true));
     all
 });
+
+/// The stable spec's `operationId` → `x-klaviyo-scopes` (sorted).
+pub static STABLE_SCOPES: LazyLock<std::collections::BTreeMap<&'static str, &'static [String]>> =
+    LazyLock::new(|| {
+        SPEC_OPERATIONS
+            .iter()
+            .filter(|op| !op.beta)
+            .map(|op| (op.operation_id.as_str(), op.scopes.as_slice()))
+            .collect()
+    });
+
+/// The embedded catalog, built once per test binary.
+pub static EMBEDDED: LazyLock<scopelink::catalog::Catalog> =
+    LazyLock::new(scopelink::catalog::Catalog::embedded);
 
 /// How many operations the stable (`beta: false`) or beta spec defines.
 pub fn spec_operation_count(beta: bool) -> usize {

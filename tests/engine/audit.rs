@@ -7,13 +7,12 @@ use std::sync::LazyLock;
 
 use proptest::prelude::*;
 use scopelink::audit::{audit, AuditError, AuditOptions, AuditReport, AuditSource, ScopeStatus};
-use scopelink::catalog::Catalog;
 use scopelink::link::{LinkBase, LinkReport};
 use scopelink::resolve::{InputItem, Reason, ResolveOptions, StructuredInput};
 
 use crate::common::{KEY, STALE};
 
-static CATALOG: LazyLock<Catalog> = LazyLock::new(Catalog::embedded);
+use crate::common::EMBEDDED as CATALOG;
 
 fn scopes(texts: &[&str]) -> AuditSource {
     AuditSource::Scopes(texts.iter().map(|t| (*t).to_owned()).collect())

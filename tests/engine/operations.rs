@@ -2,9 +2,6 @@
 //! scopes by operationId, by each alias, by template path, by a concrete URL,
 //! in camelCase, and (stable) by the SDK method names of all four SDKs.
 
-use std::sync::LazyLock;
-
-use scopelink::catalog::Catalog;
 use scopelink::link::{LinkBase, LinkReport};
 use scopelink::resolve::{InputItem, MatchedBy, ResolveOptions};
 
@@ -12,7 +9,7 @@ use crate::common::{
     camel, concrete_path, owner_of_name, stable_twin, SpecOperation, SPEC_OPERATIONS,
 };
 
-pub static CATALOG: LazyLock<Catalog> = LazyLock::new(Catalog::embedded);
+pub use crate::common::EMBEDDED as CATALOG;
 
 pub fn report(items: &[&str], minimal: bool) -> LinkReport {
     let items: Vec<InputItem> = items.iter().map(|&text| InputItem::from(text)).collect();

@@ -3,17 +3,14 @@
 //! include value or not) gets exactly the scopes the specs give them, in a
 //! link that parses back to those scopes.
 
-use std::sync::LazyLock;
-
 use proptest::prelude::*;
-use scopelink::catalog::Catalog;
 use scopelink::link::{scopes_of_link, LinkBase, LinkReport};
 use scopelink::resolve::{InputItem, ResolveOptions, StructuredInput};
 
 use crate::common::{SpecOperation, SPEC_OPERATIONS};
 use crate::includes::expected_extra;
 
-static CATALOG: LazyLock<Catalog> = LazyLock::new(Catalog::embedded);
+use crate::common::EMBEDDED as CATALOG;
 
 fn build(items: &[InputItem], minimal: bool) -> LinkReport {
     LinkReport::build(

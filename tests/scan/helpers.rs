@@ -1,6 +1,5 @@
 //! The shared specs, the catalog built from them, and scanning a fixture.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -8,43 +7,12 @@ use scopelink::catalog::Catalog;
 use scopelink::link::LinkBase;
 use scopelink::resolve::ResolveOptions;
 use scopelink::scan::{scan_paths, ScanOptions, ScanReport, ScannedCall};
-use serde_json::Value;
 
-pub fn shared_spec(name: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/klaviyo-openapi")
-        .join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: the tests read Klaviyo's specs from ../shared/klaviyo-openapi",
-        path.display()
-    );
-    path
-}
+use crate::common::{spec, STABLE_SCOPES};
 
 /// The catalog of the shared stable and beta specs.
-pub static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
-    Catalog::from_spec_files(&[shared_spec("stable.json"), shared_spec("beta.json")]).unwrap()
-});
-
-/// operationId → `x-klaviyo-scopes`, read straight from the stable spec.
-pub static SPEC_SCOPES: LazyLock<BTreeMap<String, Vec<String>>> = LazyLock::new(|| {
-    let text = std::fs::read_to_string(shared_spec("stable.json")).unwrap();
-    let document: Value = serde_json::from_str(&text).unwrap();
-    let mut scopes = BTreeMap::new();
-    for item in document["paths"].as_object().unwrap().values() {
-        for op in item.as_object().unwrap().values() {
-            if let Some(id) = op["operationId"].as_str() {
-                let list = op["x-klaviyo-scopes"]
-                    .as_array()
-                    .map(|a| a.iter().map(|s| s.as_str().unwrap().to_owned()).collect())
-                    .unwrap_or_default();
-                scopes.insert(id.to_owned(), list);
-            }
-        }
-    }
-    scopes
-});
+pub static CATALOG: LazyLock<Catalog> =
+    LazyLock::new(|| Catalog::from_spec_files(&[spec("stable.json"), spec("beta.json")]).unwrap());
 
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -75,10 +43,10 @@ pub fn scan_fixture(name: &str) -> ScanReport {
 /// plus, per include value, the extra scopes the catalog derived.
 pub fn expected_scopes(call: &ScannedCall) -> Vec<String> {
     let id = call.operation_id.as_deref().expect("resolved");
-    let mut scopes = SPEC_SCOPES
+    let mut scopes = STABLE_SCOPES
         .get(id)
         .unwrap_or_else(|| panic!("{id} is not in the stable spec"))
-        .clone();
+        .to_vec();
     let op = scopelink::resolve::find(&CATALOG, id).unwrap();
     for value in &call.includes {
         let rule = op

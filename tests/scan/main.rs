@@ -3,6 +3,8 @@
 //! calls, lines and scopes; what is unresolved; the walker's skips; the CI
 //! gate's exit codes through the real binary; SARIF and doc links.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod fixtures;
 mod gate;
 mod helpers;

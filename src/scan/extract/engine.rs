@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use super::{text, Arg, Call, Concat, Part, Syntax};
+use crate::resolve::parameter_name;
 use crate::scan::{CallForm, FileFindings, FoundCall, Language, UnresolvedCall, UnresolvedReason};
 
 /// Longest excerpt kept, in characters.
@@ -281,7 +282,7 @@ impl<'a> Engine<'a> {
     fn eval_hole(&self, node: Node<'_>, scope: usize, pos: usize, depth: usize) -> Vec<Piece> {
         let pieces = self.eval(node, scope, pos, depth);
         if pieces == [Piece::Unknown] {
-            return vec![Piece::Hole(hole_name(text(node, self.src)))];
+            return vec![Piece::Hole(parameter_name(text(node, self.src)))];
         }
         pieces
     }
@@ -438,7 +439,7 @@ impl<'a> Engine<'a> {
             Ok(method) => method,
             Err(expr) => {
                 let expr_text = text(expr, self.src);
-                if params.iter().any(|p| p == &hole_name(expr_text)) {
+                if params.iter().any(|p| p == &parameter_name(expr_text)) {
                     return;
                 }
                 self.unresolved(
@@ -876,25 +877,6 @@ fn is_http_method(word: &str) -> bool {
 
 fn mentions_related(text: &str) -> bool {
     text.contains("links") && (text.contains("related") || text.contains("next"))
-}
-
-/// The trailing name of an expression: `self.profile_id` → `profile_id`.
-fn hole_name(expr: &str) -> String {
-    let cleaned: String = expr
-        .trim()
-        .trim_end_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-        .chars()
-        .rev()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    if cleaned.is_empty() {
-        "id".to_owned()
-    } else {
-        cleaned
-    }
 }
 
 fn shorten(text: &str, max: usize) -> String {
