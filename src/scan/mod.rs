@@ -218,11 +218,20 @@ pub(crate) struct FileFindings {
 }
 
 /// Scans files already in memory: every call in them, in path order. A file
-/// with an empty path or of a language not scanned is listed in `skipped`.
+/// with an empty path, of a language not scanned, or with the path of an
+/// earlier one is listed in `skipped`.
 pub fn scan_sources(files: &[SourceFile]) -> Findings {
     let mut pass = ProjectPass::default();
     let mut skipped = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for file in files {
+        if !seen.insert(file.path.as_str()) {
+            skipped.push(SkippedFile {
+                file: file.path.clone(),
+                reason: "an earlier file has the same path; only that one was scanned".to_owned(),
+            });
+            continue;
+        }
         if file.path.trim().is_empty() {
             skipped.push(SkippedFile {
                 file: file.path.clone(),

@@ -338,7 +338,8 @@ fn bad_items_are_skipped_and_the_others_scanned() {
     let body = json!({ "files": [
         {"path": "", "content": "requests.get('https://a.klaviyo.com/api/events')"},
         {"path": "README.md", "content": "requests.get('https://a.klaviyo.com/api/campaigns')"},
-        {"path": "src/lists.py", "content": "import requests\nrequests.get('https://a.klaviyo.com/api/lists')\n"}
+        {"path": "src/lists.py", "content": "import requests\nrequests.get('https://a.klaviyo.com/api/lists')\n"},
+        {"path": "src/lists.py", "content": "import requests\nrequests.get('https://a.klaviyo.com/api/segments')\n"}
     ]});
     let response = post(&app, &body);
     assert_eq!(response.status(), 200);
@@ -348,7 +349,7 @@ fn bad_items_are_skipped_and_the_others_scanned() {
     assert_eq!(answer["calls"][0]["file"], "src/lists.py");
     assert_eq!(answer["calls"][0]["line"], 2);
     let skipped = answer["skipped"].as_array().unwrap();
-    assert_eq!(skipped.len(), 2, "{answer}");
+    assert_eq!(skipped.len(), 3, "{answer}");
     assert_eq!(skipped[0]["file"], "");
     assert!(skipped[0]["reason"]
         .as_str()
@@ -356,6 +357,8 @@ fn bad_items_are_skipped_and_the_others_scanned() {
         .contains("path is empty"));
     assert_eq!(skipped[1]["file"], "README.md");
     assert!(skipped[1]["reason"].as_str().unwrap().contains(".py"));
+    assert_eq!(skipped[2]["file"], "src/lists.py");
+    assert!(skipped[2]["reason"].as_str().unwrap().contains("same path"));
 }
 
 #[test]
