@@ -45,7 +45,10 @@ pub struct SourceFile {
 #[serde(rename_all = "snake_case")]
 pub enum Language {
     Python,
+    // As `as_str` writes them, not `java_script`.
+    #[serde(rename = "javascript")]
     JavaScript,
+    #[serde(rename = "typescript")]
     TypeScript,
     Php,
     Ruby,
@@ -295,6 +298,17 @@ mod tests {
         );
         assert_eq!(Language::of_path("Makefile"), None);
         assert_eq!(Language::of_path("README.md"), None);
+        for language in [
+            Language::JavaScript,
+            Language::TypeScript,
+            Language::Manifest,
+        ] {
+            assert_eq!(
+                serde_json::to_value(language).unwrap(),
+                language.as_str(),
+                "JSON writes a language as `as_str` does"
+            );
+        }
         for extension in Language::EXTENSIONS {
             assert!(
                 Language::of_path(&format!("a{extension}")).is_some(),
