@@ -220,13 +220,13 @@ pub(crate) struct FileFindings {
     pub defines_api_base: bool,
 }
 
-/// Scans files already in memory: every call in them, in path order. A file
+/// Scans files already in memory, in parallel: every call in them, in path order. A file
 /// with an empty path, of a language not scanned, or with the path of an
 /// earlier one is listed in `skipped`.
 pub fn scan_sources(files: &[SourceFile]) -> Findings {
-    let mut pass = ProjectPass::default();
     let mut skipped = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let mut scanned: Vec<(Language, &SourceFile)> = Vec::new();
     for file in files {
         if !seen.insert(file.path.as_str()) {
             skipped.push(SkippedFile {
@@ -243,7 +243,7 @@ pub fn scan_sources(files: &[SourceFile]) -> Findings {
             continue;
         }
         match Language::of_path(&file.path) {
-            Some(language) => pass.add(extract::extract(language, &file.path, &file.content)),
+            Some(language) => scanned.push((language, file)),
             None => skipped.push(SkippedFile {
                 file: file.path.clone(),
                 reason: format!(
@@ -253,7 +253,31 @@ pub fn scan_sources(files: &[SourceFile]) -> Findings {
             }),
         }
     }
-    pass.finish(skipped)
+    // One worker per CPU, each taking the next file; the findings are sorted at the end.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(scanned.len())
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let pass = std::sync::Mutex::new(ProjectPass::default());
+    let work = || loop {
+        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let Some((language, file)) = scanned.get(index) else {
+            return;
+        };
+        let found = extract::extract(*language, &file.path, &file.content);
+        pass.lock().expect("scan results").add(found);
+    };
+    if workers == 1 {
+        work();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(work);
+            }
+        });
+    }
+    pass.into_inner().expect("scan results").finish(skipped)
 }
 
 /// Collects per-file findings and joins relative wrapper paths at the end.
