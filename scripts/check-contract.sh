@@ -77,6 +77,12 @@ checks.positive_data_acceptance.expected-statuses = ["2XX", 422]
 [[operations]]
 include-operation-id = "create_link_from_har"
 checks.positive_data_acceptance.expected-statuses = ["2XX", 422]
+
+# POST /v1/links/from-source: `check` is a create-key link or scope list; a link
+# off Klaviyo's create-key page, a key-like text or no scope at all is 422.
+[[operations]]
+include-operation-id = "create_link_from_source"
+checks.positive_data_acceptance.expected-statuses = ["2XX", 422]
 TOML
 
 cd "$WORK"

@@ -35,6 +35,16 @@ pub struct Limits {
     /// Largest HAR or request log for `POST /v1/links/from-har`, in bytes (streamed, never held).
     #[arg(long, env = "SCOPELINK_MAX_HAR_BYTES", default_value_t = 128 * 1024 * 1024)]
     pub max_har_bytes: usize,
+    /// Most files in one `POST /v1/links/from-source` request.
+    #[arg(long, env = "SCOPELINK_MAX_SOURCE_FILES", default_value_t = 2000)]
+    pub max_source_files: usize,
+    /// Largest file content in `POST /v1/links/from-source`, in bytes.
+    #[arg(long, env = "SCOPELINK_MAX_SOURCE_FILE_BYTES", default_value_t = 1024 * 1024)]
+    pub max_source_file_bytes: usize,
+    /// Largest sum of file contents in `POST /v1/links/from-source`, in bytes
+    /// (its body may be a quarter larger, for JSON escaping and paths).
+    #[arg(long, env = "SCOPELINK_MAX_SOURCE_TOTAL_BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_source_total_bytes: usize,
 }
 
 impl Default for Limits {
@@ -45,6 +55,9 @@ impl Default for Limits {
             max_item_bytes: 2048,
             max_url_bytes: 8192,
             max_har_bytes: 128 * 1024 * 1024,
+            max_source_files: 2000,
+            max_source_file_bytes: 1024 * 1024,
+            max_source_total_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -127,6 +140,16 @@ impl Default for McpConfig {
 impl McpConfig {
     pub fn session_idle(&self) -> Duration {
         Duration::from_secs(self.mcp_session_idle_secs.max(1))
+    }
+}
+
+impl Limits {
+    /// The largest body `POST /v1/links/from-source` reads: the total of the
+    /// contents, plus a quarter and the JSON limit for escaping and paths.
+    pub fn source_body_bytes(&self) -> usize {
+        self.max_source_total_bytes
+            .saturating_add(self.max_source_total_bytes / 4)
+            .saturating_add(self.max_body_bytes)
     }
 }
 

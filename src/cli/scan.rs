@@ -14,12 +14,10 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::args::CatalogArgs;
-use crate::audit::AuditSource;
 use crate::link::LinkBase;
-use crate::resolve::ResolveOptions;
 use crate::scan::{
-    check, check_doc_link, doc_links, sarif_with_docs, scan_paths, CheckOptions, CheckReport,
-    DocCheck, DocOutcome, ScanOptions, ScanReport,
+    build_answer, check_doc_link, doc_links, sarif_with_docs, scan_paths, AnswerOptions,
+    CheckOptions, CheckReport, DocCheck, DocOutcome, ScanOptions, ScanReport,
 };
 
 /// The exit code for bad usage or unreadable input, as `link` uses.
@@ -67,18 +65,6 @@ pub struct ScanArgs {
     pub strict: bool,
 }
 
-/// The JSON answer: the scan report, and the checks asked for.
-#[derive(Serialize)]
-struct JsonAnswer<'a> {
-    #[serde(flatten)]
-    report: &'a ScanReport,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    check: Option<&'a CheckReport>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    docs: &'a [DocCheck],
-    passed: bool,
-}
-
 /// Runs `scopelink scan`.
 pub fn run(catalog_args: &CatalogArgs, args: &ScanArgs) -> ExitCode {
     if args.strict && args.check.is_none() && args.check_docs.is_empty() {
@@ -112,50 +98,32 @@ pub fn run(catalog_args: &CatalogArgs, args: &ScanArgs) -> ExitCode {
             return ExitCode::from(USAGE);
         }
     };
-    let resolve = ResolveOptions {
+    let answer_options = AnswerOptions {
         minimal: args.minimal,
         prefer_beta: selected.prefer_beta,
-        ..ResolveOptions::default()
+        check: args.check.as_deref(),
+        strict: args.strict,
     };
-    let report = ScanReport::build(selected.catalog, base, findings, resolve);
-    let check_options = CheckOptions {
-        minimal: args.minimal,
-        prefer_beta: selected.prefer_beta,
-    };
-    let checked = match &args.check {
-        None => None,
-        Some(given) => {
-            let source = AuditSource::from_args(std::slice::from_ref(given))
-                .and_then(|source| check(selected.catalog, base, &report, &source, check_options));
-            match source {
-                Ok(checked) => Some(checked),
-                Err(error) => {
-                    eprintln!("scopelink: --check: {error} ({})", error.code());
-                    return ExitCode::from(USAGE);
-                }
-            }
+    let mut answer = match build_answer(selected.catalog, base, findings, answer_options) {
+        Ok(answer) => answer,
+        Err(error) => {
+            eprintln!("scopelink: --check: {error} ({})", error.code());
+            return ExitCode::from(USAGE);
         }
     };
     let docs = match read_docs(
         &args.check_docs,
         selected.catalog,
         base,
-        &report,
-        check_options,
+        &answer.report,
+        answer_options.check_options(),
     ) {
         Ok(docs) => docs,
         Err(code) => return code,
     };
-    let readable = !args.strict || report.is_complete();
-    let passed = readable
-        && checked.as_ref().is_none_or(|c| {
-            if args.strict {
-                c.strict_passed
-            } else {
-                c.passed
-            }
-        })
-        && docs.iter().all(|doc| doc.passed(args.strict));
+    answer.add_docs(docs, args.strict);
+    let passed = answer.passed;
+    let (report, checked, docs) = (&answer.report, answer.check.as_ref(), &answer.docs);
 
     let format = if args.json {
         ScanFormat::Json
@@ -163,20 +131,15 @@ pub fn run(catalog_args: &CatalogArgs, args: &ScanArgs) -> ExitCode {
         args.format
     };
     let printed = match format {
-        ScanFormat::Json => print_json(&JsonAnswer {
-            report: &report,
-            check: checked.as_ref(),
-            docs: &docs,
-            passed,
-        }),
-        ScanFormat::Sarif => print_json(&sarif_with_docs(&report, checked.as_ref(), &docs)),
+        ScanFormat::Json => print_json(&answer),
+        ScanFormat::Sarif => print_json(&sarif_with_docs(report, checked, docs)),
         ScanFormat::Text => {
-            print_text(&report, checked.as_ref(), &docs, args.strict);
+            print_text(report, checked, docs, args.strict);
             true
         }
     };
     if format != ScanFormat::Text {
-        print_problems(&report);
+        print_problems(report);
     }
     if !printed {
         return ExitCode::from(USAGE);

@@ -35,6 +35,16 @@ pub enum ApiError {
     UrlTooLong { limit: usize },
     #[error("{given} operations were sent; the limit is {limit} per request")]
     TooManyOperations { given: usize, limit: usize },
+    #[error("{given} files were sent; the limit `max_source_files` (SCOPELINK_MAX_SOURCE_FILES) is {limit} files per request: send fewer, e.g. only the integration's source directory")]
+    TooManySourceFiles { given: usize, limit: usize },
+    #[error("`{file}` has {bytes} bytes; the limit `max_source_file_bytes` (SCOPELINK_MAX_SOURCE_FILE_BYTES) is {limit} bytes per file: leave out generated or minified files")]
+    SourceFileTooLarge {
+        file: String,
+        bytes: usize,
+        limit: usize,
+    },
+    #[error("the files hold more than the limit `max_source_total_bytes` (SCOPELINK_MAX_SOURCE_TOTAL_BYTES) of {limit} bytes in all{}: send fewer files, or scan them in parts", file.as_deref().map(|f| format!(" (passed at `{f}`)")).unwrap_or_default())]
+    SourcesTooLarge { limit: usize, file: Option<String> },
     #[error("no operations were given: send at least one in `operations` (or `op=` in the query)")]
     NoOperations,
     #[error("{0}")]
@@ -93,7 +103,8 @@ pub struct Problem {
     /// The same kind as `type`, as a short code; stable.
     #[schema(example = "unresolved_operations")]
     pub code: String,
-    /// The limit that was exceeded, if any.
+    /// The limit that was exceeded, if any (its name, for the source limits,
+    /// in the `limit_name` member; the offending file in `file`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<usize>,
     /// Per-input failures, for `unresolved_operations`.
@@ -155,6 +166,9 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => "body_too_large",
             ApiError::UrlTooLong { .. } => "url_too_long",
             ApiError::TooManyOperations { .. } => "too_many_operations",
+            ApiError::TooManySourceFiles { .. } => "too_many_source_files",
+            ApiError::SourceFileTooLarge { .. } => "source_file_too_large",
+            ApiError::SourcesTooLarge { .. } => "sources_too_large",
             ApiError::NoOperations => "no_operations",
             ApiError::InvalidParameter(_) => "invalid_parameter",
             ApiError::Unresolved { .. } => "unresolved_operations",
@@ -201,6 +215,9 @@ impl ApiError {
             ApiError::TooManyOperations { limit, .. } | ApiError::McpSessionsFull { limit } => {
                 (Some(*limit), None, None)
             }
+            ApiError::TooManySourceFiles { limit, .. }
+            | ApiError::SourceFileTooLarge { limit, .. }
+            | ApiError::SourcesTooLarge { limit, .. } => (Some(*limit), None, None),
             ApiError::Audit(error) => (error.limit(), None, None),
             ApiError::Unresolved { errors, .. } => (None, Some(errors.clone()), None),
             ApiError::UnknownOperation { suggestions, .. } => {
@@ -208,6 +225,23 @@ impl ApiError {
             }
             _ => (None, None, None),
         };
+        let mut extensions = Map::new();
+        let (limit_name, file) = match self {
+            ApiError::TooManySourceFiles { .. } => (Some("max_source_files"), None),
+            ApiError::SourceFileTooLarge { file, .. } => {
+                (Some("max_source_file_bytes"), Some(file.as_str()))
+            }
+            ApiError::SourcesTooLarge { file, .. } => {
+                (Some("max_source_total_bytes"), file.as_deref())
+            }
+            _ => (None, None),
+        };
+        if let Some(name) = limit_name {
+            extensions.insert("limit_name".to_owned(), Value::from(name));
+        }
+        if let Some(file) = file {
+            extensions.insert("file".to_owned(), Value::from(file));
+        }
         Problem {
             problem_type: format!("{TYPE_BASE}{}", self.code()),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
@@ -217,7 +251,7 @@ impl ApiError {
             limit,
             errors,
             suggestions,
-            extensions: Map::new(),
+            extensions,
         }
     }
 
@@ -232,10 +266,13 @@ impl ResponseError for ApiError {
         match self {
             ApiError::MalformedJson(_) | ApiError::InvalidParameter(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BodyTooLarge { .. }
+            | ApiError::SourceFileTooLarge { .. }
+            | ApiError::SourcesTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UrlTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::InvalidBody(_)
             | ApiError::TooManyOperations { .. }
+            | ApiError::TooManySourceFiles { .. }
             | ApiError::NoOperations
             | ApiError::UnknownRevision(_)
             | ApiError::Audit(_)

@@ -23,6 +23,7 @@ pub mod openapi;
 mod rate_limit;
 mod request_span;
 mod respond;
+mod source;
 mod traffic;
 
 use std::net::TcpListener;
@@ -201,6 +202,7 @@ pub fn api_routes(config: &mut utoipa_actix_web::service_config::ServiceConfig<'
         .service(links::get_link)
         .service(links::redirect_to_link)
         .service(traffic::create_link_from_har)
+        .service(source::create_link_from_source)
         .service(audit::audit_link)
         .service(oauth::create_authorize_url)
         .service(browse::get_catalog)

@@ -47,10 +47,15 @@ use crate::resolve::{
         crate::traffic::UnrecognizedCall, crate::traffic::UnreadableCall,
         super::audit::AuditRequest, crate::audit::ScopeList, crate::audit::AuditReport,
         crate::audit::ScopeFinding, crate::audit::ScopeStatus, crate::audit::SourceKind,
-        crate::audit::FindingCounts, crate::audit::AllowedOperation, crate::audit::IntendedCheck
+        crate::audit::FindingCounts, crate::audit::AllowedOperation, crate::audit::IntendedCheck,
+        super::source::SourceRequest, crate::scan::SourceFile, crate::scan::ScanAnswer,
+        crate::scan::ScanReport, crate::scan::ScanExplanation, crate::scan::CallSite,
+        crate::scan::ScannedCall, crate::scan::UnresolvedCall, crate::scan::UnresolvedReason,
+        crate::scan::SkippedFile, crate::scan::Language, crate::scan::CallForm,
+        crate::scan::CheckReport, crate::scan::MissingScope
     )),
     tags(
-        (name = "links", description = "Create-key links for a list of operations"),
+        (name = "links", description = "Create-key links for a list of operations, a HAR, or source code"),
         (name = "catalog", description = "The Klaviyo operations and scopes Scopelink knows"),
         (name = "operations", description = "Health and metrics"),
     )

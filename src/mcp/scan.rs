@@ -302,7 +302,9 @@ pub mod shape {
     #[serde(rename_all = "snake_case")]
     pub enum Language {
         Python,
+        #[serde(rename = "javascript")]
         JavaScript,
+        #[serde(rename = "typescript")]
         TypeScript,
         Php,
         Ruby,

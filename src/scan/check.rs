@@ -4,6 +4,7 @@
 //! `"List Write"`, `x:full`), so the gate and `scopelink audit` agree.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::audit::{audit, AuditError, AuditOptions, AuditReport, AuditSource};
 use crate::catalog::Catalog;
@@ -22,25 +23,29 @@ pub struct CheckOptions {
 }
 
 /// A scope the code needs that the link lacks, with the calls that need it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct MissingScope {
+    #[schema(value_type = String)]
     pub scope: Scope,
     pub calls: Vec<CallSite>,
 }
 
 /// The code's needs against a given link or scope list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct CheckReport {
     /// Nothing the code needs is missing.
     pub passed: bool,
     /// Nothing missing and nothing excess (the `--strict` gate).
     pub strict_passed: bool,
     /// The scopes the code needs.
+    #[schema(value_type = Vec<String>)]
     pub needed: Vec<Scope>,
     /// The given scopes under their current names.
+    #[schema(value_type = Vec<String>)]
     pub given: Vec<Scope>,
     pub missing: Vec<MissingScope>,
     /// Given, but no call needs it.
+    #[schema(value_type = Vec<String>)]
     pub excess: Vec<Scope>,
     /// The link for exactly what the code needs.
     pub corrected_url: String,

@@ -11,6 +11,7 @@
 //! them with an existing link or scope list, [`sarif()`] writes SARIF 2.1.0 and
 //! [`doc_links`] finds the create-key and `/go` links in docs.
 
+mod answer;
 mod check;
 mod docs;
 mod extract;
@@ -19,7 +20,9 @@ mod sarif;
 mod walk;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
+pub use answer::{build_answer, AnswerOptions, ScanAnswer};
 pub use check::{
     check, check_doc_link, CheckOptions, CheckReport, DocCheck, DocOutcome, MissingScope,
 };
@@ -29,7 +32,8 @@ pub use sarif::{sarif, sarif_with_docs, SARIF_SCHEMA};
 pub use walk::{scan_paths, ScanError, ScanOptions, DEFAULT_SKIPPED_DIRS};
 
 /// One file to scan, already in memory (the HTTP API receives files so).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SourceFile {
     /// Repo-relative, `/`-separated; its extension picks the language.
     pub path: String,
@@ -37,11 +41,14 @@ pub struct SourceFile {
 }
 
 /// The language a file was read as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
     Python,
+    // As `as_str` writes them, not `java_script`.
+    #[serde(rename = "javascript")]
     JavaScript,
+    #[serde(rename = "typescript")]
     TypeScript,
     Php,
     Ruby,
@@ -50,6 +57,12 @@ pub enum Language {
 }
 
 impl Language {
+    /// The extensions of the files scanned, as `.py`.
+    pub const EXTENSIONS: &'static [&'static str] = &[
+        ".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".php", ".rb",
+        ".rake", ".yaml", ".yml", ".json",
+    ];
+
     /// The language of a file, by its extension; `None` for files not scanned.
     pub fn of_path(path: &str) -> Option<Language> {
         let name = path.rsplit('/').next().unwrap_or(path);
@@ -78,7 +91,7 @@ impl Language {
 }
 
 /// How a call was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CallForm {
     /// A method of an official Klaviyo SDK client (`klaviyo.Profiles.get_profiles`).
@@ -120,7 +133,7 @@ pub struct FoundCall {
 }
 
 /// Why a call could not be read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UnresolvedReason {
     /// The path is computed at run time.
@@ -145,7 +158,7 @@ impl UnresolvedReason {
 }
 
 /// A call that reaches Klaviyo's API but whose operation cannot be read from the code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct UnresolvedCall {
     pub file: String,
     pub line: usize,
@@ -158,7 +171,7 @@ pub struct UnresolvedCall {
 }
 
 /// A file that was not scanned, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct SkippedFile {
     pub file: String,
     pub reason: String,
@@ -172,7 +185,8 @@ pub struct Findings {
     /// Sorted by file, line and column.
     pub calls: Vec<FoundCall>,
     pub unresolved: Vec<UnresolvedCall>,
-    /// Files of a scanned language that could not be read (too large, not UTF-8, unreadable).
+    /// Files that could not be read (too large, not UTF-8, unreadable) and,
+    /// for files given in memory, those with no path or of a language not scanned.
     pub skipped: Vec<SkippedFile>,
 }
 
@@ -206,15 +220,64 @@ pub(crate) struct FileFindings {
     pub defines_api_base: bool,
 }
 
-/// Scans files already in memory: every call in them, in path order.
+/// Scans files already in memory, in parallel: every call in them, in path order. A file
+/// with an empty path, of a language not scanned, or with the path of an
+/// earlier one is listed in `skipped`.
 pub fn scan_sources(files: &[SourceFile]) -> Findings {
-    let mut pass = ProjectPass::default();
+    let mut skipped = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut scanned: Vec<(Language, &SourceFile)> = Vec::new();
     for file in files {
-        if let Some(language) = Language::of_path(&file.path) {
-            pass.add(extract::extract(language, &file.path, &file.content));
+        if !seen.insert(file.path.as_str()) {
+            skipped.push(SkippedFile {
+                file: file.path.clone(),
+                reason: "an earlier file has the same path; only that one was scanned".to_owned(),
+            });
+            continue;
+        }
+        if file.path.trim().is_empty() {
+            skipped.push(SkippedFile {
+                file: file.path.clone(),
+                reason: "its path is empty: give the repo-relative path (`src/sync.py`), whose extension names the language".to_owned(),
+            });
+            continue;
+        }
+        match Language::of_path(&file.path) {
+            Some(language) => scanned.push((language, file)),
+            None => skipped.push(SkippedFile {
+                file: file.path.clone(),
+                reason: format!(
+                    "its language is not scanned; scanned extensions: {}",
+                    Language::EXTENSIONS.join(", ")
+                ),
+            }),
         }
     }
-    pass.finish(Vec::new())
+    // One worker per CPU, each taking the next file; the findings are sorted at the end.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(scanned.len())
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let pass = std::sync::Mutex::new(ProjectPass::default());
+    let work = || loop {
+        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let Some((language, file)) = scanned.get(index) else {
+            return;
+        };
+        let found = extract::extract(*language, &file.path, &file.content);
+        pass.lock().expect("scan results").add(found);
+    };
+    if workers == 1 {
+        work();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(work);
+            }
+        });
+    }
+    pass.into_inner().expect("scan results").finish(skipped)
 }
 
 /// Collects per-file findings and joins relative wrapper paths at the end.
@@ -259,5 +322,22 @@ mod tests {
         );
         assert_eq!(Language::of_path("Makefile"), None);
         assert_eq!(Language::of_path("README.md"), None);
+        for language in [
+            Language::JavaScript,
+            Language::TypeScript,
+            Language::Manifest,
+        ] {
+            assert_eq!(
+                serde_json::to_value(language).unwrap(),
+                language.as_str(),
+                "JSON writes a language as `as_str` does"
+            );
+        }
+        for extension in Language::EXTENSIONS {
+            assert!(
+                Language::of_path(&format!("a{extension}")).is_some(),
+                "{extension}"
+            );
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! that need it, plus every call and every unresolved call.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::catalog::{Catalog, Method};
 use crate::link::{CatalogInfo, LinkBase, LinkReport};
@@ -14,7 +15,7 @@ use crate::scope::Scope;
 use super::{CallForm, Findings, Language, SkippedFile, UnresolvedCall};
 
 /// Where a call is, and how it was written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct CallSite {
     /// `file:line`.
     pub at: String,
@@ -25,8 +26,9 @@ pub struct CallSite {
 }
 
 /// A scope with the inputs and the calls that need it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ScanExplanation {
+    #[schema(value_type = String, example = "profiles:read")]
     pub scope: Scope,
     /// As in `scopelink link --json`; `index` is the index in `calls`.
     pub needed_by: Vec<NeededBy>,
@@ -35,7 +37,7 @@ pub struct ScanExplanation {
 }
 
 /// One call found and what it resolved to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ScannedCall {
     pub file: String,
     pub line: usize,
@@ -49,6 +51,7 @@ pub struct ScannedCall {
     pub method: Option<Method>,
     pub path: Option<String>,
     pub includes: Vec<String>,
+    #[schema(value_type = Vec<String>)]
     pub scopes: Vec<Scope>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorCode>,
@@ -68,9 +71,13 @@ impl ScannedCall {
 
 /// The link report of a scan: the `scopelink link --json` fields, with the
 /// calls and the unresolved calls.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ScanReport {
+    #[schema(
+        example = "https://www.klaviyo.com/create-private-api-key?scopes=lists:read,profiles:read"
+    )]
     pub url: String,
+    #[schema(value_type = Vec<String>, example = json!(["lists:read", "profiles:read"]))]
     pub scopes: Vec<Scope>,
     pub oauth_scope: String,
     pub minimal: bool,

@@ -40,6 +40,7 @@ const ASSETS: &[(&str, &str)] = assets![
     "render.js",
     "revisions.js",
     "search.js",
+    "source.js",
     "state.js",
     "style.css",
     "traffic.js",

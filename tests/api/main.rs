@@ -14,4 +14,5 @@ mod oauth;
 mod openapi;
 mod ops;
 mod revisions;
+mod source;
 mod traffic;

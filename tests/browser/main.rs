@@ -4,7 +4,8 @@
 //! rather than skips without them).
 //!
 //! `page` drives the builder itself; `tools` the revision select and the
-//! sections below the builder (traffic, OAuth app, audit).
+//! sections below the builder (traffic, OAuth app, audit); `source` the
+//! "From source code" panel.
 //!
 //! Screenshots at phone and desktop width go to `$SCOPELINK_SCREENSHOTS_DIR`
 //! (default `target/screenshots`).
@@ -15,5 +16,6 @@ mod common;
 use common as helpers;
 
 mod page;
+mod source;
 mod tools;
 mod webdriver;

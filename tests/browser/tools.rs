@@ -94,7 +94,7 @@ impl Drop for TempFile {
     }
 }
 
-fn visible(browser: &Browser, css: &str) -> bool {
+pub(crate) fn visible(browser: &Browser, css: &str) -> bool {
     browser.execute(
         "const node = document.querySelector(arguments[0]);\
          return Boolean(node && node.checkVisibility() && node.getClientRects().length);",
@@ -113,7 +113,7 @@ fn value(browser: &Browser, css: &str) -> String {
         .to_owned()
 }
 
-fn texts(browser: &Browser, css: &str) -> Vec<String> {
+pub(crate) fn texts(browser: &Browser, css: &str) -> Vec<String> {
     browser
         .execute(
             "return [...document.querySelectorAll(arguments[0])].map((n) => n.textContent.trim());",
@@ -127,12 +127,12 @@ fn texts(browser: &Browser, css: &str) -> Vec<String> {
         .collect()
 }
 
-fn text_of(browser: &Browser, css: &str) -> String {
+pub(crate) fn text_of(browser: &Browser, css: &str) -> String {
     texts(browser, css).into_iter().next().unwrap_or_default()
 }
 
 /// Waits until an element is shown.
-fn wait_visible(browser: &Browser, css: &str) {
+pub(crate) fn wait_visible(browser: &Browser, css: &str) {
     browser.wait_for(&format!("`{css}` to be shown"), || {
         visible(browser, css).then_some(())
     });
@@ -200,7 +200,7 @@ fn grant_clipboard(app: &TestApp, browser: &Browser) {
 }
 
 /// Desktop and phone screenshots of the whole page; it never scrolls sideways.
-fn screenshots_at_both_widths(browser: &Browser, name: &str) -> Vec<PathBuf> {
+pub(crate) fn screenshots_at_both_widths(browser: &Browser, name: &str) -> Vec<PathBuf> {
     let mut shots = Vec::new();
     assert_fits(browser, DESKTOP.0);
     shots.extend(screenshots(browser, &format!("{name}-desktop"), DESKTOP));

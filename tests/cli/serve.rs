@@ -337,3 +337,72 @@ fn a_request_that_times_out_is_logged_in_its_span_without_its_inputs() {
     sigterm(&served.child);
     assert!(served.child.wait().unwrap().success());
 }
+
+#[test]
+fn source_limits_have_env_twins_and_file_contents_never_reach_the_log() {
+    let mut served = serve(&[
+        ("SCOPELINK_MAX_SOURCE_FILES", "2"),
+        ("SCOPELINK_MAX_SOURCE_FILE_BYTES", "4096"),
+    ]);
+    let base = format!("http://127.0.0.1:{}", served.port);
+    let client = reqwest::blocking::Client::new();
+    let key = "pk_0f1e2d3c4b5a69788796a5b4c3d2e1f0ab";
+    let content = format!(
+        "import requests\nSECRET_MARKER = \"{key}\"\nrequests.get(\"https://a.klaviyo.com/api/lists?k={key}\")\n"
+    );
+    let file = |path: &str| serde_json::json!({"path": path, "content": content});
+    let post = |body: Value| {
+        client
+            .post(format!("{base}/v1/links/from-source"))
+            .json(&body)
+            .send()
+            .unwrap()
+    };
+    let answer = post(serde_json::json!({"files": [file("a.py")]}));
+    assert_eq!(answer.status(), 200);
+    let answer: Value = answer.json().unwrap();
+    assert_eq!(answer["scopes"], serde_json::json!(["lists:read"]));
+    let over: Value =
+        post(serde_json::json!({"files": [file("a.py"), file("b.py"), file("c.py")]}))
+            .json()
+            .unwrap();
+    assert_eq!(over["code"], "too_many_source_files");
+    assert_eq!(over["limit"], 2);
+    let big = serde_json::json!({"files": [{"path": "big.py", "content": "x".repeat(4097)}]});
+    let big: Value = post(big).json().unwrap();
+    assert_eq!(
+        (&big["code"], &big["limit"]),
+        (&"source_file_too_large".into(), &4096.into())
+    );
+    // A content where a flag belongs: the shape error quotes neither it nor the key.
+    let misplaced: Value = post(serde_json::json!({"files": [], "minimal": content}))
+        .json()
+        .unwrap();
+    assert_eq!(misplaced["code"], "invalid_body");
+    client
+        .get(format!("{base}/healthz"))
+        .header("x-request-id", "the-last-one")
+        .send()
+        .unwrap();
+
+    let mut all = String::new();
+    while let Ok(line) = served.lines.recv_timeout(Duration::from_secs(5)) {
+        all.push_str(&line);
+        all.push('\n');
+        if line.contains("the-last-one") {
+            break;
+        }
+    }
+    assert!(all.contains("/v1/links/from-source"), "{all}");
+    assert!(
+        !all.contains("SECRET_MARKER") && !all.contains(&key[3..]),
+        "{all}"
+    );
+    assert!(
+        !misplaced.to_string().contains("SECRET_MARKER"),
+        "{misplaced}"
+    );
+
+    sigterm(&served.child);
+    served.child.wait().unwrap();
+}

@@ -40,6 +40,9 @@ export const postAuthorizeUrl = (payload) => postJson('/v1/oauth/authorize-url',
 /** `POST /v1/audit`. */
 export const postAudit = (payload) => postJson('/v1/audit', payload);
 
+/** `POST /v1/links/from-source`: `{files: [{path, content}], minimal, revision}`. */
+export const postSource = (payload) => postJson('/v1/links/from-source', payload);
+
 /** `POST /v1/links/from-har`: the file as it is, read as HAR or as a request log. */
 export function postTraffic(file, { har, minimal, revision }) {
   const query = ['partial=true'];

@@ -12,9 +12,10 @@
 // a key, its include values, URL encoding, the revisions) are the API's: the
 // page takes them from its answers and never re-implements them.
 //
-// Below the builder, three tools work on the same state: an OAuth authorize
-// URL (oauth.js), an audit of an existing link or scope list (audit.js), and
-// the operations read from a HAR file or a request log (traffic.js).
+// Below the builder, four tools work on the same state: the operations an
+// integration's source code calls (source.js), an OAuth authorize URL
+// (oauth.js), an audit of an existing link or scope list (audit.js), and the
+// operations read from a HAR file or a request log (traffic.js).
 
 import * as audit from './audit.js';
 import { refresh } from './builder.js';
@@ -25,6 +26,7 @@ import * as oauth from './oauth.js';
 import { render } from './render.js';
 import { loadRevisions, renderRevisions } from './revisions.js';
 import { catalogChanged } from './search.js';
+import * as source from './source.js';
 import { on, readUrlState, state } from './state.js';
 import * as traffic from './traffic.js';
 
@@ -33,6 +35,7 @@ on('render', oauth.renderStale);
 on('render', audit.renderStale);
 // The mode or revision changed: the traffic answer depends on them.
 on('options', traffic.optionsChanged);
+on('options', source.optionsChanged);
 // The operation list loaded: it names each operation's include values.
 on('catalog', render);
 on('catalog', catalogChanged);
@@ -45,6 +48,7 @@ window.addEventListener('popstate', () => {
   if (revision !== state.revision) {
     loadCatalog();
     traffic.optionsChanged();
+    source.optionsChanged();
   }
   refresh();
 });

@@ -13,6 +13,7 @@ const COPY_LABELS = {
   authorize: 'Authorize URL',
   'audit-normalized': 'Link under current names',
   'audit-corrected': 'Corrected link',
+  'source-link': 'Link for the code',
 };
 
 /** The builder's copyable texts, replaced at each render. */
