@@ -5,22 +5,18 @@
 //! read; a path outside every root is refused with a message naming the path
 //! and the roots, and nothing is scanned.
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
 use rmcp::RoleServer;
-use schemars::{JsonSchema, Schema, SchemaGenerator};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::schema::utoipa_schema;
 use super::tools::{structured, ToolError};
 use super::Backend;
-use crate::audit::AuditSource;
-use crate::resolve::ResolveOptions;
-use crate::scan::{
-    check, scan_paths, CheckOptions, CheckReport, ScanError, ScanOptions, ScanReport,
-};
+use crate::scan::{build_answer, scan_paths, AnswerOptions, ScanAnswer, ScanError, ScanOptions};
 
 /// The roots a scan may read: the client's `file://` roots when it declares
 /// any, otherwise none (the working directory is used).
@@ -145,189 +141,10 @@ pub struct ScanParams {
 }
 
 /// What `klaviyo_scan` returns: the `scopelink scan --json` answer (the link
-/// report, every call found, the calls that could not be read, the check).
-#[derive(Debug, Serialize)]
-pub struct ScanOutput {
-    #[serde(flatten)]
-    pub report: ScanReport,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub check: Option<CheckReport>,
-    /// The check passed (true when no check was asked for).
-    pub passed: bool,
-}
-
-impl JsonSchema for ScanOutput {
-    fn schema_name() -> Cow<'static, str> {
-        "ScanOutput".into()
-    }
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        shape::ScanOutput::json_schema(generator)
-    }
-}
-
-/// The shape of [`ScanOutput`] for its schema. The scanner's types carry no
-/// schema of their own, so they are described here; a test reads real scan
-/// answers into these types (unknown fields refused), so they cannot drift.
-pub mod shape {
-    use schemars::JsonSchema;
-    use serde::Deserialize;
-    use serde_json::Value;
-
-    use crate::audit::AuditReport;
-    use crate::catalog::Method;
-    use crate::link::CatalogInfo;
-    use crate::mcp::schema::utoipa_schema;
-    use crate::resolve::{ErrorCode, ItemError, NeededBy, ResolvedItem, Warning};
-
-    #[derive(Debug, Deserialize, JsonSchema)]
-    #[serde(deny_unknown_fields)]
-    pub struct ScanOutput {
-        /// The create-key link for every call that resolved.
-        pub url: String,
-        pub scopes: Vec<String>,
-        /// The same scopes space-separated, for Klaviyo OAuth apps.
-        pub oauth_scope: String,
-        pub minimal: bool,
-        pub explanations: Vec<ScanExplanation>,
-        /// One per call, in the order of `calls`.
-        #[schemars(schema_with = "utoipa_schema::<Vec<ResolvedItem>>")]
-        pub operations: Value,
-        #[schemars(schema_with = "utoipa_schema::<Vec<Warning>>")]
-        pub warnings: Value,
-        /// Calls whose input did not resolve; `index` is the index in `calls`.
-        #[schemars(schema_with = "utoipa_schema::<Vec<ItemError>>")]
-        pub errors: Value,
-        #[schemars(schema_with = "utoipa_schema::<CatalogInfo>")]
-        pub catalog: Value,
-        pub files_scanned: usize,
-        pub calls: Vec<ScannedCall>,
-        /// Calls that reach Klaviyo but whose operation is computed at run time.
-        pub unresolved: Vec<UnresolvedCall>,
-        pub skipped: Vec<SkippedFile>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub check: Option<CheckReport>,
-        pub passed: bool,
-    }
-
-    #[derive(Debug, Deserialize, JsonSchema)]
-    #[serde(deny_unknown_fields)]
-    pub struct ScanExplanation {
-        pub scope: String,
-        #[schemars(schema_with = "utoipa_schema::<Vec<NeededBy>>")]
-        pub needed_by: Value,
-        /// The calls that need it, in file and line order.
-        pub calls: Vec<CallSite>,
-    }
-
-    #[derive(Debug, Deserialize, JsonSchema)]
-    #[serde(deny_unknown_fields)]
-    pub struct CallSite {
-        /// `file:line`.
-        pub at: String,
-        pub file: String,
-        pub line: usize,
-        pub form: CallForm,
-        pub input: String,
-    }
-
-    #[derive(Debug, Deserialize, JsonSchema)]
-    #[serde(deny_unknown_fields)]
-    pub struct ScannedCall {
-        pub file: String,
-        pub line: usize,
-        pub column: usize,
-        pub language: Language,
-        pub form: CallForm,
-        /// What the resolver read: `PATCH /api/profiles/{id}`, `klaviyo.Profiles.get_profiles`.
-        pub input: String,
-        /// The code, one line, shortened, with anything key-like blanked out.
-        pub excerpt: String,
-        pub operation_id: Option<String>,
-        #[schemars(schema_with = "utoipa_schema::<Option<Method>>")]
-        pub method: Value,
-        pub path: Option<String>,
-        pub includes: Vec<String>,
-        pub scopes: Vec<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[schemars(schema_with = "utoipa_schema::<ErrorCode>")]
-        pub error: Option<Value>,
-    }
-
-    #[derive(Debug, Deserialize, JsonSchema)]
-    #[serde(deny_unknown_fields)]
-    pub struct UnresolvedCall {
-        pub file: String,
-        pub line: usize,
-        pub column: usize,
-        pub language: Language,
-        pub reason: UnresolvedReason,
-        /// What was seen and what would make it readable.
-        pub detail: String,
-        pub excerpt: String,
-    }
-
-    #[derive(Debug, Deserialize, JsonSchema)]
-    #[serde(deny_unknown_fields)]
-    pub struct SkippedFile {
-        pub file: String,
-        pub reason: String,
-    }
-
-    #[derive(Debug, Deserialize, JsonSchema)]
-    #[serde(deny_unknown_fields)]
-    pub struct CheckReport {
-        /// Nothing the code needs is missing.
-        pub passed: bool,
-        /// Nothing missing and nothing excess.
-        pub strict_passed: bool,
-        pub needed: Vec<String>,
-        /// The given scopes under their current names.
-        pub given: Vec<String>,
-        pub missing: Vec<MissingScope>,
-        pub excess: Vec<String>,
-        /// The link for exactly what the code needs.
-        pub corrected_url: String,
-        #[schemars(schema_with = "utoipa_schema::<AuditReport>")]
-        pub audit: Value,
-    }
-
-    #[derive(Debug, Deserialize, JsonSchema)]
-    #[serde(deny_unknown_fields)]
-    pub struct MissingScope {
-        pub scope: String,
-        pub calls: Vec<CallSite>,
-    }
-
-    #[derive(Debug, Deserialize, JsonSchema)]
-    #[serde(rename_all = "snake_case")]
-    pub enum Language {
-        Python,
-        #[serde(rename = "javascript")]
-        JavaScript,
-        #[serde(rename = "typescript")]
-        TypeScript,
-        Php,
-        Ruby,
-        Manifest,
-    }
-
-    #[derive(Debug, Deserialize, JsonSchema)]
-    #[serde(rename_all = "snake_case")]
-    pub enum CallForm {
-        SdkMethod,
-        RawHttp,
-        Manifest,
-    }
-
-    #[derive(Debug, Deserialize, JsonSchema)]
-    #[serde(rename_all = "snake_case")]
-    pub enum UnresolvedReason {
-        DynamicPath,
-        DynamicMethod,
-        RelatedLink,
-        DynamicSdkMethod,
-    }
-}
+/// report, every call found, the calls that could not be read, the check),
+/// built by the same [`build_answer`] and described by the same schema.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ScanOutput(#[schemars(schema_with = "utoipa_schema::<ScanAnswer>")] pub ScanAnswer);
 
 pub fn definitions() -> Vec<rmcp::model::Tool> {
     vec![super::tools::tool::<ScanParams, ScanOutput>(
@@ -408,37 +225,21 @@ pub fn run(
         };
         ToolError::new(code, error.to_string())
     })?;
-    let resolve = ResolveOptions {
+    let options = AnswerOptions {
         minimal: params.minimal,
         prefer_beta: selected.prefer_beta,
-        ..ResolveOptions::default()
+        check: params.check.as_deref(),
+        strict: false,
     };
-    let base = backend.link_base();
-    let report = ScanReport::build(selected.catalog, base, findings, resolve);
-    let checked = match &params.check {
-        None => None,
-        Some(given) => {
-            let options = CheckOptions {
-                minimal: params.minimal,
-                prefer_beta: selected.prefer_beta,
-            };
-            let checked = AuditSource::from_args(std::slice::from_ref(given))
-                .and_then(|source| check(selected.catalog, base, &report, &source, options))
-                .map_err(|error| ToolError::new(error.code(), format!("`check`: {error}")))?;
-            Some(checked)
-        }
-    };
-    let output = ScanOutput {
-        passed: checked.as_ref().is_none_or(|c| c.passed),
-        report,
-        check: checked,
-    };
+    let answer = build_answer(selected.catalog, backend.link_base(), findings, options)
+        .map_err(|error| ToolError::new(error.code(), format!("`check`: {error}")))?;
+    let output = ScanOutput(answer);
     let summary = summary(&output);
     Ok(structured(&output, summary, false))
 }
 
-fn summary(output: &ScanOutput) -> String {
-    let report = &output.report;
+fn summary(ScanOutput(answer): &ScanOutput) -> String {
+    let report = &answer.report;
     let mut lines = vec![
         format!(
             "{} Klaviyo call{} in {} file{} scanned; the link for them:",
@@ -470,7 +271,7 @@ fn summary(output: &ScanOutput) -> String {
             call.detail
         ));
     }
-    if let Some(checked) = &output.check {
+    if let Some(checked) = &answer.check {
         if checked.passed {
             lines.push("check: the given link has every scope the code needs".to_owned());
         } else {
