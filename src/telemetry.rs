@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
+use std::ops::Range;
 
 use tracing::field::{Field, Visit};
 use tracing::span::Record;
@@ -95,13 +96,44 @@ where
         if meta.target() == "log" {
             return self.stock.format_event(ctx, writer, event);
         }
-        writer.write_str("{\"timestamp\":\"")?;
-        SystemTime.format_time(&mut writer)?;
-        writer.write_str("\",\"level\":\"")?;
-        writer.write_str(meta.level().as_str())?;
-        writer.write_char('"')?;
+        // Written into a plain `String` and handed over once: a `Writer`
+        // costs a dynamic call per write.
+        thread_local! {
+            static LINE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        LINE.with(|line| match line.try_borrow_mut() {
+            Ok(mut line) => {
+                line.clear();
+                format_line(ctx, &mut line, event)?;
+                writer.write_str(&line)
+            }
+            Err(_) => {
+                let mut line = String::new();
+                format_line(ctx, &mut line, event)?;
+                writer.write_str(&line)
+            }
+        })
+    }
+}
+
+/// The line of a non-`log` event; see [`JsonLine`].
+fn format_line<S>(
+    ctx: &FmtContext<'_, S, JsonSpanFields>,
+    writer: &mut String,
+    event: &Event<'_>,
+) -> fmt::Result
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    {
+        let meta = event.metadata();
+        writer.push_str("{\"timestamp\":\"");
+        write_timestamp(writer)?;
+        writer.push_str("\",\"level\":\"");
+        writer.push_str(meta.level().as_str());
+        writer.push('"');
         let mut visitor = EventFields {
-            writer: &mut writer,
+            writer,
             result: Ok(()),
         };
         event.record(&mut visitor);
@@ -117,41 +149,41 @@ where
                 .map(|f| f.fields.as_str())
                 .and_then(|f| f.strip_prefix('{')?.strip_suffix('}'));
             if let Some(fields) = fields {
-                writer.write_str(",\"span\":{")?;
-                writer.write_str(fields)?;
+                writer.push_str(",\"span\":{");
+                writer.push_str(fields);
                 if !fields.is_empty() {
-                    writer.write_char(',')?;
+                    writer.push(',');
                 }
-                writer.write_str("\"name\":")?;
-                write_json_str(&mut writer, span.metadata().name())?;
-                writer.write_char('}')?;
+                writer.push_str("\"name\":");
+                write_json_str(writer, span.metadata().name())?;
+                writer.push('}');
             }
         }
-        writer.write_str("}\n")
+        writer.push_str("}\n");
+        Ok(())
     }
 }
 
 /// An event's fields as `,"name":value` pairs, in the order recorded
 /// (what `tracing_serde::SerdeMapVisitor` writes).
-struct EventFields<'a, 'w> {
-    writer: &'a mut Writer<'w>,
+struct EventFields<'a> {
+    writer: &'a mut String,
     result: fmt::Result,
 }
 
-impl EventFields<'_, '_> {
-    fn entry(&mut self, field: &Field, value: impl FnOnce(&mut Writer<'_>) -> fmt::Result) {
+impl EventFields<'_> {
+    fn entry(&mut self, field: &Field, value: impl FnOnce(&mut String) -> fmt::Result) {
         if self.result.is_ok() {
-            self.result = (|| {
-                self.writer.write_char(',')?;
-                write_json_str(self.writer, field.name())?;
-                self.writer.write_char(':')?;
+            self.writer.push(',');
+            self.result = write_json_str(self.writer, field.name()).and_then(|()| {
+                self.writer.push(':');
                 value(self.writer)
-            })();
+            });
         }
     }
 }
 
-impl Visit for EventFields<'_, '_> {
+impl Visit for EventFields<'_> {
     fn record_bool(&mut self, field: &Field, value: bool) {
         self.entry(field, |w| w.write_str(if value { "true" } else { "false" }));
     }
@@ -180,58 +212,72 @@ impl Visit for EventFields<'_, '_> {
 #[derive(Debug, Default)]
 struct JsonSpanFields;
 
-/// One field of a span, rendered as JSON.
-struct SpanFields<'a> {
-    values: Vec<(&'a str, String)>,
+/// A span's fields rendered into one buffer, each name's last value winning;
+/// [`FieldBuf::sorted`] orders them by name as `JsonFields`' `BTreeMap` does.
+#[derive(Default)]
+struct FieldBuf<'a> {
+    values: String,
+    entries: Vec<(&'a str, Range<usize>)>,
 }
 
-impl<'a> SpanFields<'a> {
-    fn insert(&mut self, name: &'a str, value: String) {
-        match self.values.iter_mut().find(|(n, _)| *n == name) {
-            Some(slot) => slot.1 = value,
-            None => self.values.push((name, value)),
+impl<'a> FieldBuf<'a> {
+    fn entry(&mut self, name: &'a str, value: impl FnOnce(&mut String) -> fmt::Result) {
+        let start = self.values.len();
+        let _ = value(&mut self.values);
+        let range = start..self.values.len();
+        match self.entries.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = range,
+            None => self.entries.push((name, range)),
         }
     }
 
-    fn rendered(value: impl FnOnce(&mut String) -> fmt::Result) -> String {
-        let mut out = String::new();
-        let _ = value(&mut out);
-        out
+    /// The fields sorted by name (names are unique here).
+    fn sorted(mut self) -> Self {
+        self.entries.sort_by(|a, b| a.0.cmp(b.0));
+        self
     }
 
-    /// The fields sorted by name (stable: names are unique here).
-    fn sorted(mut self) -> Vec<(&'a str, String)> {
-        self.values.sort_by(|a, b| a.0.cmp(b.0));
-        self.values
-    }
-}
-
-impl Visit for SpanFields<'_> {
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.insert(field.name(), Self::rendered(|w| write_json_f64(w, value)));
-    }
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.insert(field.name(), value.to_string());
-    }
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.insert(field.name(), value.to_string());
-    }
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.insert(field.name(), value.to_string());
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.insert(field.name(), Self::rendered(|w| write_json_str(w, value)));
-    }
-    fn record_bytes(&mut self, field: &Field, value: &[u8]) {
-        let mut out = String::from("[");
-        for (i, byte) in value.iter().enumerate() {
+    /// `"name":value` pairs joined by `,`.
+    fn write_pairs(&self, out: &mut String) {
+        for (i, (name, range)) in self.entries.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            let _ = write!(out, "{byte}");
+            let _ = write_json_str(out, name);
+            out.push(':');
+            out.push_str(&self.values[range.clone()]);
         }
-        out.push(']');
-        self.insert(field.name(), out);
+    }
+}
+
+impl<'a> Visit for FieldBuf<'a> {
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.entry(field.name(), |w| write_json_f64(w, value));
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.entry(field.name(), |w| write!(w, "{value}"));
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.entry(field.name(), |w| write!(w, "{value}"));
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.entry(field.name(), |w| write!(w, "{value}"));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.entry(field.name(), |w| write_json_str(w, value));
+    }
+    fn record_bytes(&mut self, field: &Field, value: &[u8]) {
+        self.entry(field.name(), |w| {
+            w.push('[');
+            for (i, byte) in value.iter().enumerate() {
+                if i > 0 {
+                    w.push(',');
+                }
+                write!(w, "{byte}")?;
+            }
+            w.push(']');
+            Ok(())
+        });
     }
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         let name = field.name();
@@ -239,21 +285,8 @@ impl Visit for SpanFields<'_> {
             return;
         }
         let name = name.strip_prefix("r#").unwrap_or(name);
-        self.insert(name, Self::rendered(|w| write_json_debug(w, value)));
+        self.entry(name, |w| write_json_debug(w, value));
     }
-}
-
-fn write_object(writer: &mut dyn fmt::Write, fields: &[(&str, String)]) -> fmt::Result {
-    writer.write_char('{')?;
-    for (i, (name, value)) in fields.iter().enumerate() {
-        if i > 0 {
-            writer.write_char(',')?;
-        }
-        write_json_str(writer, name)?;
-        writer.write_char(':')?;
-        writer.write_str(value)?;
-    }
-    writer.write_char('}')
 }
 
 impl<'writer> FormatFields<'writer> for JsonSpanFields {
@@ -262,9 +295,14 @@ impl<'writer> FormatFields<'writer> for JsonSpanFields {
         mut writer: Writer<'writer>,
         fields: R,
     ) -> fmt::Result {
-        let mut visitor = SpanFields { values: Vec::new() };
-        fields.record(&mut visitor);
-        write_object(&mut writer, &visitor.sorted())
+        let mut buf = FieldBuf::default();
+        fields.record(&mut buf);
+        let buf = buf.sorted();
+        let mut out = String::with_capacity(buf.values.len() + 16 * buf.entries.len() + 2);
+        out.push('{');
+        buf.write_pairs(&mut out);
+        out.push('}');
+        writer.write_str(&out)
     }
 
     fn add_fields(
@@ -275,45 +313,44 @@ impl<'writer> FormatFields<'writer> for JsonSpanFields {
         if current.fields.is_empty() {
             return self.format_fields(current.as_writer(), fields);
         }
-        let mut visitor = SpanFields { values: Vec::new() };
-        fields.record(&mut visitor);
-        let added = visitor.sorted();
-        let Some(first_added) = added.first() else {
+        let mut buf = FieldBuf::default();
+        fields.record(&mut buf);
+        let added = buf.sorted();
+        let Some(first_added) = added.entries.first() else {
             return Ok(());
         };
         match last_key(&current.fields) {
             // `{}`, or every new name sorts after the stored ones: append.
             Some(last) if last.as_deref().is_none_or(|last| last < first_added.0) => {
-                let mut appended = String::new();
-                write_object(&mut appended, &added)?;
                 current.fields.pop();
                 if last.is_some() {
                     current.fields.push(',');
                 }
-                current.fields.push_str(&appended[1..]);
+                added.write_pairs(&mut current.fields);
+                current.fields.push('}');
                 Ok(())
             }
             // Merge as `JsonFields` does: parse, insert, write out sorted.
             _ => {
                 let stored: BTreeMap<String, serde_json::Value> =
                     serde_json::from_str(&current.fields).map_err(|_| fmt::Error)?;
-                let mut merged: Vec<(String, String)> = stored
+                let mut merged: BTreeMap<String, String> = stored
                     .into_iter()
                     .map(|(name, value)| (name, value.to_string()))
                     .collect();
-                for (name, value) in added {
-                    match merged.iter_mut().find(|(n, _)| n == name) {
-                        Some(slot) => slot.1 = value,
-                        None => merged.push((name.to_owned(), value)),
-                    }
+                for (name, range) in &added.entries {
+                    merged.insert((*name).to_owned(), added.values[range.clone()].to_owned());
                 }
-                merged.sort_by(|a, b| a.0.cmp(&b.0));
-                let merged: Vec<(&str, String)> = merged
-                    .iter()
-                    .map(|(n, v)| (n.as_str(), v.clone()))
-                    .collect();
-                let mut text = String::new();
-                write_object(&mut text, &merged)?;
+                let mut text = String::from("{");
+                for (i, (name, value)) in merged.iter().enumerate() {
+                    if i > 0 {
+                        text.push(',');
+                    }
+                    write_json_str(&mut text, name)?;
+                    text.push(':');
+                    text.push_str(value);
+                }
+                text.push('}');
                 current.fields = text;
                 Ok(())
             }
@@ -335,7 +372,12 @@ fn last_key(object: &str) -> Option<Option<String>> {
             return None;
         }
         let end = string_end(bytes, at)?;
-        last = Some(serde_json::from_str::<String>(&object[at..end]).ok()?);
+        let key = &object[at + 1..end - 1];
+        last = Some(if key.contains('\\') {
+            serde_json::from_str::<String>(&object[at..end]).ok()?
+        } else {
+            key.to_owned()
+        });
         at = end;
         if bytes.get(at) != Some(&b':') {
             return None;
@@ -374,6 +416,59 @@ fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// `SystemTime.format_time` (`2026-07-20T10:00:00.123456Z`, UTC), with the
+/// date and time of day made once per second per thread.
+fn write_timestamp(writer: &mut String) -> fmt::Result {
+    thread_local! {
+        static SECOND: std::cell::Cell<(u64, [u8; 19])> =
+            const { std::cell::Cell::new((u64::MAX, [0; 19])) };
+    }
+    let Ok(since_epoch) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) else {
+        return SystemTime.format_time(&mut Writer::new(writer));
+    };
+    let secs = since_epoch.as_secs();
+    let (cached, mut prefix) = SECOND.get();
+    if cached != secs {
+        let (year, month, day) = civil_from_days((secs / 86_400) as i64);
+        if !(0..=9999).contains(&year) {
+            return SystemTime.format_time(&mut Writer::new(writer));
+        }
+        let of_day = secs % 86_400;
+        let mut text = String::with_capacity(19);
+        write!(
+            text,
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+            of_day / 3600,
+            of_day / 60 % 60,
+            of_day % 60
+        )?;
+        prefix.copy_from_slice(text.as_bytes());
+        SECOND.set((secs, prefix));
+    }
+    let mut tail = *b".000000Z";
+    let mut rest = since_epoch.subsec_micros();
+    for digit in tail[1..7].iter_mut().rev() {
+        *digit = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    writer.push_str(std::str::from_utf8(&prefix).map_err(|_| fmt::Error)?);
+    writer.push_str(std::str::from_utf8(&tail).map_err(|_| fmt::Error)?);
+    Ok(())
+}
+
+/// The proleptic Gregorian date of a day count from 1970-01-01 (H. Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
 /// A JSON string as serde_json writes it.
@@ -514,6 +609,35 @@ mod tests {
         let stock = capture(false);
         assert_eq!(stock.lines().count(), 4, "{stock}");
         assert_eq!(capture(true), stock);
+    }
+
+    #[test]
+    fn timestamps_are_the_stock_ones() {
+        for (days, date) in [
+            (0, (1970, 1, 1)),
+            (59, (1970, 3, 1)),
+            (365, (1971, 1, 1)),
+            (11_016, (2000, 2, 29)),
+            (20_789, (2026, 12, 2)),
+            (2_932_896, (9999, 12, 31)),
+        ] {
+            assert_eq!(civil_from_days(days), date, "{days}");
+        }
+        // The stock clock and this one agree but for the microseconds.
+        for _ in 0..3 {
+            let mut ours = String::new();
+            write_timestamp(&mut ours).unwrap();
+            let mut stock = String::new();
+            SystemTime
+                .format_time(&mut Writer::new(&mut stock))
+                .unwrap();
+            assert_eq!(ours.len(), stock.len(), "{ours} {stock}");
+            assert!(ours.ends_with('Z') && ours.as_bytes()[19] == b'.', "{ours}");
+            if ours[..19] == stock[..19] {
+                return;
+            }
+        }
+        panic!("the seconds never agreed");
     }
 
     #[test]
