@@ -6,6 +6,7 @@
 //! The JSON lines are written by [`JsonLine`], which costs a request's log
 //! line a fraction of what the stock formatter does (see its notes).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 use std::ops::Range;
@@ -125,43 +126,41 @@ fn format_line<S>(
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
-    {
-        let meta = event.metadata();
-        writer.push_str("{\"timestamp\":\"");
-        write_timestamp(writer)?;
-        writer.push_str("\",\"level\":\"");
-        writer.push_str(meta.level().as_str());
-        writer.push('"');
-        let mut visitor = EventFields {
-            writer,
-            result: Ok(()),
-        };
-        event.record(&mut visitor);
-        visitor.result?;
-        let current = event
-            .parent()
-            .and_then(|id| ctx.span(id))
-            .or_else(|| ctx.lookup_current());
-        if let Some(span) = current {
-            let extensions = span.extensions();
-            let fields = extensions
-                .get::<FormattedFields<JsonSpanFields>>()
-                .map(|f| f.fields.as_str())
-                .and_then(|f| f.strip_prefix('{')?.strip_suffix('}'));
-            if let Some(fields) = fields {
-                writer.push_str(",\"span\":{");
-                writer.push_str(fields);
-                if !fields.is_empty() {
-                    writer.push(',');
-                }
-                writer.push_str("\"name\":");
-                write_json_str(writer, span.metadata().name())?;
-                writer.push('}');
+    let meta = event.metadata();
+    writer.push_str("{\"timestamp\":\"");
+    write_timestamp(writer)?;
+    writer.push_str("\",\"level\":\"");
+    writer.push_str(meta.level().as_str());
+    writer.push('"');
+    let mut visitor = EventFields {
+        writer,
+        result: Ok(()),
+    };
+    event.record(&mut visitor);
+    visitor.result?;
+    let current = event
+        .parent()
+        .and_then(|id| ctx.span(id))
+        .or_else(|| ctx.lookup_current());
+    if let Some(span) = current {
+        let extensions = span.extensions();
+        let fields = extensions
+            .get::<FormattedFields<JsonSpanFields>>()
+            .map(|f| f.fields.as_str())
+            .and_then(|f| f.strip_prefix('{')?.strip_suffix('}'));
+        if let Some(fields) = fields {
+            writer.push_str(",\"span\":{");
+            writer.push_str(fields);
+            if !fields.is_empty() {
+                writer.push(',');
             }
+            writer.push_str("\"name\":");
+            write_json_str(writer, span.metadata().name())?;
+            writer.push('}');
         }
-        writer.push_str("}\n");
-        Ok(())
     }
+    writer.push_str("}\n");
+    Ok(())
 }
 
 /// An event's fields as `,"name":value` pairs, in the order recorded
@@ -191,10 +190,16 @@ impl Visit for EventFields<'_> {
         self.entry(field, |w| write_json_debug(w, value));
     }
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.entry(field, |w| write!(w, "{value}"));
+        self.entry(field, |w| {
+            push_u64(w, value);
+            Ok(())
+        });
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.entry(field, |w| write!(w, "{value}"));
+        self.entry(field, |w| {
+            push_i64(w, value);
+            Ok(())
+        });
     }
     fn record_f64(&mut self, field: &Field, value: f64) {
         self.entry(field, |w| write_json_f64(w, value));
@@ -255,10 +260,16 @@ impl<'a> Visit for FieldBuf<'a> {
         self.entry(field.name(), |w| write_json_f64(w, value));
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.entry(field.name(), |w| write!(w, "{value}"));
+        self.entry(field.name(), |w| {
+            push_i64(w, value);
+            Ok(())
+        });
     }
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.entry(field.name(), |w| write!(w, "{value}"));
+        self.entry(field.name(), |w| {
+            push_u64(w, value);
+            Ok(())
+        });
     }
     fn record_bool(&mut self, field: &Field, value: bool) {
         self.entry(field.name(), |w| write!(w, "{value}"));
@@ -319,11 +330,17 @@ impl<'writer> FormatFields<'writer> for JsonSpanFields {
         let Some(first_added) = added.entries.first() else {
             return Ok(());
         };
-        match last_key(&current.fields) {
+        // `Some(stored is empty)` when every new name sorts after the stored ones.
+        let append = match last_key(&current.fields) {
+            Some(None) => Some(true),
+            Some(Some(last)) if *last < *first_added.0 => Some(false),
+            _ => None,
+        };
+        match append {
             // `{}`, or every new name sorts after the stored ones: append.
-            Some(last) if last.as_deref().is_none_or(|last| last < first_added.0) => {
+            Some(empty) => {
                 current.fields.pop();
-                if last.is_some() {
+                if !empty {
                     current.fields.push(',');
                 }
                 added.write_pairs(&mut current.fields);
@@ -360,7 +377,7 @@ impl<'writer> FormatFields<'writer> for JsonSpanFields {
 
 /// The last key of a JSON object this module wrote: `Some(None)` for `{}`,
 /// `None` if the text is not such an object.
-fn last_key(object: &str) -> Option<Option<String>> {
+fn last_key(object: &str) -> Option<Option<Cow<'_, str>>> {
     let bytes = object.as_bytes();
     if bytes.first() != Some(&b'{') || bytes.last() != Some(&b'}') {
         return None;
@@ -374,9 +391,9 @@ fn last_key(object: &str) -> Option<Option<String>> {
         let end = string_end(bytes, at)?;
         let key = &object[at + 1..end - 1];
         last = Some(if key.contains('\\') {
-            serde_json::from_str::<String>(&object[at..end]).ok()?
+            Cow::Owned(serde_json::from_str::<String>(&object[at..end]).ok()?)
         } else {
-            key.to_owned()
+            Cow::Borrowed(key)
         });
         at = end;
         if bytes.get(at) != Some(&b':') {
@@ -471,6 +488,29 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
+/// A number in decimal, as `{}` (and serde_json) writes it.
+fn push_u64(out: &mut String, value: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = value;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
+}
+
+fn push_i64(out: &mut String, value: i64) {
+    if value < 0 {
+        out.push('-');
+    }
+    push_u64(out, value.unsigned_abs());
+}
+
 /// A JSON string as serde_json writes it.
 fn write_json_str(writer: &mut (impl fmt::Write + ?Sized), text: &str) -> fmt::Result {
     writer.write_char('"')?;
@@ -479,24 +519,34 @@ fn write_json_str(writer: &mut (impl fmt::Write + ?Sized), text: &str) -> fmt::R
 }
 
 fn write_escaped(writer: &mut (impl fmt::Write + ?Sized), text: &str) -> fmt::Result {
+    /// The bytes serde_json escapes: control characters, `"` and `\`.
+    const ESCAPED: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut byte = 0;
+        while byte < 0x20 {
+            table[byte] = true;
+            byte += 1;
+        }
+        table[b'"' as usize] = true;
+        table[b'\\' as usize] = true;
+        table
+    };
+    let bytes = text.as_bytes();
     let mut start = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let escape: &str = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
-        };
+    for (at, &byte) in bytes.iter().enumerate() {
+        if !ESCAPED[byte as usize] {
+            continue;
+        }
         writer.write_str(&text[start..at])?;
-        if escape.is_empty() {
-            write!(writer, "\\u{byte:04x}")?;
-        } else {
-            writer.write_str(escape)?;
+        match byte {
+            b'"' => writer.write_str("\\\"")?,
+            b'\\' => writer.write_str("\\\\")?,
+            b'\n' => writer.write_str("\\n")?,
+            b'\r' => writer.write_str("\\r")?,
+            b'\t' => writer.write_str("\\t")?,
+            0x08 => writer.write_str("\\b")?,
+            0x0c => writer.write_str("\\f")?,
+            _ => write!(writer, "\\u{byte:04x}")?,
         }
         start = at + 1;
     }
@@ -641,11 +691,25 @@ mod tests {
     }
 
     #[test]
+    fn numbers_are_written_as_display_does() {
+        for value in [0u64, 7, 10, 200, 65_535, u64::MAX] {
+            let mut out = String::new();
+            push_u64(&mut out, value);
+            assert_eq!(out, value.to_string());
+        }
+        for value in [0i64, -1, 42, i64::MIN, i64::MAX] {
+            let mut out = String::new();
+            push_i64(&mut out, value);
+            assert_eq!(out, value.to_string());
+        }
+    }
+
+    #[test]
     fn the_last_key_of_stored_fields() {
         assert_eq!(last_key("{}"), Some(None));
         assert_eq!(
             last_key(r#"{"a":[1,2],"b\"":"x,\"}","c":null}"#),
-            Some(Some("c".to_owned()))
+            Some(Some(Cow::Borrowed("c")))
         );
         assert_eq!(last_key("not json"), None);
     }

@@ -219,11 +219,12 @@ where
     }
 
     let status = response.status().as_u16();
+    let latency = context.started.elapsed();
     state
         .metrics
-        .record_request(&method, &context.route, status, context.started.elapsed());
+        .record_request(&method, &context.route, status, latency);
     span.record("status", status);
-    request_span::log_request(&context, &method, status);
+    request_span::log_request(&context, &method, status, latency);
     Ok(response)
 }
 

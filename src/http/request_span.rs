@@ -14,7 +14,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::Method;
@@ -63,15 +63,15 @@ pub fn root_span(request: &ServiceRequest, context: &RequestContext) -> Span {
     )
 }
 
-/// The one `request` line of an answered request.
-pub fn log_request(context: &RequestContext, method: &Method, status: u16) {
+/// The one `request` line of an answered request, `latency` after its start.
+pub fn log_request(context: &RequestContext, method: &Method, status: u16, latency: Duration) {
     tracing::info!(
         parent: None,
         request_id = &*context.id,
         method = method.as_str(),
         route = &*context.route,
         status,
-        latency_ms = context.started.elapsed().as_secs_f64() * 1000.0,
+        latency_ms = latency.as_secs_f64() * 1000.0,
         "request"
     );
 }
