@@ -4,9 +4,12 @@
 # ratios to a bare actix-web 4 server (examples/bare_actix.rs) measured in the
 # same run. Builds both in release mode, runs every case on 127.0.0.1 only.
 #
-# Usage: scripts/cost.sh [--json FILE]
+# Usage: scripts/cost.sh [--json FILE] [--case TEXT]... [--keep DIR]
 #   Prints a Markdown table: instructions per request for each case, and the
 #   ratios the "cold path" issue sets as targets. Takes a few minutes.
+#   --case measures only the cases whose names contain TEXT (and the bases
+#   their ratios need); --keep DIR keeps the callgrind files, which
+#   scripts/cost/diff.py turns into a per-request profile by function.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }

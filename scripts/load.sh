@@ -8,7 +8,10 @@
 # Usage: scripts/load.sh [--quick] [--soak] [--build] [--help]
 #   (default)  benchmark: /healthz baseline, POST /v1/links with 1/5/100
 #              operations, GET /go; req/s, latency, errors, ratio to /healthz,
-#              peak server memory, informational PASS/FAIL targets.
+#              peak server memory, informational PASS/FAIL targets. Then the
+#              cold path: 5 and 100 ops with a unique ID in every request, and
+#              (on a second server, SCOPELINK_ANSWER_CACHE_BYTES=0) with the
+#              answer cache off.
 #   --quick    2s per benchmark scenario (soak: 15s unless SOAK_DURATION set).
 #   --soak     one bounded soak at 256 connections with a valid/invalid mix;
 #              checks zero 5xx, zero socket errors and steady memory.
@@ -69,15 +72,22 @@ WORK_DIR=
 # Benchmark scenarios: name|label|method|path|content-type|body file|expected status|mode
 # Mode `cold` makes every request body unique (a new catalog-item ID each time), so
 # none is answered from the server's answer cache: the cost of resolving afresh.
+# Mode `off` runs on a second server started with the answer cache off
+# (SCOPELINK_ANSWER_CACHE_BYTES=0): the same request, resolved every time.
 readonly SCENARIOS=(
   "healthz|GET /healthz|GET|/healthz|-|-|200|-"
   "links_1|POST /v1/links (1 op)|POST|/v1/links|application/json|links_1.json|200|-"
   "links_5|POST /v1/links (5 ops)|POST|/v1/links|application/json|links_5.json|200|-"
   "links_100|POST /v1/links (100 ops)|POST|/v1/links|application/json|links_100.json|200|-"
   "go_3|GET /go (3 ops, 302)|GET|/go?op=get_profiles&op=get_lists&op=POST%20/api/lists|-|-|302|-"
-  "links_5_cold|POST /v1/links (5 ops, uncached)|POST|/v1/links|application/json|links_5.json|200|cold"
-  "links_100_cold|POST /v1/links (100 ops, uncached)|POST|/v1/links|application/json|links_100.json|200|cold"
+  "links_5_cold|POST /v1/links (5 ops, unique IDs)|POST|/v1/links|application/json|links_5.json|200|cold"
+  "links_100_cold|POST /v1/links (100 ops, unique IDs)|POST|/v1/links|application/json|links_100.json|200|cold"
+  "links_1_off|POST /v1/links (1 op, cache off)|POST|/v1/links|application/json|links_1.json|200|off"
+  "links_5_off|POST /v1/links (5 ops, cache off)|POST|/v1/links|application/json|links_5.json|200|off"
+  "links_100_off|POST /v1/links (100 ops, cache off)|POST|/v1/links|application/json|links_100.json|200|off"
 )
+# Extra environment of the server being started (`off` scenarios set the cache off).
+SERVER_ENV=()
 
 # ---------------------------------------------------------------- helpers --
 
@@ -220,7 +230,7 @@ start_server() {
     if [[ -n ${WORKERS:-} ]]; then cmd+=(--workers "$WORKERS"); fi
     cmd+=("${extra[@]}")
     log "starting (attempt $attempt): ${cmd[*]}"
-    RUST_LOG=${RUST_LOG:-warn} "${cmd[@]}" >>"$WORK_DIR/server.log" 2>&1 &
+    env "${SERVER_ENV[@]}" RUST_LOG="${RUST_LOG:-warn}" "${cmd[@]}" >>"$WORK_DIR/server.log" 2>&1 &
     SERVER_PID=$!
     if wait_ready; then
       log "server ready on $BASE_URL (pid $SERVER_PID)"
@@ -370,6 +380,7 @@ run_bench() {
   local _tag _name r a b c e n
   for line in "${SCENARIOS[@]}"; do
     IFS='|' read -r name label method path ctype body expect mode <<<"$line"
+    [[ $mode != off ]] || continue
     if [[ $body != - ]]; then body="$LOAD_DIR/$body"; fi
     log "scenario $label: ${DURATION}, $CONNECTIONS connections, $THREADS threads"
     run_wrk "$name" "$CONNECTIONS" "$DURATION" \
@@ -388,25 +399,46 @@ run_bench() {
   nsamples=$(wc -l <"$samples")
   peak=$((${hwm:-0} > sampled ? ${hwm:-0} : sampled))
 
+  # The cold path with the answer cache off, on a fresh server.
+  log "restarting the server with the answer cache off (SCOPELINK_ANSWER_CACHE_BYTES=0)"
+  stop_server
+  SERVER_ENV=(SCOPELINK_ANSWER_CACHE_BYTES=0)
+  start_server
+  for line in "${SCENARIOS[@]}"; do
+    IFS='|' read -r name label method path ctype body expect mode <<<"$line"
+    [[ $mode == off ]] || continue
+    code=$(http_status "$method" "$path" "$ctype" "$body")
+    [[ $code == "$expect" ]] || die "pre-flight '$label' (cache off): got HTTP $code, want $expect"
+    body="$LOAD_DIR/$body"
+    log "scenario $label: ${DURATION}, $CONNECTIONS connections, $THREADS threads"
+    run_wrk "$name" "$CONNECTIONS" "$DURATION" \
+      "$LOAD_DIR/bench.lua" "$name" "$method" "$path" "$ctype" "$body" -
+    read -r _tag _name r a b c e n _ <<<"$RESULT_LINE"
+    [[ -n ${n:-} ]] || die "malformed RESULT line for '$name'"
+    names+=("$name")
+    labels+=("$label")
+    rps[$name]=$r p50[$name]=$a p90[$name]=$b p99[$name]=$c sockerr[$name]=$e nonok[$name]=$n
+  done
+
   # ---- summary table
   local base=${rps[healthz]} i total_sock=0 total_nonok=0
   echo
   echo "Scopelink load test: wrk $THREADS threads, $CONNECTIONS connections, $DURATION per scenario, server $BASE_URL"
   echo
-  printf '%-26s %10s %9s %9s %9s %12s %9s %11s\n' \
+  printf '%-38s %10s %9s %9s %9s %12s %9s %11s\n' \
     Scenario req/s 'p50 ms' 'p90 ms' 'p99 ms' non-2xx/3xx 'sock err' 'vs healthz'
-  printf '%.0s-' {1..101}
+  printf '%.0s-' {1..113}
   echo
   for i in "${!names[@]}"; do
     name=${names[$i]}
-    printf '%-26s %10s %9s %9s %9s %12s %9s %10sx\n' "${labels[$i]}" "${rps[$name]}" \
+    printf '%-38s %10s %9s %9s %9s %12s %9s %10sx\n' "${labels[$i]}" "${rps[$name]}" \
       "${p50[$name]}" "${p90[$name]}" "${p99[$name]}" "${nonok[$name]}" \
       "${sockerr[$name]}" "$(ratio "${rps[$name]}" "$base")"
     total_sock=$((total_sock + sockerr[$name]))
     total_nonok=$((total_nonok + nonok[$name]))
   done
   echo
-  printf 'Server memory: peak %s MiB (VmHWM %s MiB at end; sampled VmRSS max %s MiB over %d samples)\n' \
+  printf 'Server memory (answer cache on): peak %s MiB (VmHWM %s MiB at end; sampled VmRSS max %s MiB over %d samples)\n' \
     "$(mib "$peak")" "$(mib "${hwm:-0}")" "$(mib "$sampled")" "$nsamples"
   echo
   local r5 r100 peak_mib

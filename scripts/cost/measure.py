@@ -5,6 +5,12 @@ Each case runs its server twice under `valgrind --tool=callgrind`, once with
 SHORT and once with LONG requests sent one after another on one keep-alive
 connection to 127.0.0.1; (Ir(LONG) - Ir(SHORT)) / (LONG - SHORT) is the cost
 of one request with start-up and shutdown cancelled out. Only loopback is used.
+
+Quick runs: `--case healthz --case "cache hit"` measures only the cases whose
+names contain one of the given texts (the bare cases their ratios need are
+added); `--keep DIR` keeps each run's callgrind files there, named after the case
+(`NAME.callgrind` for LONG, `NAME.short.callgrind`), for `callgrind_annotate`;
+scripts/cost/diff.py prints the per-request cost by function from the pair.
 """
 
 import argparse
@@ -77,17 +83,20 @@ def start(command, env):
     return process, port, out
 
 
-def stop(process, out):
+def stop(process, out, keep=None):
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=300)
     with open(out) as f:
         text = f.read()
-    os.unlink(out)
+    if keep:
+        os.replace(out, keep)
+    else:
+        os.unlink(out)
     match = re.search(r"^totals: (\d+)", text, re.M) or re.search(r"^summary: (\d+)", text, re.M)
     return int(match.group(1))
 
 
-def run(command, env, requests, count):
+def run(command, env, requests, count, keep=None):
     process, port, out = start(command, env)
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     for n in range(count):
@@ -99,12 +108,12 @@ def run(command, env, requests, count):
         if response.status != 200:
             raise SystemExit(f"{method} {path}: HTTP {response.status}")
     connection.close()
-    return stop(process, out)
+    return stop(process, out, keep)
 
 
-def per_request(command, env, requests):
-    short = run(command, env, requests, SHORT)
-    long = run(command, env, requests, LONG)
+def per_request(command, env, requests, keep=None):
+    short = run(command, env, requests, SHORT, keep and keep.replace(".callgrind", ".short.callgrind"))
+    long = run(command, env, requests, LONG, keep)
     return (long - short) / (LONG - SHORT)
 
 
@@ -114,6 +123,9 @@ def main():
     parser.add_argument("--bare", required=True)
     parser.add_argument("--repo", required=True)
     parser.add_argument("--json", help="also write the figures here")
+    parser.add_argument("--case", action="append", default=[],
+                        help="measure only cases whose name contains this text (repeatable)")
+    parser.add_argument("--keep", help="keep each case's callgrind files in this directory")
     args = parser.parse_args()
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCOPELINK_")}
@@ -137,14 +149,32 @@ def main():
         ("POST /v1/links, 1 op, answer cache off", scopelink, cache_off, fixed("POST", "/v1/links", one)),
         ("POST /v1/links, 100 ops, answer cache off", scopelink, cache_off, fixed("POST", "/v1/links", hundred)),
     ]
+    if args.case:
+        wanted = [c.lower() for c in args.case]
+        chosen = [c for c in cases if any(w in c[0].lower() for w in wanted)]
+        if not chosen:
+            raise SystemExit(f"no case matches {args.case}; cases: {[c[0] for c in cases]}")
+        # The bases the chosen cases' ratios are read against.
+        needs = {"bare GET"} if any(c[0] == "GET /healthz" for c in chosen) else set()
+        if any("5 ops" in c[0] for c in chosen):
+            needs.add("bare POST, parse and echo 5 operations")
+        if any("100 ops" in c[0] for c in chosen):
+            needs.add("POST /v1/links, 1 op, answer cache off")
+        cases = [c for c in cases if c in chosen or c[0] in needs]
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
     figures = {}
     for name, command, case_env, requests in cases:
-        figures[name] = per_request(command, case_env, requests)
+        keep = None
+        if args.keep:
+            slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+            keep = os.path.join(args.keep, f"{slug}.callgrind")
+        figures[name] = per_request(command, case_env, requests, keep)
         print(f"  measured {name}: {figures[name] / 1000:.1f} k", file=sys.stderr, flush=True)
 
-    bare_get = figures["bare GET"]
-    bare_post = figures["bare POST, parse and echo 5 operations"]
-    one_off = figures["POST /v1/links, 1 op, answer cache off"]
+    bare_get = figures.get("bare GET")
+    bare_post = figures.get("bare POST, parse and echo 5 operations")
+    one_off = figures.get("POST /v1/links, 1 op, answer cache off")
     ratios = {
         "GET /healthz": (bare_get, "bare GET", 1.30),
         "POST /v1/links, 5 ops, answer cache hit": (bare_post, "bare POST", 1.10),
@@ -155,6 +185,7 @@ def main():
     print(f"| case | instructions / request | ratio | target |")
     print(f"|---|---|---|---|")
     failed = 0
+    ratios = {name: ratio for name, ratio in ratios.items() if name in figures}
     for name, value in figures.items():
         if name in ratios:
             base, against, target = ratios[name]

@@ -1,21 +1,37 @@
-//! What wraps every request inside its root span (`request_span`): the
-//! URL-length limit, the rate limit, the request timeout, problem+json for any
-//! bare error, the request id and security headers, and the metrics.
+//! What wraps every request: its root span (`request_span`) and, inside it,
+//! the URL-length limit, the rate limit, the request timeout, problem+json for
+//! any bare error, the request id and security headers, the metrics and the
+//! one `request` log line.
 //!
 //! Logs and metrics name the matched route pattern, never the raw path or
 //! query, so nothing an API key might hide in reaches them.
+//!
+//! # Implementation notes
+//! One hand-written middleware ([`Observe`]) where there were three layers
+//! (tracing-actix-web's `TracingLogger`, which also made a UUID per request
+//! that nothing read, and an `actix_web::middleware::from_fn` closure): a
+//! request pays for one boxed future and no extensions. The route pattern of
+//! a path that matches a static route is remembered per worker ([`Routes`]),
+//! so the route table is walked once per static route, not once per request;
+//! the map holds only paths equal to their pattern, so it is bounded by the
+//! route table whatever clients send.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::{ready, Ready};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::middleware::Next;
 use actix_web::{web, Error, ResponseError};
+use futures_util::future::LocalBoxFuture;
+use tracing::Instrument;
 
 use super::error::{ApiError, PROBLEM_JSON};
-use super::request_span::RequestContext;
+use super::request_span::{self, RequestContext};
 use super::AppState;
 use crate::secret;
 
@@ -27,15 +43,102 @@ const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
 
 /// Wraps every request; see the module docs.
-pub async fn observe(
+pub struct Observe;
+
+impl<S, B> Transform<S, ServiceRequest> for Observe
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = Error;
+    type Transform = ObserveMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(ObserveMiddleware {
+            service: Rc::new(service),
+            routes: Rc::new(Routes::default()),
+        }))
+    }
+}
+
+pub struct ObserveMiddleware<S> {
+    service: Rc<S>,
+    routes: Rc<Routes>,
+}
+
+/// The route patterns of static paths seen by this worker (see the module docs).
+pub struct Routes {
+    by_path: RefCell<HashMap<Box<str>, Arc<str>>>,
+    unmatched: Arc<str>,
+}
+
+impl Default for Routes {
+    fn default() -> Routes {
+        Routes {
+            by_path: RefCell::default(),
+            unmatched: Arc::from("unmatched"),
+        }
+    }
+}
+
+impl Routes {
+    /// The matched route pattern of a request not yet routed, or `unmatched`.
+    pub fn of(&self, request: &ServiceRequest) -> Arc<str> {
+        let path = request.path();
+        if let Some(route) = self.by_path.borrow().get(path) {
+            return route.clone();
+        }
+        match request.match_pattern() {
+            Some(pattern) if pattern == path => {
+                let route: Arc<str> = Arc::from(pattern);
+                self.by_path
+                    .borrow_mut()
+                    .insert(Box::from(path), route.clone());
+                route
+            }
+            Some(pattern) => Arc::from(pattern),
+            None => self.unmatched.clone(),
+        }
+    }
+}
+
+impl<S, B> Service<ServiceRequest> for ObserveMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<ServiceResponse<BoxBody>, Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let context = RequestContext::new(&request, self.routes.of(&request));
+        let span = request_span::root_span(&request, &context);
+        let service = self.service.clone();
+        Box::pin(observe(request, service, context, span.clone()).instrument(span))
+    }
+}
+
+/// What [`Observe`] does inside the request's root span.
+async fn observe<S, B>(
     request: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, Error> {
+    service: Rc<S>,
+    context: RequestContext,
+    span: tracing::Span,
+) -> Result<ServiceResponse<BoxBody>, Error>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
     let state = request
         .app_data::<web::Data<AppState>>()
         .cloned()
         .expect("the app state is registered");
-    let context = RequestContext::of(&request);
     let method = request.method().clone();
     let url_length = request
         .uri()
@@ -53,7 +156,8 @@ pub async fn observe(
     } else {
         // The request is consumed by the call (it must not be cloned before
         // routing), so a timeout or error is logged here and rendered by actix.
-        let outcome = match tokio::time::timeout(state.request_timeout, next.call(request)).await {
+        let outcome = match tokio::time::timeout(state.request_timeout, service.call(request)).await
+        {
             Ok(outcome) => outcome,
             Err(_) => Err(ApiError::Timeout {
                 secs: state.request_timeout.as_secs(),
@@ -77,6 +181,7 @@ pub async fn observe(
                     error = %error,
                     "request failed before an answer"
                 );
+                span.record("status", status);
                 return Err(error);
             }
         }
@@ -85,7 +190,6 @@ pub async fn observe(
         response = into_problem(response);
     }
 
-    let path = response.request().path().to_owned();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&context.id) {
         headers.insert(REQUEST_ID, value);
@@ -99,24 +203,28 @@ pub async fn observe(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        let csp = if path.starts_with("/docs") {
+    if !response
+        .headers()
+        .contains_key(header::CONTENT_SECURITY_POLICY)
+    {
+        let csp = if response.request().path().starts_with("/docs") {
             DOCS_CSP
         } else {
             API_CSP
         };
-        headers.insert(
+        response.headers_mut().insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(csp),
         );
     }
 
-    state.metrics.record_request(
-        &method,
-        &context.route,
-        response.status().as_u16(),
-        context.started.elapsed(),
-    );
+    let status = response.status().as_u16();
+    let latency = context.started.elapsed();
+    state
+        .metrics
+        .record_request(&method, &context.route, status, latency);
+    span.record("status", status);
+    request_span::log_request(&context, &method, status, latency);
     Ok(response)
 }
 

@@ -1,4 +1,4 @@
-//! The root span of every request (through `tracing-actix-web`) and the one
+//! The root span of every request and the one
 //! `request` log line it ends with: request id, method, route pattern, status
 //! and latency.
 //!
@@ -7,28 +7,23 @@
 //! a request is handled carry the span, so they name its id and route.
 //!
 //! # Implementation notes
-//! tracing-actix-web's default root span records the raw target (path and
-//! query), and its `emit_event_on_error` feature logs errors' `Debug`; this
-//! builder records neither, and the crate's default features are off. The
-//! line is emitted as a root event (`parent: None`) so it does not repeat the
-//! span's fields. A request that fails before any answer (a timeout) is logged
-//! by `middleware::observe`, which still knows its start.
+//! The span is made by `middleware::Observe`, which also emits the line, as a
+//! root event (`parent: None`) so it does not name a parent; the JSON format
+//! still prints the entered span after it (see `telemetry`). A request that
+//! fails before any answer (a timeout) is logged as a warning instead.
 
-use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::{Error, HttpMessage};
+use actix_web::dev::ServiceRequest;
+use actix_web::http::Method;
 use tracing::Span;
-use tracing_actix_web::RootSpanBuilder;
 
 use super::middleware::REQUEST_ID;
 use crate::secret;
 
-/// What is known of a request from its start: kept in its extensions.
+/// What is known of a request from its start.
 #[derive(Debug)]
 pub struct RequestContext {
     /// The client's `x-request-id` if it is safe to echo, else a new one.
@@ -39,69 +34,46 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
-    /// The request's context, made and stored on first use.
-    pub fn of(request: &ServiceRequest) -> Rc<RequestContext> {
-        if let Some(context) = request.extensions().get::<Rc<RequestContext>>() {
-            return context.clone();
-        }
+    /// The context of a request whose route pattern is `route`.
+    pub fn new(request: &ServiceRequest, route: Arc<str>) -> RequestContext {
         let id = request
             .headers()
             .get(&REQUEST_ID)
             .and_then(|value| value.to_str().ok())
             .filter(|id| is_safe_request_id(id))
             .map_or_else(new_request_id, Box::from);
-        let route = request
-            .match_pattern()
-            .map_or_else(|| Arc::from("unmatched"), Arc::from);
-        let context = Rc::new(RequestContext {
+        RequestContext {
             id,
             route,
             started: Instant::now(),
-        });
-        request.extensions_mut().insert(context.clone());
-        context
+        }
     }
 }
 
-/// The [`RootSpanBuilder`] of [`tracing_actix_web::TracingLogger`]; see the module docs.
-pub struct RequestSpan;
+/// The root span of a request; `status` is recorded when it is answered.
+/// (Fields are given as `&str`, not `%` Display: the same JSON, without the
+/// formatting machinery.)
+pub fn root_span(request: &ServiceRequest, context: &RequestContext) -> Span {
+    tracing::info_span!(
+        "request",
+        method = request.method().as_str(),
+        route = &*context.route,
+        request_id = &*context.id,
+        status = tracing::field::Empty,
+    )
+}
 
-impl RootSpanBuilder for RequestSpan {
-    fn on_request_start(request: &ServiceRequest) -> Span {
-        let context = RequestContext::of(request);
-        tracing::info_span!(
-            "request",
-            method = %request.method(),
-            route = %context.route,
-            request_id = %context.id,
-            status = tracing::field::Empty,
-        )
-    }
-
-    fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
-        let response = match outcome {
-            Ok(response) => response,
-            Err(error) => {
-                span.record("status", error.as_response_error().status_code().as_u16());
-                return;
-            }
-        };
-        let status = response.status().as_u16();
-        span.record("status", status);
-        let request = response.request();
-        let Some(context) = request.extensions().get::<Rc<RequestContext>>().cloned() else {
-            return;
-        };
-        tracing::info!(
-            parent: None,
-            request_id = %context.id,
-            method = %request.method(),
-            route = %context.route,
-            status,
-            latency_ms = context.started.elapsed().as_secs_f64() * 1000.0,
-            "request"
-        );
-    }
+/// The one `request` line of an answered request, `latency` after its start.
+pub fn log_request(context: &RequestContext, method: &Method, status: u16, latency: Duration) {
+    tracing::info!(
+        parent: None,
+        request_id = &*context.id,
+        method = method.as_str(),
+        route = &*context.route,
+        status,
+        latency_ms = latency.as_secs_f64() * 1000.0,
+        "request"
+    );
 }
 
 /// Ids a client may pass in: short and plain, and nothing key-like.
@@ -123,9 +95,12 @@ fn new_request_id() -> Box<str> {
             ^ u64::from(std::process::id()).rotate_left(32)
     });
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!(
-        "{:016x}",
-        seed.wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15))
-    )
-    .into_boxed_str()
+    let value = seed.wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    // `{:016x}` without the formatting machinery.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = [0u8; 16];
+    for (i, digit) in id.iter_mut().enumerate() {
+        *digit = HEX[((value >> (60 - 4 * i)) & 0xf) as usize];
+    }
+    Box::from(std::str::from_utf8(&id).expect("hex digits are ASCII"))
 }
