@@ -6,6 +6,10 @@
 //! checked to be `family:level` when the catalog loads, so they never need
 //! escaping here.
 
+mod json;
+
+pub use json::write_str;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -12,7 +12,7 @@ use super::error::{ApiError, Problem};
 use super::extract::{body_error, flag, is_json, Query};
 use super::respond::{etag_of, problem_answer, send};
 use super::AppState;
-use crate::link::LinkReport;
+use crate::link::{write_str, LinkReport};
 use crate::resolve::{ErrorCode, InputItem, ResolveOptions};
 use crate::web::html::{go_error_page, input_text, links_url, GoInputs};
 
@@ -58,6 +58,19 @@ pub struct LinkAnswer {
 
 impl LinkAnswer {
     /// The answer for `items` as resolved into `report`.
+    /// The answer as compact JSON: byte for byte `serde_json::to_vec(self)`,
+    /// written by [`LinkReport::write_json_fields`] without re-escaping.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.report.json_size_hint() + 2 * self.page_url.len());
+        self.report.write_json_fields(&mut out);
+        out.extend_from_slice(b",\"go_url\":");
+        write_str(&mut out, &self.go_url);
+        out.extend_from_slice(b",\"page_url\":");
+        write_str(&mut out, &self.page_url);
+        out.push(b'}');
+        out
+    }
+
     pub fn new(report: LinkReport, items: &[InputItem], revision: Option<&str>) -> LinkAnswer {
         let resolved = report
             .operations
@@ -183,10 +196,7 @@ fn json_answer(
     };
     let error_codes = report.errors.iter().map(|e| e.code).collect();
     let answer = LinkAnswer::new(report, items, revision);
-    let Ok(body) = serde_json::to_vec(&answer) else {
-        return problem_answer(&ApiError::Internal);
-    };
-    let body = Bytes::from(body);
+    let body = Bytes::from(answer.to_json());
     Answer {
         status: StatusCode::OK,
         content_type: "application/json",
@@ -421,6 +431,7 @@ mod tests {
                 let original = report(&catalog, &items, minimal);
                 assert!(original.is_complete(), "{}", operation.operation_id);
                 let answer = LinkAnswer::new(original.clone(), &items, None);
+                assert_eq!(answer.to_json(), serde_json::to_vec(&answer).unwrap());
                 assert_eq!(answer.go_url.contains("minimal=true"), minimal);
                 let again = reread(&catalog, &answer.go_url);
                 assert!(again.is_complete(), "{}", answer.go_url);
@@ -453,6 +464,7 @@ mod tests {
             }),
         ];
         let answer = LinkAnswer::new(report(&catalog, &items, false), &items, Some("2026-07-15"));
+        assert_eq!(answer.to_json(), serde_json::to_vec(&answer).unwrap());
         assert_eq!(
             answer.go_url,
             "/go?op=POST+%2Fapi%2Flists&op=get_events%3Finclude%3Dmetric%2Cprofile&revision=2026-07-15"

@@ -128,6 +128,19 @@ pub enum MatchedBy {
     Url,
 }
 
+impl MatchedBy {
+    /// The name it serialises as.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchedBy::OperationId => "operation_id",
+            MatchedBy::Alias => "alias",
+            MatchedBy::SdkMethod => "sdk_method",
+            MatchedBy::Path => "path",
+            MatchedBy::Url => "url",
+        }
+    }
+}
+
 /// Why a scope is in the result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -171,6 +184,17 @@ pub enum WarningCode {
     ClientEndpoint,
     BetaOperation,
     NoScopes,
+}
+
+impl WarningCode {
+    /// The name it serialises as.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningCode::ClientEndpoint => "client_endpoint",
+            WarningCode::BetaOperation => "beta_operation",
+            WarningCode::NoScopes => "no_scopes",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
