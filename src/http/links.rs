@@ -14,7 +14,9 @@ use super::respond::{etag_of, problem_answer, send};
 use super::AppState;
 use crate::link::{write_str, LinkReport};
 use crate::resolve::{ErrorCode, InputItem, ResolveOptions};
-use crate::web::html::{go_error_page, input_text, links_url, GoInputs};
+use crate::web::html::{go_error_page, GoInputs};
+#[cfg(test)]
+use crate::web::html::{input_text, links_url};
 
 /// The operations to build a link for.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -72,25 +74,116 @@ impl LinkAnswer {
     }
 
     pub fn new(report: LinkReport, items: &[InputItem], revision: Option<&str>) -> LinkAnswer {
+        // Each input form-encoded once, for both URLs; none that holds something key-like.
+        let encoded: Vec<Option<String>> = items
+            .iter()
+            .map(|item| {
+                (!item.texts().any(crate::secret::contains_private_key))
+                    .then(|| encoded_input(item))
+            })
+            .collect();
         let resolved = report
             .operations
             .iter()
-            .filter_map(|operation| items.get(operation.index));
+            .filter_map(|operation| encoded.get(operation.index)?.as_deref());
         let minimal = report.minimal;
         LinkAnswer {
-            go_url: links_url("/go", &input_texts(resolved), minimal, revision),
-            page_url: links_url("/", &input_texts(items.iter()), minimal, revision),
+            go_url: link_url("/go", resolved, minimal, revision),
+            page_url: link_url(
+                "/",
+                encoded.iter().flatten().map(String::as_str),
+                minimal,
+                revision,
+            ),
             report,
         }
     }
 }
 
-/// Each input as one `op=` text, leaving out any that holds something key-like.
-fn input_texts<'a>(items: impl Iterator<Item = &'a InputItem>) -> Vec<String> {
-    items
-        .filter(|item| !item.texts().any(crate::secret::contains_private_key))
-        .map(input_text)
-        .collect()
+/// `links_url` (web::html) from inputs already form-encoded, without a pair list or
+/// `serde_urlencoded`: the same text (the tests compare them).
+fn link_url<'a>(
+    path: &str,
+    ops: impl Iterator<Item = &'a str>,
+    minimal: bool,
+    revision: Option<&str>,
+) -> String {
+    let mut url = String::with_capacity(path.len() + 64);
+    url.push_str(path);
+    let mut separator = '?';
+    let mut pair = |url: &mut String, key: &str, value: &str| {
+        url.push(separator);
+        separator = '&';
+        url.push_str(key);
+        url.push('=');
+        url.push_str(value);
+    };
+    for op in ops {
+        pair(&mut url, "op", op);
+    }
+    if minimal {
+        pair(&mut url, "minimal", "true");
+    }
+    if let Some(revision) = revision.filter(|r| !r.trim().is_empty()) {
+        let mut encoded = String::new();
+        form_encode(revision, &mut encoded);
+        pair(&mut url, "revision", &encoded);
+    }
+    url
+}
+
+/// `input_text` (web::html) of an item, form-encoded (`encode(a + b)` is `encode(a) + encode(b)`).
+fn encoded_input(item: &InputItem) -> String {
+    let mut out = String::new();
+    match item {
+        InputItem::Text(text) => form_encode(text, &mut out),
+        InputItem::Structured(input) => {
+            form_encode(&input.operation, &mut out);
+            if !input.include.is_empty() {
+                out.push_str(if input.operation.contains('?') {
+                    "%26include%3D"
+                } else {
+                    "%3Finclude%3D"
+                });
+                for (i, value) in input.include.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str("%2C");
+                    }
+                    form_encode(value, &mut out);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `application/x-www-form-urlencoded` as `serde_urlencoded` (`form_urlencoded`)
+/// writes a value: `*-._` and ASCII letters and digits as they are, space as
+/// `+`, every other byte as `%XX`.
+fn form_encode(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let kept = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_');
+    let bytes = text.as_bytes();
+    out.reserve(bytes.len());
+    let mut start = 0;
+    for (at, &b) in bytes.iter().enumerate() {
+        if kept(b) {
+            continue;
+        }
+        if start < at {
+            // A run of kept bytes: ASCII, so on character boundaries.
+            out.push_str(&text[start..at]);
+        }
+        if b == b' ' {
+            out.push('+');
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        start = at + 1;
+    }
+    out.push_str(&text[start..]);
 }
 
 /// Query parameters of `GET /v1/links`.
@@ -474,5 +567,47 @@ mod tests {
             "/?op=get_profils&op=POST+%2Fapi%2Flists&op=get_events%3Finclude%3Dmetric%2Cprofile&revision=2026-07-15"
         );
         assert_eq!(links_url("/go", &[], false, Some(" ")), "/go");
+    }
+
+    #[test]
+    fn link_urls_are_what_links_url_writes() {
+        let catalog = Catalog::embedded();
+        let mut items: Vec<InputItem> = catalog
+            .operations()
+            .iter()
+            .flat_map(|op| {
+                [
+                    InputItem::Text(op.endpoint()),
+                    InputItem::Structured(StructuredInput {
+                        operation: op.operation_id.clone(),
+                        include: op.includes.iter().map(|r| r.value.clone()).collect(),
+                    }),
+                ]
+            })
+            .collect();
+        for odd in ["a b+c&d=e?f#g%h/é\u{1}\"'", "*-._~!", "", " "] {
+            items.push(InputItem::from(odd));
+            items.push(InputItem::Structured(StructuredInput {
+                operation: format!("get_events?{odd}"),
+                include: vec![odd.to_owned(), "metric".to_owned()],
+            }));
+        }
+        for item in &items {
+            let texts = [input_text(item)];
+            for minimal in [false, true] {
+                for revision in [None, Some("2026-07-15"), Some(" "), Some("a b&c")] {
+                    let encoded = encoded_input(item);
+                    assert_eq!(
+                        link_url("/go", std::iter::once(encoded.as_str()), minimal, revision),
+                        links_url("/go", &texts, minimal, revision),
+                        "{item:?}"
+                    );
+                    assert_eq!(
+                        link_url("/", std::iter::empty(), minimal, revision),
+                        links_url("/", &[], minimal, revision)
+                    );
+                }
+            }
+        }
     }
 }

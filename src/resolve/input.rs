@@ -10,6 +10,8 @@
 //! `{{ id }}` all become one path parameter ([`normalize_placeholders`]), and
 //! `#` starts a fragment only in a full URL.
 
+use std::borrow::Cow;
+
 use percent_encoding::percent_decode_str;
 
 use crate::catalog::Method;
@@ -58,7 +60,7 @@ pub(crate) fn parse(text: &str) -> Result<ParsedText, ParseError> {
         return Err(ParseError::Empty);
     }
     let normalized = normalize_placeholders(text);
-    let text = normalized.as_str();
+    let text = normalized.as_ref();
     let (method_word, rest) = match text.split_once(char::is_whitespace) {
         Some((word, rest)) => {
             if !word.bytes().all(|b| b.is_ascii_alphabetic()) {
@@ -135,13 +137,28 @@ pub(crate) fn parse(text: &str) -> Result<ParsedText, ParseError> {
 /// parameters: `{{ id }}`, `${id}`, `#{id}`, `%s`/`%d`/`%(id)s`, `{}`,
 /// quoted concatenation (`"/api/profiles/" + id + "/lists"`, PHP's `.`),
 /// `+ id +`, and whole segments `:id` and `<id>` / `<int:id>`.
-pub(crate) fn normalize_placeholders(text: &str) -> String {
-    let text = replace_braced(text, "{{", "}}");
-    let text = replace_braced(&text, "${", "}");
-    let text = replace_braced(&text, "#{", "}");
-    let text = join_concatenation(&text);
-    let text = replace_printf(&text);
-    replace_segments(&text)
+///
+/// Each rewrite runs only when the text holds what it rewrites, so a plain
+/// path (nearly every input) is borrowed as it is, unchanged and uncopied.
+pub(crate) fn normalize_placeholders(text: &str) -> Cow<'_, str> {
+    let mut text = Cow::Borrowed(text);
+    if text.contains('{') {
+        for (open, close) in [("{{", "}}"), ("${", "}"), ("#{", "}")] {
+            if text.contains(open) {
+                text = Cow::Owned(replace_braced(&text, open, close));
+            }
+        }
+    }
+    if is_concatenation(&text) {
+        text = Cow::Owned(join_concatenation(&text));
+    }
+    if text.contains('%') || text.contains("{}") {
+        text = Cow::Owned(replace_printf(&text));
+    }
+    if text.starts_with([':', '<']) || text.contains("/:") || text.contains("/<") {
+        text = Cow::Owned(replace_segments(&text));
+    }
+    text
 }
 
 /// The trailing identifier of an expression, as a parameter name.
@@ -197,12 +214,17 @@ fn find_close(text: &str, close: &str) -> Option<usize> {
     None
 }
 
+/// Whether [`join_concatenation`] has anything to join.
+fn is_concatenation(text: &str) -> bool {
+    let has_operator = text.contains(" + ") || text.contains(" . ");
+    let quoted = text.contains('"') || text.contains('\'');
+    has_operator || (quoted && (text.contains('+') || text.contains(" .")))
+}
+
 /// `"/api/profiles/" + id + "/lists"` (or PHP `'…' . $id . '…'`, or
 /// unquoted `/api/profiles/ + id + /lists`) → `/api/profiles/{id}/lists`.
 fn join_concatenation(text: &str) -> String {
-    let has_operator = text.contains(" + ") || text.contains(" . ");
-    let quoted = text.contains('"') || text.contains('\'');
-    if !has_operator && !(quoted && (text.contains('+') || text.contains(" ."))) {
+    if !is_concatenation(text) {
         return text.to_owned();
     }
     // Keep the method word (`GET "/api/…" + id`) apart.
