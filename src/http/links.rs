@@ -163,27 +163,23 @@ fn encoded_input(item: &InputItem) -> String {
 fn form_encode(text: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let kept = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_');
-    let bytes = text.as_bytes();
-    out.reserve(bytes.len());
+    let mut bytes = std::mem::take(out).into_bytes();
+    bytes.reserve(text.len() + text.len() / 2);
     let mut start = 0;
-    for (at, &b) in bytes.iter().enumerate() {
+    for (at, &b) in text.as_bytes().iter().enumerate() {
         if kept(b) {
             continue;
         }
-        if start < at {
-            // A run of kept bytes: ASCII, so on character boundaries.
-            out.push_str(&text[start..at]);
-        }
+        bytes.extend_from_slice(&text.as_bytes()[start..at]);
         if b == b' ' {
-            out.push('+');
+            bytes.push(b'+');
         } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
+            bytes.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
         }
         start = at + 1;
     }
-    out.push_str(&text[start..]);
+    bytes.extend_from_slice(&text.as_bytes()[start..]);
+    *out = String::from_utf8(bytes).expect("form encoding writes ASCII only");
 }
 
 /// Query parameters of `GET /v1/links`.

@@ -108,12 +108,17 @@ pub(crate) fn parse(text: &str) -> Result<ParsedText, ParseError> {
         Some(stripped) if !stripped.is_empty() => stripped.to_owned(),
         _ => raw_path,
     };
+    let encoded = raw_path.contains('%');
     let segments = raw_path[1..]
         .split('/')
         .map(|segment| {
-            percent_decode_str(segment)
-                .decode_utf8_lossy()
-                .to_ascii_lowercase()
+            if encoded {
+                percent_decode_str(segment)
+                    .decode_utf8_lossy()
+                    .to_ascii_lowercase()
+            } else {
+                segment.to_ascii_lowercase()
+            }
         })
         .collect();
     let method = method_word.and_then(Method::parse);
@@ -141,6 +146,13 @@ pub(crate) fn parse(text: &str) -> Result<ParsedText, ParseError> {
 /// Each rewrite runs only when the text holds what it rewrites, so a plain
 /// path (nearly every input) is borrowed as it is, unchanged and uncopied.
 pub(crate) fn normalize_placeholders(text: &str) -> Cow<'_, str> {
+    // Every rewrite needs one of these bytes; most inputs hold none of them.
+    let triggers = text.bytes().fold(false, |found, b| {
+        found | matches!(b, b'{' | b'%' | b':' | b'<' | b'+' | b'.' | b'"' | b'\'')
+    });
+    if !triggers {
+        return Cow::Borrowed(text);
+    }
     let mut text = Cow::Borrowed(text);
     if text.contains('{') {
         for (open, close) in [("{{", "}}"), ("${", "}"), ("#{", "}")] {
@@ -216,6 +228,9 @@ fn find_close(text: &str, close: &str) -> Option<usize> {
 
 /// Whether [`join_concatenation`] has anything to join.
 fn is_concatenation(text: &str) -> bool {
+    if !text.bytes().any(|b| b == b'+' || b == b'.') {
+        return false;
+    }
     let has_operator = text.contains(" + ") || text.contains(" . ");
     let quoted = text.contains('"') || text.contains('\'');
     has_operator || (quoted && (text.contains('+') || text.contains(" .")))

@@ -362,12 +362,13 @@ fn match_http(
         .collect();
     methods.sort();
     methods.dedup();
-    let accepted: Vec<String> = methods.iter().map(|m| m.to_string()).collect();
+    // Only errors name the allowed methods, so they are written out only then.
+    let accepted = || -> Vec<String> { methods.iter().map(|m| m.to_string()).collect() };
     // A method that does not fit the path: the allowed ones, each as a fix.
     let method_error = |code, detail| {
         Box::new(
             ItemError::new(index, item, code, detail)
-                .accepting(accepted.clone())
+                .accepting(accepted())
                 .suggesting(suggest::methods(
                     catalog,
                     item,
@@ -387,7 +388,7 @@ fn match_http(
                     format!(
                         "{word} is not a method Klaviyo's API uses on {}; allowed: {}",
                         found.template,
-                        accepted.join(", ")
+                        accepted().join(", ")
                     ),
                 ),
                 None => (
@@ -395,7 +396,7 @@ fn match_http(
                     format!(
                         "{} has several methods ({}); say which one, e.g. `{} {}`",
                         found.template,
-                        accepted.join(", "),
+                        accepted().join(", "),
                         methods[0],
                         target.raw_path
                     ),
@@ -421,7 +422,7 @@ fn match_http(
             format!(
                 "{method} is not allowed on {}; allowed: {}",
                 found.template,
-                accepted.join(", ")
+                accepted().join(", ")
             ),
         ));
     };
