@@ -203,7 +203,7 @@ fn resolve_item(
                 .to_owned(),
         ));
     }
-    let parsed = input::parse(item.operation_text()).map_err(|parse_error| match parse_error {
+    let mut parsed = input::parse(item.operation_text()).map_err(|parse_error| match parse_error {
         ParseError::Empty => error(
             ErrorCode::Empty,
             "the input is empty: give an operation such as `GET /api/profiles` or `get_profiles`".to_owned(),
@@ -222,7 +222,8 @@ fn resolve_item(
             Box::new(ItemError::new(index, item, ErrorCode::WrongHost, detail).suggesting(suggestions))
         }
     })?;
-    let mut includes = parsed.includes.clone();
+    // Nothing after this reads `parsed.includes`.
+    let mut includes = std::mem::take(&mut parsed.includes);
     if let InputItem::Structured(structured) = item {
         for list in &structured.include {
             input::split_include_list(list, &mut includes);
@@ -260,14 +261,15 @@ fn resolve_item(
     )?;
     let op = catalog.operation(operation);
     let scopes = op.scopes_with_includes(&includes);
+    let text = catalog.shared_text(operation);
     let resolved = ResolvedItem {
         index,
         input: item.clone(),
-        operation_id: op.operation_id.clone(),
+        operation_id: text.operation_id.clone(),
         method: op.method,
-        path: op.path.clone(),
-        tag: op.tag.clone(),
-        summary: op.summary.clone(),
+        path: text.path.clone(),
+        tag: text.tag.clone(),
+        summary: text.summary.clone(),
         matched_by,
         includes,
         scopes,
