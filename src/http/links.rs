@@ -104,11 +104,12 @@ impl LinkAnswer {
 /// `serde_urlencoded`: the same text (the tests compare them).
 fn link_url<'a>(
     path: &str,
-    ops: impl Iterator<Item = &'a str>,
+    ops: impl Iterator<Item = &'a str> + Clone,
     minimal: bool,
     revision: Option<&str>,
 ) -> String {
-    let mut url = String::with_capacity(path.len() + 64);
+    let length: usize = ops.clone().map(|op| op.len() + 4).sum();
+    let mut url = String::with_capacity(path.len() + length + 64);
     url.push_str(path);
     let mut separator = '?';
     let mut pair = |url: &mut String, key: &str, value: &str| {
@@ -162,23 +163,17 @@ fn encoded_input(item: &InputItem) -> String {
 /// `+`, every other byte as `%XX`.
 fn form_encode(text: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let kept = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_');
     let mut bytes = std::mem::take(out).into_bytes();
-    bytes.reserve(text.len() + text.len() / 2);
-    let mut start = 0;
-    for (at, &b) in text.as_bytes().iter().enumerate() {
-        if kept(b) {
-            continue;
-        }
-        bytes.extend_from_slice(&text.as_bytes()[start..at]);
-        if b == b' ' {
+    bytes.reserve(3 * text.len());
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_') {
+            bytes.push(b);
+        } else if b == b' ' {
             bytes.push(b'+');
         } else {
             bytes.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
         }
-        start = at + 1;
     }
-    bytes.extend_from_slice(&text.as_bytes()[start..]);
     *out = String::from_utf8(bytes).expect("form encoding writes ASCII only");
 }
 

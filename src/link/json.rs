@@ -9,6 +9,7 @@
 //! being added here fails them.
 
 use super::{CatalogInfo, LinkReport};
+use crate::catalog::{CatalogOrigin, Channel};
 use crate::resolve::{InputItem, NeededBy, Reason, ResolvedItem, ScopeExplanation, Warning};
 use crate::scope::Scope;
 
@@ -208,7 +209,36 @@ fn write_warning(out: &mut Vec<u8>, warning: &Warning) {
 }
 
 fn write_catalog(out: &mut Vec<u8>, catalog: &CatalogInfo) {
-    write_serde(out, catalog);
+    out.extend_from_slice(b"{\"revision\":");
+    write_str(out, &catalog.revision);
+    out.extend_from_slice(b",\"origin\":");
+    write_plain(
+        out,
+        match catalog.origin {
+            CatalogOrigin::Embedded => "embedded",
+            CatalogOrigin::Specs => "specs",
+            CatalogOrigin::Table => "table",
+        },
+    );
+    out.extend_from_slice(b",\"sources\":");
+    write_list(out, &catalog.sources, |out, source| {
+        out.extend_from_slice(b"{\"revision\":");
+        write_str(out, &source.revision);
+        out.extend_from_slice(b",\"channel\":");
+        write_plain(
+            out,
+            match source.channel {
+                Channel::Stable => "stable",
+                Channel::Beta => "beta",
+            },
+        );
+        out.extend_from_slice(b",\"file\":");
+        write_str(out, &source.file);
+        out.extend_from_slice(b",\"operations\":");
+        write_usize(out, source.operations);
+        out.push(b'}');
+    });
+    out.push(b'}');
 }
 
 #[cfg(test)]
@@ -309,6 +339,38 @@ mod tests {
             let mut out = Vec::new();
             write_usize(&mut out, value);
             assert_eq!(out, value.to_string().into_bytes());
+        }
+    }
+
+    #[test]
+    fn every_catalog_origin_and_channel_writes_what_serde_json_writes() {
+        use crate::catalog::CatalogSource;
+        for origin in [
+            CatalogOrigin::Embedded,
+            CatalogOrigin::Specs,
+            CatalogOrigin::Table,
+        ] {
+            let info = CatalogInfo {
+                revision: "2026-07-15.pre".to_owned(),
+                origin,
+                sources: vec![
+                    CatalogSource {
+                        revision: "2026-07-15".to_owned(),
+                        channel: Channel::Stable,
+                        file: "a \"b\"\\c\u{1}é.json".to_owned(),
+                        operations: 412,
+                    },
+                    CatalogSource {
+                        revision: "2026-07-15.pre".to_owned(),
+                        channel: Channel::Beta,
+                        file: "beta.json".to_owned(),
+                        operations: 0,
+                    },
+                ],
+            };
+            let mut out = Vec::new();
+            write_catalog(&mut out, &info);
+            assert_eq!(out, serde_json::to_vec(&info).unwrap());
         }
     }
 }
