@@ -228,6 +228,9 @@ impl Operation {
         if self.client {
             return Vec::new();
         }
+        if includes.is_empty() && self.scopes.windows(2).all(|pair| pair[0] < pair[1]) {
+            return self.scopes.clone();
+        }
         let extras = includes
             .iter()
             .filter_map(|value| self.include(value))

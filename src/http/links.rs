@@ -163,18 +163,18 @@ fn encoded_input(item: &InputItem) -> String {
 /// `+`, every other byte as `%XX`.
 fn form_encode(text: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut bytes = std::mem::take(out).into_bytes();
-    bytes.reserve(3 * text.len());
+    out.reserve(3 * text.len());
     for &b in text.as_bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_') {
-            bytes.push(b);
+            out.push(char::from(b));
         } else if b == b' ' {
-            bytes.push(b'+');
+            out.push('+');
         } else {
-            bytes.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
         }
     }
-    *out = String::from_utf8(bytes).expect("form encoding writes ASCII only");
 }
 
 /// Query parameters of `GET /v1/links`.
