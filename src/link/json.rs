@@ -24,7 +24,22 @@ impl LinkReport {
 
     /// A guess of the JSON size, to allocate the answer once.
     pub fn json_size_hint(&self) -> usize {
-        512 + self.operations.len() * 320 + self.explanations.len() * 160
+        let inputs: usize = self
+            .operations
+            .iter()
+            .map(|item| item.input.operation_text().len())
+            .sum();
+        let needs: usize = self
+            .explanations
+            .iter()
+            .map(|explanation| 40 + 100 * explanation.needed_by.len())
+            .sum();
+        1024 + 400 * self.operations.len()
+            + inputs
+            + needs
+            + 48 * self.scopes.len()
+            + 200 * self.warnings.len()
+            + 600 * self.errors.len()
     }
 
     /// Writes `{` and every field of the report, without the closing `}`, so

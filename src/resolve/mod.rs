@@ -28,7 +28,7 @@ pub use types::{
 
 /// Resolves every input item against the catalog.
 pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) -> Resolution {
-    let mut matched = Vec::new();
+    let mut matched = Vec::with_capacity(items.len());
     let mut errors = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let result = match options.max_item_bytes {
