@@ -153,18 +153,24 @@ impl PathIndex {
     }
 
     /// Matches decoded path segments (without the leading empty one).
-    pub(super) fn matches(&self, segments: &[String]) -> Option<PathMatch<'_>> {
-        fn walk<'a>(node: &'a Node, segments: &[String]) -> Option<&'a Endpoint> {
-            let Some((first, rest)) = segments.split_first() else {
+    pub(super) fn matches<'s>(
+        &self,
+        segments: impl Iterator<Item = &'s str> + Clone,
+    ) -> Option<PathMatch<'_>> {
+        fn walk<'a, 's>(
+            node: &'a Node,
+            mut segments: impl Iterator<Item = &'s str> + Clone,
+        ) -> Option<&'a Endpoint> {
+            let Some(first) = segments.next() else {
                 return node.endpoint.as_ref();
             };
-            if let Some(child) = node.literal.get(first.as_str()) {
-                if let Some(found) = walk(child, rest) {
+            if let Some(child) = node.literal.get(first) {
+                if let Some(found) = walk(child, segments.clone()) {
                     return Some(found);
                 }
             }
             match &node.parameter {
-                Some(child) if !first.is_empty() => walk(child, rest),
+                Some(child) if !first.is_empty() => walk(child, segments),
                 _ => None,
             }
         }

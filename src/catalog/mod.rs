@@ -542,7 +542,10 @@ impl Catalog {
     }
 
     /// Finds the operations whose path template matches the decoded segments.
-    pub fn match_path(&self, segments: &[String]) -> Option<PathMatch<'_>> {
+    pub fn match_path<'s>(
+        &self,
+        segments: impl Iterator<Item = &'s str> + Clone,
+    ) -> Option<PathMatch<'_>> {
         self.paths.matches(segments)
     }
 

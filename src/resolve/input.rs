@@ -34,8 +34,22 @@ pub(crate) struct HttpTarget {
     pub from_url: bool,
     /// The path as typed (still percent-encoded), one trailing `/` removed.
     pub raw_path: String,
-    /// Decoded, lowercased segments after the leading `/`.
-    pub segments: Vec<String>,
+    /// Decoded, lowercased segments after the leading `/`, end to end (a
+    /// decoded segment may hold `/`, so they are never re-split): read them
+    /// with [`HttpTarget::segments`].
+    segment_text: String,
+    /// Where each segment ends in `segment_text`.
+    segment_ends: Vec<usize>,
+}
+
+impl HttpTarget {
+    /// The decoded, lowercased segments after the leading `/`.
+    pub fn segments(&self) -> impl Iterator<Item = &str> + Clone {
+        let starts = std::iter::once(0).chain(self.segment_ends.iter().copied());
+        starts
+            .zip(self.segment_ends.iter().copied())
+            .map(|(start, end)| &self.segment_text[start..end])
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,19 +122,19 @@ pub(crate) fn parse(text: &str) -> Result<ParsedText, ParseError> {
         Some(stripped) if !stripped.is_empty() => stripped.to_owned(),
         _ => raw_path,
     };
+    // One buffer for every segment, each decoded on its own.
     let encoded = raw_path.contains('%');
-    let segments = raw_path[1..]
-        .split('/')
-        .map(|segment| {
-            if encoded {
-                percent_decode_str(segment)
-                    .decode_utf8_lossy()
-                    .to_ascii_lowercase()
-            } else {
-                segment.to_ascii_lowercase()
-            }
-        })
-        .collect();
+    let mut segment_text = String::with_capacity(raw_path.len());
+    let mut segment_ends = Vec::with_capacity(8);
+    for segment in raw_path[1..].split('/') {
+        if encoded {
+            segment_text.push_str(&percent_decode_str(segment).decode_utf8_lossy());
+        } else {
+            segment_text.push_str(segment);
+        }
+        segment_ends.push(segment_text.len());
+    }
+    segment_text.make_ascii_lowercase();
     let method = method_word.and_then(Method::parse);
     Ok(ParsedText {
         includes: query.as_deref().map(includes_of_query).unwrap_or_default(),
@@ -132,7 +146,8 @@ pub(crate) fn parse(text: &str) -> Result<ParsedText, ParseError> {
             },
             from_url,
             raw_path,
-            segments,
+            segment_text,
+            segment_ends,
         }),
         query,
     })
@@ -467,9 +482,16 @@ mod tests {
     fn method_and_path_with_encoded_ids_keep_colons_in_one_segment() {
         let (target, _) = http("get /api/catalog-items/%24custom%3A%3A%3Asku-1/");
         assert_eq!(target.method, Some(Method::Get));
-        assert_eq!(target.segments, ["api", "catalog-items", "$custom:::sku-1"]);
+        assert_eq!(
+            target.segments().collect::<Vec<_>>(),
+            ["api", "catalog-items", "$custom:::sku-1"]
+        );
         let (target, _) = http("GET /api/catalog-items/$custom:::$default:::A/B");
-        assert_eq!(target.segments.len(), 4, "a raw / still separates segments");
+        assert_eq!(
+            target.segments().count(),
+            4,
+            "a raw / still separates segments"
+        );
     }
 
     #[test]
@@ -560,11 +582,17 @@ mod tests {
     #[test]
     fn hash_starts_a_fragment_only_in_a_full_url() {
         let (target, includes) = http("GET /api/profiles/#{id}?include=lists,segments");
-        assert_eq!(target.segments, ["api", "profiles", "{id}"]);
+        assert_eq!(
+            target.segments().collect::<Vec<_>>(),
+            ["api", "profiles", "{id}"]
+        );
         assert_eq!(includes, ["lists", "segments"]);
         let (target, includes) =
             http("GET https://a.klaviyo.com/api/profiles/ABC?include=lists#top");
-        assert_eq!(target.segments, ["api", "profiles", "abc"]);
+        assert_eq!(
+            target.segments().collect::<Vec<_>>(),
+            ["api", "profiles", "abc"]
+        );
         assert_eq!(includes, ["lists"]);
     }
 

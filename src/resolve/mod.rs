@@ -346,7 +346,7 @@ fn match_http(
     parsed: &ParsedText,
     prefer_beta: bool,
 ) -> Result<(usize, Vec<usize>), Box<ItemError>> {
-    let Some(found) = catalog.match_path(&target.segments) else {
+    let Some(found) = catalog.match_path(target.segments()) else {
         return Err(Box::new(
             ItemError::new(
                 index,
