@@ -43,6 +43,61 @@ pub struct LinksRequest {
     pub revision: Option<String>,
 }
 
+impl LinksRequest {
+    /// Reads a body: the derived `Deserialize`, but with string inputs read
+    /// straight into `InputItem::Text` instead of through the buffering an
+    /// untagged enum needs. Anything else (an object input, an error) is read
+    /// again the derived way, so values and error messages stay exactly its own.
+    pub fn from_json(body: &[u8]) -> Result<LinksRequest, serde_json::Error> {
+        match serde_json::from_slice::<FastLinksRequest>(body) {
+            Ok(fast) => Ok(LinksRequest {
+                operations: fast.operations.into_iter().map(|item| item.0).collect(),
+                minimal: fast.minimal,
+                partial: fast.partial,
+                revision: fast.revision,
+            }),
+            Err(_) => serde_json::from_slice::<LinksRequest>(body),
+        }
+    }
+}
+
+/// [`LinksRequest`] with string inputs only; see [`LinksRequest::from_json`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FastLinksRequest {
+    operations: Vec<TextItem>,
+    #[serde(default)]
+    minimal: bool,
+    #[serde(default)]
+    partial: bool,
+    revision: Option<String>,
+}
+
+/// A string input; any other JSON value is an error (and a slow read).
+struct TextItem(InputItem);
+
+impl<'de> Deserialize<'de> for TextItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<TextItem, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = TextItem;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<TextItem, E> {
+                Ok(TextItem(InputItem::Text(text.to_owned())))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, text: String) -> Result<TextItem, E> {
+                Ok(TextItem(InputItem::Text(text)))
+            }
+        }
+        deserializer.deserialize_string(Text)
+    }
+}
+
 /// A link answer: the report, and the two URLs that reproduce it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LinkAnswer {
@@ -329,7 +384,7 @@ pub async fn create_link(
     let answer = state.answers.get_or_compute(
         Endpoint::PostLinks,
         &body,
-        || match serde_json::from_slice::<LinksRequest>(&body) {
+        || match LinksRequest::from_json(&body) {
             Ok(links) => json_answer(
                 build_report(
                     &state,
@@ -598,6 +653,42 @@ mod tests {
                         links_url("/", &[], minimal, revision)
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn bodies_read_as_the_derived_deserialize_reads_them() {
+        let bodies = [
+            r#"{"operations":["get_profiles","GET /api/lists?include=tags","\u00e9\"\n"]}"#,
+            r#"{"operations":["get_profiles",{"operation":"get_events","include":["metric"]}],"minimal":true}"#,
+            r#"{"operations":[],"partial":true,"revision":"2026-07-15"}"#,
+            r#"{"operations":[1]}"#,
+            r#"{"operations":[null,"a"]}"#,
+            r#"{"operations":[{"operation":"x","extra":1}]}"#,
+            r#"{"operations":["a"],"unknown":1}"#,
+            r#"{"operations":["a"],"minimal":"yes"}"#,
+            r#"{"operations":"a"}"#,
+            r#"{"minimal":true}"#,
+            r#"{"operations":["a"],"operations":["b"]}"#,
+            r#"{"operations":["a"]"#,
+            r#"[]"#,
+            "",
+        ];
+        for body in bodies {
+            let fast = LinksRequest::from_json(body.as_bytes()).map_err(|e| e.to_string());
+            let slow =
+                serde_json::from_slice::<LinksRequest>(body.as_bytes()).map_err(|e| e.to_string());
+            match (fast, slow) {
+                (Ok(fast), Ok(slow)) => {
+                    assert_eq!(fast.operations, slow.operations, "{body}");
+                    assert_eq!(
+                        (fast.minimal, fast.partial, fast.revision),
+                        (slow.minimal, slow.partial, slow.revision),
+                        "{body}"
+                    );
+                }
+                (fast, slow) => assert_eq!(fast.err(), slow.err(), "{body}"),
             }
         }
     }
