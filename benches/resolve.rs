@@ -1,6 +1,8 @@
 //! Resolving and linking 1, 10 and 100 mixed inputs, against two baselines
 //! measured in the same run: building a link from already-known scopes, and
-//! one exact name lookup.
+//! one exact name lookup; and the cold path of `POST /v1/links` without
+//! HTTP: resolving 1, 5 and 100 `METHOD /path` inputs and writing the JSON
+//! answer, as the server does with its answer cache off.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use scopelink::catalog::Catalog;
@@ -67,6 +69,34 @@ fn bench(c: &mut Criterion) {
     }
     group.bench_function("catalog_embedded_load", |b| b.iter(Catalog::embedded));
     group.finish();
+
+    let mut cold = c.benchmark_group("cold_answer");
+    let endpoints: Vec<InputItem> = catalog
+        .operations()
+        .iter()
+        .filter(|op| !op.is_beta() && !op.client)
+        .map(|op| InputItem::Text(op.endpoint()))
+        .collect();
+    for count in [1, 5, 100] {
+        let inputs = &endpoints[..count];
+        cold.throughput(Throughput::Elements(count as u64));
+        cold.bench_with_input(
+            BenchmarkId::new("resolve_and_write_json", count),
+            inputs,
+            |b, inputs| {
+                b.iter(|| {
+                    LinkReport::build(
+                        &catalog,
+                        &base,
+                        black_box(inputs),
+                        ResolveOptions::default(),
+                    )
+                    .to_json()
+                })
+            },
+        );
+    }
+    cold.finish();
 }
 
 criterion_group!(benches, bench);

@@ -6,6 +6,10 @@
 //! checked to be `family:level` when the catalog loads, so they never need
 //! escaping here.
 
+mod json;
+
+pub use json::write_str;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -64,7 +68,12 @@ impl LinkBase {
 
     /// The create-key link that preselects exactly these scopes.
     pub fn url_for(&self, scopes: &[Scope]) -> String {
-        format!("{}?scopes={}", self.0, join(scopes, ","))
+        let scopes = join(scopes, ",");
+        let mut url = String::with_capacity(self.0.len() + 8 + scopes.len());
+        url.push_str(&self.0);
+        url.push_str("?scopes=");
+        url.push_str(&scopes);
+        url
     }
 }
 
@@ -93,7 +102,11 @@ pub fn oauth_scope(scopes: &[Scope]) -> String {
 }
 
 fn join(scopes: &[Scope], separator: &str) -> String {
-    let mut text = String::new();
+    let length: usize = scopes
+        .iter()
+        .map(|scope| scope.len() + separator.len())
+        .sum();
+    let mut text = String::with_capacity(length);
     for (i, scope) in scopes.iter().enumerate() {
         if i > 0 {
             text.push_str(separator);

@@ -5,6 +5,7 @@
 use std::borrow::Borrow;
 use std::fmt;
 use std::ops::Deref;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -70,7 +71,9 @@ pub enum ScopeError {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Scope {
-    text: String,
+    /// Shared, so that the many copies a report makes of catalog scopes cost
+    /// no allocation.
+    text: Arc<str>,
     /// Where the `:` is in `text`.
     colon: usize,
 }
@@ -92,7 +95,7 @@ impl Scope {
             return Err(ScopeError::BadLevel(text.to_owned()));
         }
         Ok(Scope {
-            text: text.to_owned(),
+            text: Arc::from(text),
             colon,
         })
     }
@@ -134,7 +137,7 @@ impl Scope {
     /// The same family at another level.
     pub fn at(&self, level: Level) -> Scope {
         Scope {
-            text: format!("{}:{level}", self.family()),
+            text: Arc::from(format!("{}:{level}", self.family())),
             colon: self.colon,
         }
     }
@@ -143,7 +146,7 @@ impl Scope {
     pub fn renamed(&self) -> Option<Scope> {
         RENAMED
             .iter()
-            .find(|(old, _)| *old == self.text)
+            .find(|(old, _)| *old == &*self.text)
             .map(|(_, new)| Scope::parse(new).expect("a valid current name"))
     }
 
@@ -181,31 +184,31 @@ impl fmt::Display for Scope {
 
 impl PartialEq<str> for Scope {
     fn eq(&self, other: &str) -> bool {
-        self.text == other
+        &*self.text == other
     }
 }
 
 impl PartialEq<&str> for Scope {
     fn eq(&self, other: &&str) -> bool {
-        self.text == *other
+        &*self.text == *other
     }
 }
 
 impl PartialEq<String> for Scope {
     fn eq(&self, other: &String) -> bool {
-        &self.text == other
+        *self.text == **other
     }
 }
 
 impl PartialEq<Scope> for str {
     fn eq(&self, other: &Scope) -> bool {
-        self == other.text
+        *self == *other.text
     }
 }
 
 impl PartialEq<Scope> for String {
     fn eq(&self, other: &Scope) -> bool {
-        *self == other.text
+        **self == *other.text
     }
 }
 
@@ -227,7 +230,7 @@ impl std::str::FromStr for Scope {
 
 impl From<Scope> for String {
     fn from(scope: Scope) -> String {
-        scope.text
+        String::from(&*scope.text)
     }
 }
 

@@ -11,8 +11,13 @@ fn key_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut from = 0;
     std::iter::from_fn(move || {
         while from + PREFIX.len() < bytes.len() {
-            let start = from;
-            from += 1;
+            // Only a start two bytes before a `_` can match: jump to the next one.
+            let underscore = bytes[from + 2..].iter().position(|&b| b == b'_')?;
+            let start = from + underscore;
+            if start + PREFIX.len() >= bytes.len() {
+                return None;
+            }
+            from = start + 1;
             let starts_word = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
             if starts_word
                 && bytes[start..start + PREFIX.len()].eq_ignore_ascii_case(PREFIX)
@@ -72,6 +77,53 @@ mod tests {
         for text in ["get_profiles", "GET /api/skpk_x", "pk_", "pk_-", "mypk_abc"] {
             assert!(!contains_private_key(text), "{text}");
             assert_eq!(redact(text), text);
+        }
+    }
+
+    /// The scan before it jumped from `_` to `_`, as the reference.
+    fn naive_spans(text: &str) -> Vec<(usize, usize)> {
+        let bytes = text.as_bytes();
+        let mut spans = Vec::new();
+        let mut from = 0;
+        while from + PREFIX.len() < bytes.len() {
+            let start = from;
+            from += 1;
+            let starts_word = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
+            if starts_word
+                && bytes[start..start + PREFIX.len()].eq_ignore_ascii_case(PREFIX)
+                && bytes[start + PREFIX.len()].is_ascii_alphanumeric()
+            {
+                let end = start
+                    + PREFIX.len()
+                    + bytes[start + PREFIX.len()..]
+                        .iter()
+                        .take_while(|b| b.is_ascii_alphanumeric())
+                        .count();
+                from = end;
+                spans.push((start, end));
+            }
+        }
+        spans
+    }
+
+    #[test]
+    fn finds_the_same_spans_as_a_byte_by_byte_scan() {
+        let alphabet = ["p", "K", "_", "a", " ", "k"];
+        let mut texts = vec![String::new()];
+        for _ in 0..7 {
+            let longer: Vec<String> = texts
+                .iter()
+                .filter(|text| text.len() == texts.last().map_or(0, String::len))
+                .flat_map(|text| alphabet.iter().map(move |c| format!("{text}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for text in &texts {
+            assert_eq!(
+                key_spans(text).collect::<Vec<_>>(),
+                naive_spans(text),
+                "{text:?}"
+            );
         }
     }
 }

@@ -11,6 +11,7 @@ mod usage;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -227,6 +228,9 @@ impl Operation {
         if self.client {
             return Vec::new();
         }
+        if includes.is_empty() && self.scopes.windows(2).all(|pair| pair[0] < pair[1]) {
+            return self.scopes.clone();
+        }
         let extras = includes
             .iter()
             .filter_map(|value| self.include(value))
@@ -273,10 +277,131 @@ pub enum CatalogOrigin {
     Table,
 }
 
+/// Catalog text shared between every answer that holds it: cloning it costs
+/// a reference count, not an allocation. It dereferences to, compares with
+/// and serialises as its text, so it stands where a `String` was.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SharedStr(Arc<str>);
+
+impl SharedStr {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for SharedStr {
+    fn from(text: &str) -> SharedStr {
+        SharedStr(Arc::from(text))
+    }
+}
+
+impl std::ops::Deref for SharedStr {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for SharedStr {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for SharedStr {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SharedStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for SharedStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for SharedStr {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for SharedStr {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for SharedStr {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<String> for SharedStr {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<SharedStr> for str {
+    fn eq(&self, other: &SharedStr) -> bool {
+        *self == *other.0
+    }
+}
+
+impl PartialEq<SharedStr> for &str {
+    fn eq(&self, other: &SharedStr) -> bool {
+        **self == *other.0
+    }
+}
+
+impl PartialEq<SharedStr> for String {
+    fn eq(&self, other: &SharedStr) -> bool {
+        **self == *other.0
+    }
+}
+
+impl From<SharedStr> for String {
+    fn from(text: SharedStr) -> String {
+        String::from(&*text.0)
+    }
+}
+
+/// An operation's texts, shared: every answer that names the operation holds
+/// these, so that it costs a reference count instead of four allocations.
+#[derive(Debug, Clone)]
+pub struct SharedText {
+    pub operation_id: SharedStr,
+    pub path: SharedStr,
+    pub tag: SharedStr,
+    pub summary: SharedStr,
+}
+
+impl SharedText {
+    fn of(operation: &Operation) -> SharedText {
+        SharedText {
+            operation_id: SharedStr::from(operation.operation_id.as_str()),
+            path: SharedStr::from(operation.path.as_str()),
+            tag: SharedStr::from(operation.tag.as_str()),
+            summary: SharedStr::from(operation.summary.as_str()),
+        }
+    }
+}
+
 /// A loaded catalog with its lookup indices.
 #[derive(Debug)]
 pub struct Catalog {
     table: CatalogTable,
+    /// [`SharedText`] of each operation, in table order.
+    shared: Vec<SharedText>,
     origin: CatalogOrigin,
     names: NameIndex,
     paths: PathIndex,
@@ -331,7 +456,9 @@ impl Catalog {
             .map(|op| namespace_key(&op.tag))
             .collect();
         let usage = ScopeUsage::of(&table.operations);
+        let shared = table.operations.iter().map(SharedText::of).collect();
         Ok(Catalog {
+            shared,
             namespaces,
             usage,
             table,
@@ -347,6 +474,11 @@ impl Catalog {
 
     pub fn operation(&self, index: usize) -> &Operation {
         &self.table.operations[index]
+    }
+
+    /// The shared texts of the operation at `index`.
+    pub fn shared_text(&self, index: usize) -> &SharedText {
+        &self.shared[index]
     }
 
     pub fn sources(&self) -> &[CatalogSource] {
@@ -410,7 +542,10 @@ impl Catalog {
     }
 
     /// Finds the operations whose path template matches the decoded segments.
-    pub fn match_path(&self, segments: &[String]) -> Option<PathMatch<'_>> {
+    pub fn match_path<'s>(
+        &self,
+        segments: impl Iterator<Item = &'s str> + Clone,
+    ) -> Option<PathMatch<'_>> {
         self.paths.matches(segments)
     }
 

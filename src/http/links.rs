@@ -12,9 +12,11 @@ use super::error::{ApiError, Problem};
 use super::extract::{body_error, flag, is_json, Query};
 use super::respond::{etag_of, problem_answer, send};
 use super::AppState;
-use crate::link::LinkReport;
+use crate::link::{write_str, LinkReport};
 use crate::resolve::{ErrorCode, InputItem, ResolveOptions};
-use crate::web::html::{go_error_page, input_text, links_url, GoInputs};
+use crate::web::html::{go_error_page, GoInputs};
+#[cfg(test)]
+use crate::web::html::{input_text, links_url};
 
 /// The operations to build a link for.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -41,6 +43,61 @@ pub struct LinksRequest {
     pub revision: Option<String>,
 }
 
+impl LinksRequest {
+    /// Reads a body: the derived `Deserialize`, but with string inputs read
+    /// straight into `InputItem::Text` instead of through the buffering an
+    /// untagged enum needs. Anything else (an object input, an error) is read
+    /// again the derived way, so values and error messages stay exactly its own.
+    pub fn from_json(body: &[u8]) -> Result<LinksRequest, serde_json::Error> {
+        match serde_json::from_slice::<FastLinksRequest>(body) {
+            Ok(fast) => Ok(LinksRequest {
+                operations: fast.operations.into_iter().map(|item| item.0).collect(),
+                minimal: fast.minimal,
+                partial: fast.partial,
+                revision: fast.revision,
+            }),
+            Err(_) => serde_json::from_slice::<LinksRequest>(body),
+        }
+    }
+}
+
+/// [`LinksRequest`] with string inputs only; see [`LinksRequest::from_json`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FastLinksRequest {
+    operations: Vec<TextItem>,
+    #[serde(default)]
+    minimal: bool,
+    #[serde(default)]
+    partial: bool,
+    revision: Option<String>,
+}
+
+/// A string input; any other JSON value is an error (and a slow read).
+struct TextItem(InputItem);
+
+impl<'de> Deserialize<'de> for TextItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<TextItem, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = TextItem;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<TextItem, E> {
+                Ok(TextItem(InputItem::Text(text.to_owned())))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, text: String) -> Result<TextItem, E> {
+                Ok(TextItem(InputItem::Text(text)))
+            }
+        }
+        deserializer.deserialize_string(Text)
+    }
+}
+
 /// A link answer: the report, and the two URLs that reproduce it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LinkAnswer {
@@ -58,26 +115,121 @@ pub struct LinkAnswer {
 
 impl LinkAnswer {
     /// The answer for `items` as resolved into `report`.
+    /// The answer as compact JSON: byte for byte `serde_json::to_vec(self)`,
+    /// written by [`LinkReport::write_json_fields`] without re-escaping.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.report.json_size_hint() + 2 * self.page_url.len());
+        self.report.write_json_fields(&mut out);
+        out.extend_from_slice(b",\"go_url\":");
+        write_str(&mut out, &self.go_url);
+        out.extend_from_slice(b",\"page_url\":");
+        write_str(&mut out, &self.page_url);
+        out.push(b'}');
+        out
+    }
+
     pub fn new(report: LinkReport, items: &[InputItem], revision: Option<&str>) -> LinkAnswer {
+        // Each input form-encoded once, for both URLs; none that holds something key-like.
+        let encoded: Vec<Option<String>> = items
+            .iter()
+            .map(|item| {
+                (!item.texts().any(crate::secret::contains_private_key))
+                    .then(|| encoded_input(item))
+            })
+            .collect();
         let resolved = report
             .operations
             .iter()
-            .filter_map(|operation| items.get(operation.index));
+            .filter_map(|operation| encoded.get(operation.index)?.as_deref());
         let minimal = report.minimal;
         LinkAnswer {
-            go_url: links_url("/go", &input_texts(resolved), minimal, revision),
-            page_url: links_url("/", &input_texts(items.iter()), minimal, revision),
+            go_url: link_url("/go", resolved, minimal, revision),
+            page_url: link_url(
+                "/",
+                encoded.iter().flatten().map(String::as_str),
+                minimal,
+                revision,
+            ),
             report,
         }
     }
 }
 
-/// Each input as one `op=` text, leaving out any that holds something key-like.
-fn input_texts<'a>(items: impl Iterator<Item = &'a InputItem>) -> Vec<String> {
-    items
-        .filter(|item| !item.texts().any(crate::secret::contains_private_key))
-        .map(input_text)
-        .collect()
+/// `links_url` (web::html) from inputs already form-encoded, without a pair list or
+/// `serde_urlencoded`: the same text (the tests compare them).
+fn link_url<'a>(
+    path: &str,
+    ops: impl Iterator<Item = &'a str> + Clone,
+    minimal: bool,
+    revision: Option<&str>,
+) -> String {
+    let length: usize = ops.clone().map(|op| op.len() + 4).sum();
+    let mut url = String::with_capacity(path.len() + length + 64);
+    url.push_str(path);
+    let mut separator = '?';
+    let mut pair = |url: &mut String, key: &str, value: &str| {
+        url.push(separator);
+        separator = '&';
+        url.push_str(key);
+        url.push('=');
+        url.push_str(value);
+    };
+    for op in ops {
+        pair(&mut url, "op", op);
+    }
+    if minimal {
+        pair(&mut url, "minimal", "true");
+    }
+    if let Some(revision) = revision.filter(|r| !r.trim().is_empty()) {
+        let mut encoded = String::new();
+        form_encode(revision, &mut encoded);
+        pair(&mut url, "revision", &encoded);
+    }
+    url
+}
+
+/// `input_text` (web::html) of an item, form-encoded (`encode(a + b)` is `encode(a) + encode(b)`).
+fn encoded_input(item: &InputItem) -> String {
+    let mut out = String::new();
+    match item {
+        InputItem::Text(text) => form_encode(text, &mut out),
+        InputItem::Structured(input) => {
+            form_encode(&input.operation, &mut out);
+            if !input.include.is_empty() {
+                out.push_str(if input.operation.contains('?') {
+                    "%26include%3D"
+                } else {
+                    "%3Finclude%3D"
+                });
+                for (i, value) in input.include.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str("%2C");
+                    }
+                    form_encode(value, &mut out);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `application/x-www-form-urlencoded` as `serde_urlencoded` (`form_urlencoded`)
+/// writes a value: `*-._` and ASCII letters and digits as they are, space as
+/// `+`, every other byte as `%XX`.
+fn form_encode(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.reserve(3 * text.len());
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_') {
+            out.push(char::from(b));
+        } else if b == b' ' {
+            out.push('+');
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
 }
 
 /// Query parameters of `GET /v1/links`.
@@ -183,10 +335,7 @@ fn json_answer(
     };
     let error_codes = report.errors.iter().map(|e| e.code).collect();
     let answer = LinkAnswer::new(report, items, revision);
-    let Ok(body) = serde_json::to_vec(&answer) else {
-        return problem_answer(&ApiError::Internal);
-    };
-    let body = Bytes::from(body);
+    let body = Bytes::from(answer.to_json());
     Answer {
         status: StatusCode::OK,
         content_type: "application/json",
@@ -235,7 +384,7 @@ pub async fn create_link(
     let answer = state.answers.get_or_compute(
         Endpoint::PostLinks,
         &body,
-        || match serde_json::from_slice::<LinksRequest>(&body) {
+        || match LinksRequest::from_json(&body) {
             Ok(links) => json_answer(
                 build_report(
                     &state,
@@ -421,6 +570,7 @@ mod tests {
                 let original = report(&catalog, &items, minimal);
                 assert!(original.is_complete(), "{}", operation.operation_id);
                 let answer = LinkAnswer::new(original.clone(), &items, None);
+                assert_eq!(answer.to_json(), serde_json::to_vec(&answer).unwrap());
                 assert_eq!(answer.go_url.contains("minimal=true"), minimal);
                 let again = reread(&catalog, &answer.go_url);
                 assert!(again.is_complete(), "{}", answer.go_url);
@@ -453,6 +603,7 @@ mod tests {
             }),
         ];
         let answer = LinkAnswer::new(report(&catalog, &items, false), &items, Some("2026-07-15"));
+        assert_eq!(answer.to_json(), serde_json::to_vec(&answer).unwrap());
         assert_eq!(
             answer.go_url,
             "/go?op=POST+%2Fapi%2Flists&op=get_events%3Finclude%3Dmetric%2Cprofile&revision=2026-07-15"
@@ -462,5 +613,83 @@ mod tests {
             "/?op=get_profils&op=POST+%2Fapi%2Flists&op=get_events%3Finclude%3Dmetric%2Cprofile&revision=2026-07-15"
         );
         assert_eq!(links_url("/go", &[], false, Some(" ")), "/go");
+    }
+
+    #[test]
+    fn link_urls_are_what_links_url_writes() {
+        let catalog = Catalog::embedded();
+        let mut items: Vec<InputItem> = catalog
+            .operations()
+            .iter()
+            .flat_map(|op| {
+                [
+                    InputItem::Text(op.endpoint()),
+                    InputItem::Structured(StructuredInput {
+                        operation: op.operation_id.clone(),
+                        include: op.includes.iter().map(|r| r.value.clone()).collect(),
+                    }),
+                ]
+            })
+            .collect();
+        for odd in ["a b+c&d=e?f#g%h/é\u{1}\"'", "*-._~!", "", " "] {
+            items.push(InputItem::from(odd));
+            items.push(InputItem::Structured(StructuredInput {
+                operation: format!("get_events?{odd}"),
+                include: vec![odd.to_owned(), "metric".to_owned()],
+            }));
+        }
+        for item in &items {
+            let texts = [input_text(item)];
+            for minimal in [false, true] {
+                for revision in [None, Some("2026-07-15"), Some(" "), Some("a b&c")] {
+                    let encoded = encoded_input(item);
+                    assert_eq!(
+                        link_url("/go", std::iter::once(encoded.as_str()), minimal, revision),
+                        links_url("/go", &texts, minimal, revision),
+                        "{item:?}"
+                    );
+                    assert_eq!(
+                        link_url("/", std::iter::empty(), minimal, revision),
+                        links_url("/", &[], minimal, revision)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bodies_read_as_the_derived_deserialize_reads_them() {
+        let bodies = [
+            r#"{"operations":["get_profiles","GET /api/lists?include=tags","\u00e9\"\n"]}"#,
+            r#"{"operations":["get_profiles",{"operation":"get_events","include":["metric"]}],"minimal":true}"#,
+            r#"{"operations":[],"partial":true,"revision":"2026-07-15"}"#,
+            r#"{"operations":[1]}"#,
+            r#"{"operations":[null,"a"]}"#,
+            r#"{"operations":[{"operation":"x","extra":1}]}"#,
+            r#"{"operations":["a"],"unknown":1}"#,
+            r#"{"operations":["a"],"minimal":"yes"}"#,
+            r#"{"operations":"a"}"#,
+            r#"{"minimal":true}"#,
+            r#"{"operations":["a"],"operations":["b"]}"#,
+            r#"{"operations":["a"]"#,
+            r#"[]"#,
+            "",
+        ];
+        for body in bodies {
+            let fast = LinksRequest::from_json(body.as_bytes()).map_err(|e| e.to_string());
+            let slow =
+                serde_json::from_slice::<LinksRequest>(body.as_bytes()).map_err(|e| e.to_string());
+            match (fast, slow) {
+                (Ok(fast), Ok(slow)) => {
+                    assert_eq!(fast.operations, slow.operations, "{body}");
+                    assert_eq!(
+                        (fast.minimal, fast.partial, fast.revision),
+                        (slow.minimal, slow.partial, slow.revision),
+                        "{body}"
+                    );
+                }
+                (fast, slow) => assert_eq!(fast.err(), slow.err(), "{body}"),
+            }
+        }
     }
 }

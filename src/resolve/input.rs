@@ -10,6 +10,8 @@
 //! `{{ id }}` all become one path parameter ([`normalize_placeholders`]), and
 //! `#` starts a fragment only in a full URL.
 
+use std::borrow::Cow;
+
 use percent_encoding::percent_decode_str;
 
 use crate::catalog::Method;
@@ -32,8 +34,22 @@ pub(crate) struct HttpTarget {
     pub from_url: bool,
     /// The path as typed (still percent-encoded), one trailing `/` removed.
     pub raw_path: String,
-    /// Decoded, lowercased segments after the leading `/`.
-    pub segments: Vec<String>,
+    /// Decoded, lowercased segments after the leading `/`, end to end (a
+    /// decoded segment may hold `/`, so they are never re-split): read them
+    /// with [`HttpTarget::segments`].
+    segment_text: String,
+    /// Where each segment ends in `segment_text`.
+    segment_ends: Vec<usize>,
+}
+
+impl HttpTarget {
+    /// The decoded, lowercased segments after the leading `/`.
+    pub fn segments(&self) -> impl Iterator<Item = &str> + Clone {
+        let starts = std::iter::once(0).chain(self.segment_ends.iter().copied());
+        starts
+            .zip(self.segment_ends.iter().copied())
+            .map(|(start, end)| &self.segment_text[start..end])
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +74,7 @@ pub(crate) fn parse(text: &str) -> Result<ParsedText, ParseError> {
         return Err(ParseError::Empty);
     }
     let normalized = normalize_placeholders(text);
-    let text = normalized.as_str();
+    let text = normalized.as_ref();
     let (method_word, rest) = match text.split_once(char::is_whitespace) {
         Some((word, rest)) => {
             if !word.bytes().all(|b| b.is_ascii_alphabetic()) {
@@ -106,14 +122,19 @@ pub(crate) fn parse(text: &str) -> Result<ParsedText, ParseError> {
         Some(stripped) if !stripped.is_empty() => stripped.to_owned(),
         _ => raw_path,
     };
-    let segments = raw_path[1..]
-        .split('/')
-        .map(|segment| {
-            percent_decode_str(segment)
-                .decode_utf8_lossy()
-                .to_ascii_lowercase()
-        })
-        .collect();
+    // One buffer for every segment, each decoded on its own.
+    let encoded = raw_path.contains('%');
+    let mut segment_text = String::with_capacity(raw_path.len());
+    let mut segment_ends = Vec::with_capacity(8);
+    for segment in raw_path[1..].split('/') {
+        if encoded {
+            segment_text.push_str(&percent_decode_str(segment).decode_utf8_lossy());
+        } else {
+            segment_text.push_str(segment);
+        }
+        segment_ends.push(segment_text.len());
+    }
+    segment_text.make_ascii_lowercase();
     let method = method_word.and_then(Method::parse);
     Ok(ParsedText {
         includes: query.as_deref().map(includes_of_query).unwrap_or_default(),
@@ -125,7 +146,8 @@ pub(crate) fn parse(text: &str) -> Result<ParsedText, ParseError> {
             },
             from_url,
             raw_path,
-            segments,
+            segment_text,
+            segment_ends,
         }),
         query,
     })
@@ -135,13 +157,35 @@ pub(crate) fn parse(text: &str) -> Result<ParsedText, ParseError> {
 /// parameters: `{{ id }}`, `${id}`, `#{id}`, `%s`/`%d`/`%(id)s`, `{}`,
 /// quoted concatenation (`"/api/profiles/" + id + "/lists"`, PHP's `.`),
 /// `+ id +`, and whole segments `:id` and `<id>` / `<int:id>`.
-pub(crate) fn normalize_placeholders(text: &str) -> String {
-    let text = replace_braced(text, "{{", "}}");
-    let text = replace_braced(&text, "${", "}");
-    let text = replace_braced(&text, "#{", "}");
-    let text = join_concatenation(&text);
-    let text = replace_printf(&text);
-    replace_segments(&text)
+///
+/// Each rewrite runs only when the text holds what it rewrites, so a plain
+/// path (nearly every input) is borrowed as it is, unchanged and uncopied.
+pub(crate) fn normalize_placeholders(text: &str) -> Cow<'_, str> {
+    // Every rewrite needs one of these bytes; most inputs hold none of them.
+    let triggers = text.bytes().fold(false, |found, b| {
+        found | matches!(b, b'{' | b'%' | b':' | b'<' | b'+' | b'.' | b'"' | b'\'')
+    });
+    if !triggers {
+        return Cow::Borrowed(text);
+    }
+    let mut text = Cow::Borrowed(text);
+    if text.contains('{') {
+        for (open, close) in [("{{", "}}"), ("${", "}"), ("#{", "}")] {
+            if text.contains(open) {
+                text = Cow::Owned(replace_braced(&text, open, close));
+            }
+        }
+    }
+    if is_concatenation(&text) {
+        text = Cow::Owned(join_concatenation(&text));
+    }
+    if text.contains('%') || text.contains("{}") {
+        text = Cow::Owned(replace_printf(&text));
+    }
+    if text.starts_with([':', '<']) || text.contains("/:") || text.contains("/<") {
+        text = Cow::Owned(replace_segments(&text));
+    }
+    text
 }
 
 /// The trailing identifier of an expression, as a parameter name:
@@ -198,12 +242,20 @@ fn find_close(text: &str, close: &str) -> Option<usize> {
     None
 }
 
+/// Whether [`join_concatenation`] has anything to join.
+fn is_concatenation(text: &str) -> bool {
+    if !text.bytes().any(|b| b == b'+' || b == b'.') {
+        return false;
+    }
+    let has_operator = text.contains(" + ") || text.contains(" . ");
+    let quoted = text.contains('"') || text.contains('\'');
+    has_operator || (quoted && (text.contains('+') || text.contains(" .")))
+}
+
 /// `"/api/profiles/" + id + "/lists"` (or PHP `'…' . $id . '…'`, or
 /// unquoted `/api/profiles/ + id + /lists`) → `/api/profiles/{id}/lists`.
 fn join_concatenation(text: &str) -> String {
-    let has_operator = text.contains(" + ") || text.contains(" . ");
-    let quoted = text.contains('"') || text.contains('\'');
-    if !has_operator && !(quoted && (text.contains('+') || text.contains(" ."))) {
+    if !is_concatenation(text) {
         return text.to_owned();
     }
     // Keep the method word (`GET "/api/…" + id`) apart.
@@ -431,9 +483,16 @@ mod tests {
     fn method_and_path_with_encoded_ids_keep_colons_in_one_segment() {
         let (target, _) = http("get /api/catalog-items/%24custom%3A%3A%3Asku-1/");
         assert_eq!(target.method, Some(Method::Get));
-        assert_eq!(target.segments, ["api", "catalog-items", "$custom:::sku-1"]);
+        assert_eq!(
+            target.segments().collect::<Vec<_>>(),
+            ["api", "catalog-items", "$custom:::sku-1"]
+        );
         let (target, _) = http("GET /api/catalog-items/$custom:::$default:::A/B");
-        assert_eq!(target.segments.len(), 4, "a raw / still separates segments");
+        assert_eq!(
+            target.segments().count(),
+            4,
+            "a raw / still separates segments"
+        );
     }
 
     #[test]
@@ -524,11 +583,17 @@ mod tests {
     #[test]
     fn hash_starts_a_fragment_only_in_a_full_url() {
         let (target, includes) = http("GET /api/profiles/#{id}?include=lists,segments");
-        assert_eq!(target.segments, ["api", "profiles", "{id}"]);
+        assert_eq!(
+            target.segments().collect::<Vec<_>>(),
+            ["api", "profiles", "{id}"]
+        );
         assert_eq!(includes, ["lists", "segments"]);
         let (target, includes) =
             http("GET https://a.klaviyo.com/api/profiles/ABC?include=lists#top");
-        assert_eq!(target.segments, ["api", "profiles", "abc"]);
+        assert_eq!(
+            target.segments().collect::<Vec<_>>(),
+            ["api", "profiles", "abc"]
+        );
         assert_eq!(includes, ["lists"]);
     }
 

@@ -29,7 +29,7 @@ pub use types::{
 
 /// Resolves every input item against the catalog.
 pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) -> Resolution {
-    let mut matched = Vec::new();
+    let mut matched = Vec::with_capacity(items.len());
     let mut errors = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let result = match options.max_item_bytes {
@@ -204,7 +204,7 @@ fn resolve_item(
                 .to_owned(),
         ));
     }
-    let parsed = input::parse(item.operation_text()).map_err(|parse_error| match parse_error {
+    let mut parsed = input::parse(item.operation_text()).map_err(|parse_error| match parse_error {
         ParseError::Empty => error(
             ErrorCode::Empty,
             "the input is empty: give an operation such as `GET /api/profiles` or `get_profiles`".to_owned(),
@@ -223,7 +223,8 @@ fn resolve_item(
             Box::new(ItemError::new(index, item, ErrorCode::WrongHost, detail).suggesting(suggestions))
         }
     })?;
-    let mut includes = parsed.includes.clone();
+    // Nothing after this reads `parsed.includes`.
+    let mut includes = std::mem::take(&mut parsed.includes);
     if let InputItem::Structured(structured) = item {
         for list in &structured.include {
             input::split_include_list(list, &mut includes);
@@ -261,14 +262,15 @@ fn resolve_item(
     )?;
     let op = catalog.operation(operation);
     let scopes = op.scopes_with_includes(&includes);
+    let text = catalog.shared_text(operation);
     let resolved = ResolvedItem {
         index,
         input: item.clone(),
-        operation_id: op.operation_id.clone(),
+        operation_id: text.operation_id.clone(),
         method: op.method,
-        path: op.path.clone(),
-        tag: op.tag.clone(),
-        summary: op.summary.clone(),
+        path: text.path.clone(),
+        tag: text.tag.clone(),
+        summary: text.summary.clone(),
         matched_by,
         includes,
         scopes,
@@ -345,7 +347,7 @@ fn match_http(
     parsed: &ParsedText,
     prefer_beta: bool,
 ) -> Result<(usize, Vec<usize>), Box<ItemError>> {
-    let Some(found) = catalog.match_path(&target.segments) else {
+    let Some(found) = catalog.match_path(target.segments()) else {
         return Err(Box::new(
             ItemError::new(
                 index,
@@ -363,12 +365,13 @@ fn match_http(
         .collect();
     methods.sort();
     methods.dedup();
-    let accepted: Vec<String> = methods.iter().map(|m| m.to_string()).collect();
+    // Only errors name the allowed methods, so they are written out only then.
+    let accepted = || -> Vec<String> { methods.iter().map(|m| m.to_string()).collect() };
     // A method that does not fit the path: the allowed ones, each as a fix.
     let method_error = |code, detail| {
         Box::new(
             ItemError::new(index, item, code, detail)
-                .accepting(accepted.clone())
+                .accepting(accepted())
                 .suggesting(suggest::methods(
                     catalog,
                     item,
@@ -388,7 +391,7 @@ fn match_http(
                     format!(
                         "{word} is not a method Klaviyo's API uses on {}; allowed: {}",
                         found.template,
-                        accepted.join(", ")
+                        accepted().join(", ")
                     ),
                 ),
                 None => (
@@ -396,7 +399,7 @@ fn match_http(
                     format!(
                         "{} has several methods ({}); say which one, e.g. `{} {}`",
                         found.template,
-                        accepted.join(", "),
+                        accepted().join(", "),
                         methods[0],
                         target.raw_path
                     ),
@@ -422,7 +425,7 @@ fn match_http(
             format!(
                 "{method} is not allowed on {}; allowed: {}",
                 found.template,
-                accepted.join(", ")
+                accepted().join(", ")
             ),
         ));
     };

@@ -83,13 +83,11 @@ pub(crate) fn paths(
     parsed: &ParsedText,
 ) -> Vec<Suggestion> {
     let raw: Vec<&str> = target.raw_path[1..].split('/').collect();
-    let mut attempts = vec![(target.segments.clone(), raw.clone())];
-    if !matches!(
-        target.segments.first().map(String::as_str),
-        Some("api" | "client")
-    ) {
+    let given: Vec<String> = target.segments().map(str::to_owned).collect();
+    let mut attempts = vec![(given.clone(), raw.clone())];
+    if !matches!(given.first().map(String::as_str), Some("api" | "client")) {
         let mut segments = vec!["api".to_owned()];
-        segments.extend(target.segments.iter().cloned());
+        segments.extend(given.iter().cloned());
         let mut raw_with_api = vec!["api"];
         raw_with_api.extend(raw.iter().copied());
         attempts.push((segments, raw_with_api));
@@ -287,7 +285,7 @@ pub(crate) fn on_api_host(catalog: &Catalog, item: &InputItem, path: &str) -> Ve
         return Vec::new();
     };
     let matches = match &parsed.target {
-        input::Target::Http(target) => catalog.match_path(&target.segments).is_some(),
+        input::Target::Http(target) => catalog.match_path(target.segments()).is_some(),
         input::Target::Name(_) => false,
     };
     if !matches {

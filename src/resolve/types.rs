@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::ItemError;
-use crate::catalog::Method;
+use crate::catalog::{Method, SharedStr};
 use crate::scope::Scope;
 use crate::secret;
 
@@ -98,13 +98,15 @@ pub struct ResolveOptions {
 pub struct ResolvedItem {
     pub index: usize,
     pub input: InputItem,
-    #[schema(example = "get_profile")]
-    pub operation_id: String,
+    #[schema(value_type = String, example = "get_profile")]
+    pub operation_id: SharedStr,
     pub method: Method,
-    #[schema(example = "/api/profiles/{id}")]
-    pub path: String,
-    pub tag: String,
-    pub summary: String,
+    #[schema(value_type = String, example = "/api/profiles/{id}")]
+    pub path: SharedStr,
+    #[schema(value_type = String)]
+    pub tag: SharedStr,
+    #[schema(value_type = String)]
+    pub summary: SharedStr,
     pub matched_by: MatchedBy,
     pub includes: Vec<String>,
     /// The scopes this item needs (the spec's, plus include extras).
@@ -126,6 +128,19 @@ pub enum MatchedBy {
     SdkMethod,
     Path,
     Url,
+}
+
+impl MatchedBy {
+    /// The name it serialises as.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchedBy::OperationId => "operation_id",
+            MatchedBy::Alias => "alias",
+            MatchedBy::SdkMethod => "sdk_method",
+            MatchedBy::Path => "path",
+            MatchedBy::Url => "url",
+        }
+    }
 }
 
 /// Why a scope is in the result.
@@ -151,7 +166,8 @@ pub enum Reason {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct NeededBy {
     pub index: usize,
-    pub operation_id: String,
+    #[schema(value_type = String)]
+    pub operation_id: SharedStr,
     #[serde(flatten)]
     pub reason: Reason,
 }
@@ -171,6 +187,17 @@ pub enum WarningCode {
     ClientEndpoint,
     BetaOperation,
     NoScopes,
+}
+
+impl WarningCode {
+    /// The name it serialises as.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningCode::ClientEndpoint => "client_endpoint",
+            WarningCode::BetaOperation => "beta_operation",
+            WarningCode::NoScopes => "no_scopes",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]

@@ -137,9 +137,9 @@ impl ScanReport {
             .collect();
         for item in &link.operations {
             let call = &mut calls[item.index];
-            call.operation_id = Some(item.operation_id.clone());
+            call.operation_id = Some(item.operation_id.clone().into());
             call.method = Some(item.method);
-            call.path = Some(item.path.clone());
+            call.path = Some(item.path.to_string());
             call.includes = item.includes.clone();
             call.scopes = item.scopes.clone();
         }

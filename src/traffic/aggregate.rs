@@ -162,7 +162,7 @@ impl<'c> Aggregator<'c> {
             Ok((operation, resolved)) => {
                 let mut includes = resolved.includes.clone();
                 includes.sort();
-                let key = (resolved.operation_id.clone(), includes);
+                let key = (resolved.operation_id.to_string(), includes);
                 if let Some(&index) = self.operation_index.get(&key) {
                     return Some(Cached::Operation(index));
                 }
@@ -176,7 +176,7 @@ impl<'c> Aggregator<'c> {
                 let calls = OperationCalls {
                     operation_id: key.0.clone(),
                     method: resolved.method,
-                    path: resolved.path.clone(),
+                    path: resolved.path.to_string(),
                     includes: key.1.clone(),
                     calls: 0,
                 };
