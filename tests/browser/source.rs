@@ -1,7 +1,8 @@
 //! The "From source code" panel in real headless Chromium: files chosen on
 //! its file input are read in the browser (a binary one left out, with a
 //! note), scanned by `POST /v1/links/from-source`, and shown as the API
-//! answers them; "Use these operations" puts them in the builder.
+//! answers them; "Use these operations" puts them in the builder. Files
+//! dropped on the panel go the same way.
 
 use std::path::{Path, PathBuf};
 
@@ -179,5 +180,41 @@ fn source_files_give_the_link_their_calls_and_the_builder_operations() {
     });
     assert!(text_of(&browser, "#source-status")
         .starts_with(&format!("Added {} operations", items.len())));
+    assert_clean_console(&browser);
+}
+
+#[test]
+fn files_dropped_on_the_panel_are_scanned_like_chosen_ones() {
+    let app = spawn_app();
+    let browser = Browser::start(DESKTOP.0, DESKTOP.1);
+    emulate(&browser, DESKTOP, false);
+    open_page(&app, &browser, "/");
+
+    let python = fixture("python-sdk/sync.py");
+    let answer = from_source(&app, &[("sync.py", &python)]);
+
+    // A drag of files lights the zone up; the drop reads them and scans them.
+    let over = browser.execute(
+        "const [name, text] = arguments;
+         const zone = document.getElementById('source-drop');
+         const transfer = new DataTransfer();
+         transfer.items.add(new File([text], name, { type: 'text/x-python' }));
+         window.dropped = transfer;
+         zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+         return zone.classList.contains('over');",
+        vec![json!("sync.py"), json!(python)],
+    );
+    assert_eq!(over, json!(true), "the zone shows a drag of files over it");
+    let lit = browser.execute(
+        "const zone = document.getElementById('source-drop');
+         zone.dispatchEvent(new DragEvent('drop', { dataTransfer: window.dropped, bubbles: true, cancelable: true }));
+         return zone.classList.contains('over');",
+        vec![],
+    );
+    assert_eq!(lit, json!(false), "the highlight goes with the drop");
+    wait_visible(&browser, "#source-link-box");
+    browser.wait_for("the dropped file's link", || {
+        (text_of(&browser, "#source-url") == answer["url"].as_str().unwrap()).then_some(())
+    });
     assert_clean_console(&browser);
 }

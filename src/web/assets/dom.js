@@ -113,3 +113,27 @@ export function itemErrors(list, errors) {
     ),
   );
 }
+
+/**
+ * Makes `zone` take dropped files: highlighted (`over`) while files are
+ * dragged over it, and `onDrop(dataTransfer)` when they are dropped.
+ * Drags of anything but files are left to the browser.
+ */
+export function dropZone(zone, onDrop) {
+  const hasFiles = (event) => Boolean(event.dataTransfer) && [...event.dataTransfer.types].includes('Files');
+  zone.addEventListener('dragover', (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    zone.classList.add('over');
+  });
+  zone.addEventListener('dragleave', (event) => {
+    if (!zone.contains(event.relatedTarget)) zone.classList.remove('over');
+  });
+  zone.addEventListener('drop', (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    zone.classList.remove('over');
+    onDrop(event.dataTransfer);
+  });
+}

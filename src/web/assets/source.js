@@ -9,7 +9,7 @@
 import { postSource, problemText } from './api.js';
 import { addItems } from './builder.js';
 import { toolSnippets } from './copy.js';
-import { $, code, el, fill, plural, rich, setText, showLink } from './dom.js';
+import { $, code, dropZone, el, fill, plural, rich, setText, showLink } from './dom.js';
 import { itemLabel } from './inputs.js';
 import { optionsKey, state } from './state.js';
 
@@ -149,22 +149,7 @@ els.folder.addEventListener('change', () => {
   if (els.folder.files && els.folder.files.length) read(fromInput(els.folder), 'the folder');
 });
 
-const hasFiles = (event) => Boolean(event.dataTransfer) && [...event.dataTransfer.types].includes('Files');
-els.drop.addEventListener('dragover', (event) => {
-  if (!hasFiles(event)) return;
-  event.preventDefault();
-  event.dataTransfer.dropEffect = 'copy';
-  els.drop.classList.add('over');
-});
-els.drop.addEventListener('dragleave', (event) => {
-  if (!els.drop.contains(event.relatedTarget)) els.drop.classList.remove('over');
-});
-els.drop.addEventListener('drop', async (event) => {
-  if (!hasFiles(event)) return;
-  event.preventDefault();
-  els.drop.classList.remove('over');
-  read(await fromDrop(event.dataTransfer), 'the dropped files');
-});
+dropZone(els.drop, async (transfer) => read(await fromDrop(transfer), 'the dropped files'));
 
 // ------------------------------------------------------------- the answer
 

@@ -4,7 +4,7 @@
 
 import { postTraffic, problemText } from './api.js';
 import { addItems } from './builder.js';
-import { $, code, el, fill, joinCodes, plural, rich, setText } from './dom.js';
+import { $, code, dropZone, el, fill, joinCodes, plural, rich, setText } from './dom.js';
 import { itemLabel, replacementItem } from './inputs.js';
 import { optionsKey, state } from './state.js';
 
@@ -38,24 +38,11 @@ els.file.addEventListener('change', () => {
   if (file) readTraffic(file);
 });
 
-const hasFiles = (event) => Boolean(event.dataTransfer) && [...event.dataTransfer.types].includes('Files');
-els.drop.addEventListener('dragover', (event) => {
-  if (!hasFiles(event)) return;
-  event.preventDefault();
-  event.dataTransfer.dropEffect = 'copy';
-  els.drop.classList.add('over');
-});
-els.drop.addEventListener('dragleave', (event) => {
-  if (!els.drop.contains(event.relatedTarget)) els.drop.classList.remove('over');
-});
-els.drop.addEventListener('drop', (event) => {
-  if (!hasFiles(event)) return;
-  event.preventDefault();
-  els.drop.classList.remove('over');
-  const file = event.dataTransfer.files[0];
+dropZone(els.drop, (transfer) => {
+  const file = transfer.files[0];
   if (!file) return;
   try {
-    els.file.files = event.dataTransfer.files;
+    els.file.files = transfer.files;
   } catch (_) {
     // Older browsers cannot set a file input's files; the upload goes on.
   }
