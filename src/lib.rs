@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod healthcheck;
 pub mod http;
+pub mod json_text;
 pub mod link;
 pub mod mcp;
 pub mod oauth;

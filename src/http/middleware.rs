@@ -1,5 +1,5 @@
-//! What wraps every request: its root span (`request_span`) and, inside it,
-//! the URL-length limit, the rate limit, the request timeout, problem+json for
+//! What wraps every request: what its log lines name of it (`request_log`)
+//! and, inside that, the URL-length limit, the rate limit, the request timeout, problem+json for
 //! any bare error, the request id and security headers, the metrics and the
 //! one `request` log line.
 //!
@@ -28,10 +28,9 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, Error, ResponseError};
 use futures_util::future::LocalBoxFuture;
-use tracing::Instrument;
 
 use super::error::{ApiError, PROBLEM_JSON};
-use super::request_span::{self, RequestContext};
+use super::request_log::{self, RequestContext};
 use super::AppState;
 use crate::secret;
 
@@ -118,18 +117,17 @@ where
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let context = RequestContext::new(&request, self.routes.of(&request));
-        let span = request_span::root_span(&request, &context);
         let service = self.service.clone();
-        Box::pin(observe(request, service, context, span.clone()).instrument(span))
+        let scope = context.scope.clone();
+        Box::pin(scope.run(observe(request, service, context)))
     }
 }
 
-/// What [`Observe`] does inside the request's root span.
+/// What [`Observe`] does while the request is the one its log lines name.
 async fn observe<S, B>(
     request: ServiceRequest,
     service: Rc<S>,
     context: RequestContext,
-    span: tracing::Span,
 ) -> Result<ServiceResponse<BoxBody>, Error>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
@@ -173,15 +171,15 @@ where
                     .metrics
                     .record_request(&method, &Arc::from("unanswered"), status, latency);
                 tracing::warn!(
-                    request_id = %context.id,
-                    method = %method,
-                    route = %context.route,
+                    request_id = context.scope.request_id(),
+                    method = context.scope.method(),
+                    route = &**context.scope.route(),
                     status,
                     latency_ms = latency.as_secs_f64() * 1000.0,
                     error = %error,
                     "request failed before an answer"
                 );
-                span.record("status", status);
+                context.scope.set_status(status);
                 return Err(error);
             }
         }
@@ -191,7 +189,7 @@ where
     }
 
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&context.id) {
+    if let Ok(value) = HeaderValue::from_str(context.scope.request_id()) {
         headers.insert(REQUEST_ID, value);
     }
     headers.insert(
@@ -222,9 +220,9 @@ where
     let latency = context.started.elapsed();
     state
         .metrics
-        .record_request(&method, &context.route, status, latency);
-    span.record("status", status);
-    request_span::log_request(&context, &method, status, latency);
+        .record_request(&method, context.scope.route(), status, latency);
+    context.scope.set_status(status);
+    request_log::log_request(&context, status, latency);
     Ok(response)
 }
 

@@ -21,7 +21,7 @@ mod middleware;
 mod oauth;
 pub mod openapi;
 mod rate_limit;
-mod request_span;
+mod request_log;
 mod respond;
 mod source;
 mod traffic;

@@ -10,6 +10,7 @@
 
 use super::{CatalogInfo, LinkReport};
 use crate::catalog::{CatalogOrigin, Channel};
+use crate::json_text::{decimal, needs_escape};
 use crate::resolve::{InputItem, NeededBy, Reason, ResolvedItem, ScopeExplanation, Warning};
 use crate::scope::Scope;
 
@@ -78,15 +79,6 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
     }
 }
 
-/// Whether `serde_json` would escape a byte of the text: control characters,
-/// `"` and `\` (it leaves everything else, non-ASCII included, as it is).
-/// Written without an early exit, so that it compiles to a vector loop.
-fn needs_escape(text: &str) -> bool {
-    text.bytes().fold(false, |found, b| {
-        found | (b < 0x20) | (b == b'"') | (b == b'\\')
-    })
-}
-
 /// Any value through `serde_json`, for the rare parts (errors, the catalog).
 fn write_serde<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     serde_json::to_writer(&mut *out, value).expect("JSON into a Vec cannot fail");
@@ -96,18 +88,8 @@ fn write_bool(out: &mut Vec<u8>, value: bool) {
     out.extend_from_slice(if value { b"true" } else { b"false" });
 }
 
-fn write_usize(out: &mut Vec<u8>, mut value: usize) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[start..]);
+fn write_usize(out: &mut Vec<u8>, value: usize) {
+    out.extend_from_slice(decimal(value as u64, &mut [0; 20]).as_bytes());
 }
 
 /// A string known to need no escaping (scopes, methods, codes).
