@@ -383,15 +383,30 @@ pub struct SharedText {
     pub path: SharedStr,
     pub tag: SharedStr,
     pub summary: SharedStr,
+    /// `"operation_id":…,"method":…,"path":…,"tag":…,"summary":…` as
+    /// `serde_json` writes them: the part of an answer's `operations` entry
+    /// that never changes, rendered once when the catalog loads and copied
+    /// into each answer whole (`link::json`).
+    pub json_fields: SharedStr,
 }
 
 impl SharedText {
     fn of(operation: &Operation) -> SharedText {
+        let string = |text: &str| serde_json::to_string(text).expect("a string always serialises");
+        let json_fields = format!(
+            "\"operation_id\":{},\"method\":\"{}\",\"path\":{},\"tag\":{},\"summary\":{}",
+            string(&operation.operation_id),
+            operation.method.as_str(),
+            string(&operation.path),
+            string(&operation.tag),
+            string(&operation.summary),
+        );
         SharedText {
             operation_id: SharedStr::from(operation.operation_id.as_str()),
             path: SharedStr::from(operation.path.as_str()),
             tag: SharedStr::from(operation.tag.as_str()),
             summary: SharedStr::from(operation.summary.as_str()),
+            json_fields: SharedStr::from(json_fields.as_str()),
         }
     }
 }

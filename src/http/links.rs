@@ -217,19 +217,31 @@ fn encoded_input(item: &InputItem) -> String {
 /// writes a value: `*-._` and ASCII letters and digits as they are, space as
 /// `+`, every other byte as `%XX`.
 fn form_encode(text: &str, out: &mut String) {
+    /// The bytes written as they are.
+    const KEEP: [bool; 256] = {
+        let mut keep = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            keep[b] = c.is_ascii_alphanumeric() || matches!(c, b'*' | b'-' | b'.' | b'_');
+            b += 1;
+        }
+        keep
+    };
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    out.reserve(3 * text.len());
+    // Written as bytes (every one is ASCII) and checked once at the end.
+    let mut bytes = std::mem::take(out).into_bytes();
+    bytes.reserve(text.len() + 16);
     for &b in text.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_') {
-            out.push(char::from(b));
+        if KEEP[usize::from(b)] {
+            bytes.push(b);
         } else if b == b' ' {
-            out.push('+');
+            bytes.push(b'+');
         } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
+            bytes.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
         }
     }
+    *out = String::from_utf8(bytes).expect("form encoding writes ASCII");
 }
 
 /// Query parameters of `GET /v1/links`.
@@ -631,7 +643,7 @@ mod tests {
                 ]
             })
             .collect();
-        for odd in ["a b+c&d=e?f#g%h/é\u{1}\"'", "*-._~!", "", " "] {
+        for odd in ["a b+c&d=e?f#g%h/é\u{1}\"'", "*-._~!", "", " ", "éé☃x", "x☃"] {
             items.push(InputItem::from(odd));
             items.push(InputItem::Structured(StructuredInput {
                 operation: format!("get_events?{odd}"),

@@ -168,16 +168,8 @@ fn write_resolved(out: &mut Vec<u8>, item: &ResolvedItem) {
     write_usize(out, item.index);
     out.extend_from_slice(b",\"input\":");
     write_input(out, &item.input);
-    out.extend_from_slice(b",\"operation_id\":");
-    write_str(out, &item.operation_id);
-    out.extend_from_slice(b",\"method\":");
-    write_plain(out, item.method.as_str());
-    out.extend_from_slice(b",\"path\":");
-    write_str(out, &item.path);
-    out.extend_from_slice(b",\"tag\":");
-    write_str(out, &item.tag);
-    out.extend_from_slice(b",\"summary\":");
-    write_str(out, &item.summary);
+    out.push(b',');
+    out.extend_from_slice(item.json_fields.as_bytes());
     out.extend_from_slice(b",\"matched_by\":");
     write_plain(out, item.matched_by.as_str());
     out.extend_from_slice(b",\"includes\":");

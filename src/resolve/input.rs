@@ -161,11 +161,7 @@ pub(crate) fn parse(text: &str) -> Result<ParsedText, ParseError> {
 /// Each rewrite runs only when the text holds what it rewrites, so a plain
 /// path (nearly every input) is borrowed as it is, unchanged and uncopied.
 pub(crate) fn normalize_placeholders(text: &str) -> Cow<'_, str> {
-    // Every rewrite needs one of these bytes; most inputs hold none of them.
-    let triggers = text.bytes().fold(false, |found, b| {
-        found | matches!(b, b'{' | b'%' | b':' | b'<' | b'+' | b'.' | b'"' | b'\'')
-    });
-    if !triggers {
+    if !has_template_pieces(text) {
         return Cow::Borrowed(text);
     }
     let mut text = Cow::Borrowed(text);
@@ -186,6 +182,40 @@ pub(crate) fn normalize_placeholders(text: &str) -> Cow<'_, str> {
         text = Cow::Owned(replace_segments(&text));
     }
     text
+}
+
+/// Whether any rewrite of [`normalize_placeholders`] applies to the text as
+/// it is: exactly its conditions, found in one pass over the bytes (the
+/// conditions' own searches cost a plain path more than the rest of parsing).
+fn has_template_pieces(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if matches!(bytes.first(), Some(b':' | b'<')) {
+        return true;
+    }
+    let (mut braced, mut printf, mut segment) = (false, false, false);
+    let (mut plus, mut dot, mut quote, mut space_dot, mut spaced_operator) =
+        (false, false, false, false, false);
+    let (mut before, mut last) = (0u8, 0u8);
+    for &b in bytes {
+        match b {
+            b'{' => braced |= matches!(last, b'{' | b'$' | b'#'),
+            b'}' => printf |= last == b'{',
+            b'%' => printf = true,
+            b':' | b'<' => segment |= last == b'/',
+            b'+' => plus = true,
+            b'.' => {
+                dot = true;
+                space_dot |= last == b' ';
+            }
+            b'"' | b'\'' => quote = true,
+            b' ' => spaced_operator |= before == b' ' && matches!(last, b'+' | b'.'),
+            _ => {}
+        }
+        before = last;
+        last = b;
+    }
+    let concatenation = (plus || dot) && (spaced_operator || (quote && (plus || space_dot)));
+    braced || printf || segment || concatenation
 }
 
 /// The trailing identifier of an expression, as a parameter name:
@@ -425,6 +455,15 @@ fn split_url(text: &str) -> Result<(String, Option<String>), ParseError> {
 /// Every `include=` value in a query string (comma-separated or repeated).
 fn includes_of_query(query: &str) -> Vec<String> {
     let mut includes = Vec::new();
+    // Nothing to decode (nearly every query): split it as it is.
+    if !query.bytes().any(|b| b == b'%' || b == b'+') {
+        for pair in query.split('&') {
+            if let Some(("include", value)) = pair.split_once('=') {
+                split_include_list(value, &mut includes);
+            }
+        }
+        return includes;
+    }
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
         if key == "include" {
             split_include_list(&value, &mut includes);
@@ -577,6 +616,63 @@ mod tests {
             "GET /api/profiles?include=lists&fields[profile]=email",
         ] {
             assert_eq!(normalize_placeholders(kept), kept);
+        }
+    }
+
+    /// [`has_template_pieces`] is the rewrites' conditions, as they were written.
+    #[test]
+    fn template_pieces_are_found_in_one_pass_as_the_conditions_find_them() {
+        fn conditions(text: &str) -> bool {
+            ["{{", "${", "#{"].iter().any(|open| text.contains(open))
+                || is_concatenation(text)
+                || text.contains('%')
+                || text.contains("{}")
+                || text.starts_with([':', '<'])
+                || text.contains("/:")
+                || text.contains("/<")
+        }
+        let pieces = [
+            "", "a", "/", "{", "}", "$", "#", "%", ":", "<", "+", ".", " ", "\"", "'", "é", "api",
+        ];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            texts = texts
+                .iter()
+                .flat_map(|text| pieces.iter().map(move |piece| format!("{text}{piece}")))
+                .collect();
+            for text in &texts {
+                assert_eq!(has_template_pieces(text), conditions(text), "{text:?}");
+            }
+        }
+        for text in [
+            "GET /api/profiles/{id}",
+            "PATCH /api/profiles/#{id}",
+            "GET \"/api/profiles/\" + id",
+            "GET '/api/lists/' . $id . '/profiles'",
+            "GET /api/profiles/:id",
+            "GET /api/events?include=metric",
+        ] {
+            assert_eq!(has_template_pieces(text), conditions(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn includes_are_read_from_plain_queries_as_from_encoded_ones() {
+        for query in [
+            "include=lists",
+            "include=lists,segments&include=lists",
+            "a=1&&include=&include=metric&include",
+            "include==x&include,=y&=include",
+            "fields[profile]=email&include=lists",
+            "include=lists%2Csegments&include=a+b",
+        ] {
+            let mut decoded = Vec::new();
+            for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+                if key == "include" {
+                    split_include_list(&value, &mut decoded);
+                }
+            }
+            assert_eq!(includes_of_query(query), decoded, "{query}");
         }
     }
 

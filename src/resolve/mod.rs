@@ -276,6 +276,7 @@ fn resolve_item(
         scopes,
         beta_revision: op.beta_revision.clone(),
         client: op.client,
+        json_fields: text.json_fields.clone(),
     };
     Ok((operation, resolved))
 }

@@ -117,6 +117,10 @@ pub struct ResolvedItem {
     pub beta_revision: Option<String>,
     /// A `/client` endpoint: it uses the public key and adds no scopes.
     pub client: bool,
+    /// `operation_id`, `method`, `path`, `tag` and `summary` as JSON object
+    /// members, from the catalog ([`crate::catalog::SharedText::json_fields`]).
+    #[serde(skip)]
+    pub(crate) json_fields: SharedStr,
 }
 
 /// Which form of input an item was recognised as.
