@@ -232,15 +232,18 @@ fn form_encode(text: &str, out: &mut String) {
     // Written as bytes (every one is ASCII) and checked once at the end.
     let mut bytes = std::mem::take(out).into_bytes();
     bytes.reserve(text.len() + 16);
-    for &b in text.as_bytes() {
-        if KEEP[usize::from(b)] {
-            bytes.push(b);
-        } else if b == b' ' {
+    let mut rest = text.as_bytes();
+    while let Some(at) = rest.iter().position(|&b| !KEEP[usize::from(b)]) {
+        bytes.extend_from_slice(&rest[..at]);
+        let b = rest[at];
+        if b == b' ' {
             bytes.push(b'+');
         } else {
             bytes.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
         }
+        rest = &rest[at + 1..];
     }
+    bytes.extend_from_slice(rest);
     *out = String::from_utf8(bytes).expect("form encoding writes ASCII");
 }
 
