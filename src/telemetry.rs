@@ -642,31 +642,51 @@ mod tests {
         REQUEST.sync_scope(scope.clone(), || body(&|status| scope.set_status(status)));
     }
 
-    /// The lines without their timestamps.
-    fn capture(fast: bool) -> String {
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Lines {
+        type Writer = Lines;
+        fn make_writer(&'a self) -> Lines {
+            self.clone()
+        }
+    }
+
+    type Builder = tracing_subscriber::fmt::SubscriberBuilder<
+        tracing_subscriber::fmt::format::DefaultFields,
+        Format,
+        tracing_subscriber::filter::LevelFilter,
+        Lines,
+    >;
+
+    /// What `run` logs with a subscriber it makes from a builder writing into memory.
+    fn logged(run: impl FnOnce(Builder)) -> String {
         let lines = Lines::default();
-        let writer = lines.clone();
-        let builder = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
+        run(tracing_subscriber::fmt()
+            .with_writer(lines.clone())
             .with_max_level(Level::DEBUG)
             .with_target(false)
-            .with_ansi(false);
-        if fast {
-            let subscriber = builder
-                .fmt_fields(JsonFields::new())
-                .event_format(JsonLine::new())
-                .finish();
-            tracing::subscriber::with_default(subscriber, || events(&in_request_scope));
-        } else {
-            let subscriber = builder
-                .json()
-                .flatten_event(true)
-                .with_current_span(true)
-                .with_span_list(false)
-                .finish();
-            tracing::subscriber::with_default(subscriber, || events(&in_stock_span));
-        }
-        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+            .with_ansi(false));
+        let text = lines.0.lock().unwrap().clone();
+        String::from_utf8(text).unwrap()
+    }
+
+    /// The lines without their timestamps.
+    fn capture(fast: bool) -> String {
+        let text = logged(|builder| {
+            if fast {
+                let subscriber = builder
+                    .fmt_fields(JsonFields::new())
+                    .event_format(JsonLine::new())
+                    .finish();
+                tracing::subscriber::with_default(subscriber, || events(&in_request_scope));
+            } else {
+                let subscriber = builder
+                    .json()
+                    .flatten_event(true)
+                    .with_current_span(true)
+                    .with_span_list(false)
+                    .finish();
+                tracing::subscriber::with_default(subscriber, || events(&in_stock_span));
+            }
+        });
         text.lines()
             .map(|line| {
                 let (head, rest) = line.split_once("\",\"level\"").expect("a timestamp");
@@ -700,25 +720,19 @@ mod tests {
 
     /// The human lines without their timestamps.
     fn capture_pretty(fast: bool) -> String {
-        let lines = Lines::default();
-        let writer = lines.clone();
-        let builder = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_max_level(Level::DEBUG)
-            .with_target(false)
-            .with_ansi(false);
-        if fast {
-            let subscriber = builder
-                .event_format(PrettyLine {
-                    stock: tracing_subscriber::fmt::format().with_target(false),
-                })
-                .finish();
-            tracing::subscriber::with_default(subscriber, || events(&in_request_scope));
-        } else {
-            let subscriber = builder.finish();
-            tracing::subscriber::with_default(subscriber, || events(&in_stock_span));
-        }
-        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let text = logged(|builder| {
+            if fast {
+                let subscriber = builder
+                    .event_format(PrettyLine {
+                        stock: tracing_subscriber::fmt::format().with_target(false),
+                    })
+                    .finish();
+                tracing::subscriber::with_default(subscriber, || events(&in_request_scope));
+            } else {
+                let subscriber = builder.finish();
+                tracing::subscriber::with_default(subscriber, || events(&in_stock_span));
+            }
+        });
         // Each line starts with a timestamp (`2026-07-20T10:00:00.123456Z `);
         // the odd route's newline makes one line two.
         text.lines()
