@@ -87,11 +87,15 @@ TOML
 
 cd "$WORK"
 status=0
+# One worker: with two, hypothesis describes filter lambdas with ast.parse from
+# two threads at once, and CPython 3.11's AST constructor then fails at random
+# ("SystemError: AST constructor recursion depth mismatch", a race in its
+# recursion counter): a runtime error in the tool, not a finding.
 "$VENV/bin/schemathesis" --config-file "$WORK/schemathesis.toml" run "http://127.0.0.1:$PORT/openapi.json" \
   --checks all \
   --phases examples,coverage,fuzzing,stateful \
   --max-examples "$MAX_EXAMPLES" \
-  --workers 2 \
+  --workers 1 \
   --seed 20261122 \
   --no-color || status=$?
 if grep -q "panicked" "$WORK/server.log"; then
