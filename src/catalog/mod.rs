@@ -375,6 +375,38 @@ impl From<SharedStr> for String {
     }
 }
 
+/// A list of catalog texts shared the same way as [`SharedStr`]: it
+/// dereferences to and serialises as its items.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SharedList(Arc<[String]>);
+
+impl std::ops::Deref for SharedList {
+    type Target = [String];
+
+    fn deref(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SharedList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl Serialize for SharedList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+/// An include value's texts, shared (see [`SharedText::includes`]).
+#[derive(Debug, Clone)]
+pub struct SharedInclude {
+    pub value: SharedStr,
+    pub evidence: SharedList,
+}
+
 /// An operation's texts, shared: every answer that names the operation holds
 /// these, so that it costs a reference count instead of four allocations.
 #[derive(Debug, Clone)]
@@ -388,6 +420,8 @@ pub struct SharedText {
     /// that never changes, rendered once when the catalog loads and copied
     /// into each answer whole (`link::json`).
     pub json_fields: SharedStr,
+    /// The operation's include values' texts, in the order of its `includes`.
+    pub includes: Box<[SharedInclude]>,
 }
 
 impl SharedText {
@@ -407,6 +441,14 @@ impl SharedText {
             tag: SharedStr::from(operation.tag.as_str()),
             summary: SharedStr::from(operation.summary.as_str()),
             json_fields: SharedStr::from(json_fields.as_str()),
+            includes: operation
+                .includes
+                .iter()
+                .map(|rule| SharedInclude {
+                    value: SharedStr::from(rule.value.as_str()),
+                    evidence: SharedList(Arc::from(rule.evidence.as_slice())),
+                })
+                .collect(),
         }
     }
 }

@@ -66,8 +66,8 @@ pub fn explain(
 ) -> Resolution {
     let mut needed: BTreeMap<Scope, Vec<NeededBy>> = BTreeMap::new();
     let mut warnings = Vec::new();
-    for (operation, item) in &matched {
-        let operation = catalog.operation(*operation);
+    for (operation_index, item) in &matched {
+        let operation = catalog.operation(*operation_index);
         if item.client {
             warnings.push(Warning {
                 code: WarningCode::ClientEndpoint,
@@ -101,14 +101,19 @@ pub fn explain(
                 .push(need(Reason::Operation));
         }
         for value in &item.includes {
-            let rule = operation.include(value).expect("validated include");
-            for scope in &rule.extra_scopes {
+            let at = operation
+                .includes
+                .iter()
+                .position(|rule| rule.value == *value)
+                .expect("validated include");
+            let shared = &catalog.shared_text(*operation_index).includes[at];
+            for scope in &operation.includes[at].extra_scopes {
                 needed
                     .entry(scope.clone())
                     .or_default()
                     .push(need(Reason::Include {
-                        value: value.clone(),
-                        evidence: rule.evidence.clone(),
+                        value: shared.value.clone(),
+                        evidence: shared.evidence.clone(),
                     }));
             }
         }

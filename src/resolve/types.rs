@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::ItemError;
-use crate::catalog::{Method, SharedStr};
+use crate::catalog::{Method, SharedList, SharedStr};
 use crate::scope::Scope;
 use crate::secret;
 
@@ -155,9 +155,11 @@ pub enum Reason {
     Operation,
     /// An `include` value needs read access to the related resource.
     Include {
-        value: String,
+        #[schema(value_type = String)]
+        value: SharedStr,
         /// The endpoints the extra scope was read from.
-        evidence: Vec<String>,
+        #[schema(value_type = Vec<String>)]
+        evidence: SharedList,
     },
     /// A write scope is paired with its read scope (not in minimal mode).
     WriteImpliesRead {
