@@ -129,94 +129,121 @@ impl LinkAnswer {
     }
 
     pub fn new(report: LinkReport, items: &[InputItem], revision: Option<&str>) -> LinkAnswer {
-        // Each input form-encoded once, for both URLs; none that holds something key-like.
-        let encoded: Vec<Option<String>> = items
-            .iter()
-            .map(|item| {
-                (!item.texts().any(crate::secret::contains_private_key))
-                    .then(|| encoded_input(item))
-            })
-            .collect();
-        let resolved = report
-            .operations
-            .iter()
-            .filter_map(|operation| encoded.get(operation.index)?.as_deref());
-        let minimal = report.minimal;
+        let mut resolved = vec![false; items.len()];
+        for operation in &report.operations {
+            if let Some(flag) = resolved.get_mut(operation.index) {
+                *flag = true;
+            }
+        }
+        let (go_url, page_url) = link_urls(items, &resolved, report.minimal, revision);
         LinkAnswer {
-            go_url: link_url("/go", resolved, minimal, revision),
-            page_url: link_url(
-                "/",
-                encoded.iter().flatten().map(String::as_str),
-                minimal,
-                revision,
-            ),
+            go_url,
+            page_url,
             report,
         }
     }
 }
 
-/// `links_url` (web::html) from inputs already form-encoded, without a pair list or
-/// `serde_urlencoded`: the same text (the tests compare them).
-fn link_url<'a>(
-    path: &str,
-    ops: impl Iterator<Item = &'a str> + Clone,
+/// The `/go` URL of the inputs marked resolved and the page URL of every
+/// input that is not key-like, in input order: `links_url` (web::html) of
+/// each list, the same text (the tests compare them), written in one pass
+/// with each input form-encoded once.
+fn link_urls(
+    items: &[InputItem],
+    resolved: &[bool],
     minimal: bool,
     revision: Option<&str>,
-) -> String {
-    let length: usize = ops.clone().map(|op| op.len() + 4).sum();
-    let mut url = String::with_capacity(path.len() + length + 64);
-    url.push_str(path);
-    let mut separator = '?';
-    let mut pair = |url: &mut String, key: &str, value: &str| {
-        url.push(separator);
-        separator = '&';
-        url.push_str(key);
-        url.push('=');
-        url.push_str(value);
-    };
-    for op in ops {
-        pair(&mut url, "op", op);
+) -> (String, String) {
+    let length: usize = items
+        .iter()
+        .map(|item| item.operation_text().len() + 8)
+        .sum();
+    let mut page = QueryUrl::new("/", length);
+    let mut go = QueryUrl::new("/go", length);
+    for (index, item) in items.iter().enumerate() {
+        // Resolving refuses key-like inputs; they are left out here all the same.
+        if item.texts().any(crate::secret::contains_private_key) {
+            continue;
+        }
+        let is_resolved = resolved.get(index).copied().unwrap_or(false);
+        let start = page.start_pair("op");
+        encode_input(item, &mut page.bytes);
+        if is_resolved {
+            go.start_pair("op");
+            go.bytes.extend_from_slice(&page.bytes[start..]);
+        }
     }
-    if minimal {
-        pair(&mut url, "minimal", "true");
+    let revision = revision.filter(|r| !r.trim().is_empty());
+    for url in [&mut go, &mut page] {
+        if minimal {
+            url.start_pair("minimal");
+            url.bytes.extend_from_slice(b"true");
+        }
+        if let Some(revision) = revision {
+            url.start_pair("revision");
+            form_encode(revision, &mut url.bytes);
+        }
     }
-    if let Some(revision) = revision.filter(|r| !r.trim().is_empty()) {
-        let mut encoded = String::new();
-        form_encode(revision, &mut encoded);
-        pair(&mut url, "revision", &encoded);
+    (go.into_string(), page.into_string())
+}
+
+/// A relative URL whose query is being written, as bytes (all ASCII).
+struct QueryUrl {
+    bytes: Vec<u8>,
+    has_query: bool,
+}
+
+impl QueryUrl {
+    fn new(path: &str, capacity: usize) -> QueryUrl {
+        let mut bytes = Vec::with_capacity(path.len() + capacity + 64);
+        bytes.extend_from_slice(path.as_bytes());
+        QueryUrl {
+            bytes,
+            has_query: false,
+        }
     }
-    url
+
+    /// Writes `?key=` or `&key=`; returns where the value starts.
+    fn start_pair(&mut self, key: &str) -> usize {
+        self.bytes.push(if self.has_query { b'&' } else { b'?' });
+        self.has_query = true;
+        self.bytes.extend_from_slice(key.as_bytes());
+        self.bytes.push(b'=');
+        self.bytes.len()
+    }
+
+    fn into_string(self) -> String {
+        String::from_utf8(self.bytes).expect("a query URL is written in ASCII")
+    }
 }
 
 /// `input_text` (web::html) of an item, form-encoded (`encode(a + b)` is `encode(a) + encode(b)`).
-fn encoded_input(item: &InputItem) -> String {
-    let mut out = String::new();
+fn encode_input(item: &InputItem, out: &mut Vec<u8>) {
     match item {
-        InputItem::Text(text) => form_encode(text, &mut out),
+        InputItem::Text(text) => form_encode(text, out),
         InputItem::Structured(input) => {
-            form_encode(&input.operation, &mut out);
+            form_encode(&input.operation, out);
             if !input.include.is_empty() {
-                out.push_str(if input.operation.contains('?') {
-                    "%26include%3D"
+                out.extend_from_slice(if input.operation.contains('?') {
+                    b"%26include%3D"
                 } else {
-                    "%3Finclude%3D"
+                    b"%3Finclude%3D"
                 });
                 for (i, value) in input.include.iter().enumerate() {
                     if i > 0 {
-                        out.push_str("%2C");
+                        out.extend_from_slice(b"%2C");
                     }
-                    form_encode(value, &mut out);
+                    form_encode(value, out);
                 }
             }
         }
     }
-    out
 }
 
 /// `application/x-www-form-urlencoded` as `serde_urlencoded` (`form_urlencoded`)
 /// writes a value: `*-._` and ASCII letters and digits as they are, space as
 /// `+`, every other byte as `%XX`.
-fn form_encode(text: &str, out: &mut String) {
+fn form_encode(text: &str, out: &mut Vec<u8>) {
     /// The bytes written as they are.
     const KEEP: [bool; 256] = {
         let mut keep = [false; 256];
@@ -229,22 +256,17 @@ fn form_encode(text: &str, out: &mut String) {
         keep
     };
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    // Written as bytes (every one is ASCII) and checked once at the end.
-    let mut bytes = std::mem::take(out).into_bytes();
-    bytes.reserve(text.len() + 16);
-    let mut rest = text.as_bytes();
-    while let Some(at) = rest.iter().position(|&b| !KEEP[usize::from(b)]) {
-        bytes.extend_from_slice(&rest[..at]);
-        let b = rest[at];
-        if b == b' ' {
-            bytes.push(b'+');
+    // A byte at a time: inputs are short, and most runs between escapes are a word.
+    out.reserve(3 * text.len());
+    for &b in text.as_bytes() {
+        if KEEP[usize::from(b)] {
+            out.push(b);
+        } else if b == b' ' {
+            out.push(b'+');
         } else {
-            bytes.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+            out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
         }
-        rest = &rest[at + 1..];
     }
-    bytes.extend_from_slice(rest);
-    *out = String::from_utf8(bytes).expect("form encoding writes ASCII");
 }
 
 /// Query parameters of `GET /v1/links`.
@@ -653,21 +675,49 @@ mod tests {
                 include: vec![odd.to_owned(), "metric".to_owned()],
             }));
         }
-        for item in &items {
-            let texts = [input_text(item)];
-            for minimal in [false, true] {
-                for revision in [None, Some("2026-07-15"), Some(" "), Some("a b&c")] {
-                    let encoded = encoded_input(item);
+        items.push(InputItem::from(
+            "GET /api/profiles?api_key=pk_4f1c2a9b8e7d6c5b4a39281706f5e4d3c2",
+        ));
+        let key_like = |item: &InputItem| item.texts().any(crate::secret::contains_private_key);
+        for minimal in [false, true] {
+            for revision in [None, Some("2026-07-15"), Some(" "), Some("a b&c")] {
+                // Each input alone, resolved or not, and all of them with every third resolved.
+                for (index, item) in items.iter().enumerate() {
+                    let texts = [input_text(item)];
+                    let shown: &[String] = if key_like(item) { &[] } else { &texts };
                     assert_eq!(
-                        link_url("/go", std::iter::once(encoded.as_str()), minimal, revision),
-                        links_url("/go", &texts, minimal, revision),
-                        "{item:?}"
+                        link_urls(std::slice::from_ref(item), &[true], minimal, revision),
+                        (
+                            links_url("/go", shown, minimal, revision),
+                            links_url("/", shown, minimal, revision)
+                        ),
+                        "{index}: {item:?}"
                     );
                     assert_eq!(
-                        link_url("/", std::iter::empty(), minimal, revision),
-                        links_url("/", &[], minimal, revision)
+                        link_urls(std::slice::from_ref(item), &[false], minimal, revision),
+                        (
+                            links_url("/go", &[], minimal, revision),
+                            links_url("/", shown, minimal, revision)
+                        ),
+                        "{index}: {item:?}"
                     );
                 }
+                let resolved: Vec<bool> = (0..items.len())
+                    .map(|i| i % 3 == 0 && !key_like(&items[i]))
+                    .collect();
+                let texts = |keep: &dyn Fn(usize) -> bool| -> Vec<String> {
+                    (0..items.len())
+                        .filter(|&i| keep(i))
+                        .map(|i| input_text(&items[i]))
+                        .collect()
+                };
+                assert_eq!(
+                    link_urls(&items, &resolved, minimal, revision),
+                    (
+                        links_url("/go", &texts(&|i| resolved[i]), minimal, revision),
+                        links_url("/", &texts(&|i| !key_like(&items[i])), minimal, revision)
+                    )
+                );
             }
         }
     }

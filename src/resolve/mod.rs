@@ -209,7 +209,8 @@ fn resolve_item(
                 .to_owned(),
         ));
     }
-    let mut parsed = input::parse(item.operation_text()).map_err(|parse_error| match parse_error {
+    let normalized = input::Normalized::of(item.operation_text());
+    let mut parsed = input::parse(&normalized).map_err(|parse_error| match parse_error {
         ParseError::Empty => error(
             ErrorCode::Empty,
             "the input is empty: give an operation such as `GET /api/profiles` or `get_profiles`".to_owned(),
@@ -291,7 +292,7 @@ fn match_name(
     index: usize,
     item: &InputItem,
     name: &str,
-    parsed: &ParsedText,
+    parsed: &ParsedText<'_>,
 ) -> Result<(usize, NameMatch), Box<ItemError>> {
     if !names::is_name_like(name) {
         return Err(Box::new(ItemError::new(
@@ -349,8 +350,8 @@ fn match_http(
     catalog: &Catalog,
     index: usize,
     item: &InputItem,
-    target: &HttpTarget,
-    parsed: &ParsedText,
+    target: &HttpTarget<'_>,
+    parsed: &ParsedText<'_>,
     prefer_beta: bool,
 ) -> Result<(usize, Vec<usize>), Box<ItemError>> {
     let Some(found) = catalog.match_path(target.segments()) else {
@@ -444,7 +445,7 @@ fn check_includes(
     catalog: &Catalog,
     index: usize,
     item: &InputItem,
-    parsed: &ParsedText,
+    parsed: &ParsedText<'_>,
     operation: usize,
     alternatives: &[usize],
     includes: &[String],

@@ -11,7 +11,7 @@ use crate::catalog::{Catalog, Method, Operation};
 pub(crate) const MAX_SUGGESTIONS: usize = 3;
 
 /// The text with the item's query string put back.
-pub(crate) fn with_query(text: &str, parsed: &ParsedText) -> String {
+pub(crate) fn with_query(text: &str, parsed: &ParsedText<'_>) -> String {
     match &parsed.query {
         Some(query) => format!("{text}?{query}"),
         None => text.to_owned(),
@@ -28,7 +28,7 @@ pub(crate) fn names(
     catalog: &Catalog,
     item: &InputItem,
     name: &str,
-    parsed: &ParsedText,
+    parsed: &ParsedText<'_>,
 ) -> Vec<Suggestion> {
     let parts = names::split(name);
     let wanted = names::candidates(parts.method)
@@ -79,8 +79,8 @@ pub(crate) fn names(
 pub(crate) fn paths(
     catalog: &Catalog,
     item: &InputItem,
-    target: &HttpTarget,
-    parsed: &ParsedText,
+    target: &HttpTarget<'_>,
+    parsed: &ParsedText<'_>,
 ) -> Vec<Suggestion> {
     let raw: Vec<&str> = target.raw_path[1..].split('/').collect();
     let given: Vec<String> = target.segments().map(str::to_owned).collect();
@@ -152,8 +152,8 @@ pub(crate) fn paths(
 pub(crate) fn methods(
     catalog: &Catalog,
     item: &InputItem,
-    target: &HttpTarget,
-    parsed: &ParsedText,
+    target: &HttpTarget<'_>,
+    parsed: &ParsedText<'_>,
     operations: &[usize],
 ) -> Vec<Suggestion> {
     let mut seen = Vec::new();
@@ -184,7 +184,7 @@ pub(crate) fn methods(
 /// The valid include values closest to the invalid ones.
 pub(crate) fn includes(
     item: &InputItem,
-    parsed: &ParsedText,
+    parsed: &ParsedText<'_>,
     op: &Operation,
     invalid: &[&String],
 ) -> Vec<Suggestion> {
@@ -216,7 +216,7 @@ pub(crate) fn includes(
 /// The input with one include value swapped for another, or removed.
 fn replace_include(
     item: &InputItem,
-    parsed: &ParsedText,
+    parsed: &ParsedText<'_>,
     old: &str,
     new: Option<&str>,
 ) -> InputItem {
@@ -262,7 +262,12 @@ fn replace_include(
 }
 
 /// A `METHOD path` input in the same form (path or URL) as the one given.
-fn http_text(target: &HttpTarget, method: Method, path: &str, parsed: &ParsedText) -> String {
+fn http_text(
+    target: &HttpTarget<'_>,
+    method: Method,
+    path: &str,
+    parsed: &ParsedText<'_>,
+) -> String {
     let location = if target.from_url {
         format!("https://{API_HOST}{path}")
     } else {
@@ -281,7 +286,8 @@ pub(crate) fn on_api_host(catalog: &Catalog, item: &InputItem, path: &str) -> Ve
         .find(['/', '?'])
         .map_or(text.len(), |at| start + at);
     let fixed = format!("{}{API_HOST}{}", &text[..start], &text[end..]);
-    let Ok(parsed) = input::parse(&fixed) else {
+    let normalized = input::Normalized::of(&fixed);
+    let Ok(parsed) = input::parse(&normalized) else {
         return Vec::new();
     };
     let matches = match &parsed.target {
