@@ -87,10 +87,86 @@ impl NameIndex {
 
 #[derive(Debug, Default)]
 struct Node {
-    literal: TextMap<Node>,
+    literal: Children,
     parameter: Option<Box<Node>>,
     /// Set when a template ends here.
     endpoint: Option<Endpoint>,
+}
+
+/// A node's literal children: a map while the trie is built, then a short
+/// list compared in order where a node has few (nearly all do), since
+/// hashing a segment costs more than comparing it with a handful.
+#[derive(Debug)]
+enum Children {
+    Few(Vec<(Box<str>, Node)>),
+    Many(TextMap<Node>),
+}
+
+impl Default for Children {
+    fn default() -> Children {
+        Children::Many(TextMap::default())
+    }
+}
+
+impl Children {
+    /// Up to this many children are compared one by one.
+    const FEW: usize = 8;
+
+    fn get(&self, segment: &str) -> Option<&Node> {
+        match self {
+            Children::Few(children) => children
+                .iter()
+                .find(|(literal, _)| **literal == *segment)
+                .map(|(_, node)| node),
+            Children::Many(children) => children.get(segment),
+        }
+    }
+
+    fn entry(&mut self, segment: &str) -> &mut Node {
+        match self {
+            Children::Many(children) => children.entry(segment.to_owned()).or_default(),
+            Children::Few(_) => unreachable!("children are listed only once the trie is built"),
+        }
+    }
+
+    fn values(&self) -> Box<dyn Iterator<Item = &Node> + '_> {
+        match self {
+            Children::Few(children) => Box::new(children.iter().map(|(_, node)| node)),
+            Children::Many(children) => Box::new(children.values()),
+        }
+    }
+
+    fn values_mut(&mut self) -> Box<dyn Iterator<Item = &mut Node> + '_> {
+        match self {
+            Children::Few(children) => Box::new(children.iter_mut().map(|(_, node)| node)),
+            Children::Many(children) => Box::new(children.values_mut()),
+        }
+    }
+
+    /// Lists the children of every node that has few (sorted, so the trie is
+    /// the same on every load).
+    fn settle(&mut self) {
+        if let Children::Many(map) = self {
+            if map.len() <= Children::FEW {
+                let mut children: Vec<(Box<str>, Node)> = std::mem::take(map)
+                    .into_iter()
+                    .map(|(literal, node)| (literal.into_boxed_str(), node))
+                    .collect();
+                children.sort_by(|a, b| a.0.cmp(&b.0));
+                *self = Children::Few(children);
+            }
+        }
+        self.values_mut().for_each(Node::settle);
+    }
+}
+
+impl Node {
+    fn settle(&mut self) {
+        self.literal.settle();
+        if let Some(child) = &mut self.parameter {
+            child.settle();
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -113,17 +189,29 @@ pub(super) struct PathIndex {
     root: Node,
 }
 
+/// No template has more segments than this (checked when the trie is built),
+/// so a longer path matches none.
+const MAX_SEGMENTS: usize = 16;
+
 impl PathIndex {
-    pub(super) fn build(operations: &[Operation]) -> PathIndex {
+    pub(super) fn build(operations: &[Operation]) -> Result<PathIndex, CatalogError> {
         let mut index = PathIndex::default();
         for (position, operation) in operations.iter().enumerate() {
             let mut node = &mut index.root;
+            let mut depth = 0;
             for segment in template_segments(&operation.path) {
+                depth += 1;
                 node = if segment.starts_with('{') && segment.ends_with('}') {
                     node.parameter.get_or_insert_with(Box::default)
                 } else {
-                    node.literal.entry(segment.to_owned()).or_default()
+                    node.literal.entry(segment)
                 };
+            }
+            if depth > MAX_SEGMENTS {
+                return Err(CatalogError::PathTooDeep {
+                    path: operation.path.clone(),
+                    limit: MAX_SEGMENTS,
+                });
             }
             let endpoint = node.endpoint.get_or_insert_with(|| Endpoint {
                 template: operation.path.clone(),
@@ -132,7 +220,8 @@ impl PathIndex {
             endpoint.operations.push(position);
         }
         index.sort_stable_first(operations);
-        index
+        index.root.settle();
+        Ok(index)
     }
 
     fn sort_stable_first(&mut self, operations: &[Operation]) {
@@ -155,26 +244,29 @@ impl PathIndex {
     /// Matches decoded path segments (without the leading empty one).
     pub(super) fn matches<'s>(
         &self,
-        segments: impl Iterator<Item = &'s str> + Clone,
+        segments: impl Iterator<Item = &'s str>,
     ) -> Option<PathMatch<'_>> {
-        fn walk<'a, 's>(
-            node: &'a Node,
-            mut segments: impl Iterator<Item = &'s str> + Clone,
-        ) -> Option<&'a Endpoint> {
-            let Some(first) = segments.next() else {
+        fn walk<'a>(node: &'a Node, segments: &[&str]) -> Option<&'a Endpoint> {
+            let Some((first, rest)) = segments.split_first() else {
                 return node.endpoint.as_ref();
             };
             if let Some(child) = node.literal.get(first) {
-                if let Some(found) = walk(child, segments.clone()) {
+                if let Some(found) = walk(child, rest) {
                     return Some(found);
                 }
             }
             match &node.parameter {
-                Some(child) if !first.is_empty() => walk(child, segments),
+                Some(child) if !first.is_empty() => walk(child, rest),
                 _ => None,
             }
         }
-        walk(&self.root, segments).map(|endpoint| PathMatch {
+        let mut given = [""; MAX_SEGMENTS];
+        let mut count = 0;
+        for segment in segments {
+            *given.get_mut(count)? = segment;
+            count += 1;
+        }
+        walk(&self.root, &given[..count]).map(|endpoint| PathMatch {
             template: &endpoint.template,
             operations: &endpoint.operations,
         })

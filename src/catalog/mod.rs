@@ -67,6 +67,8 @@ pub enum CatalogError {
     NoSpecs,
     #[error("operation {operation_id} lists an invalid scope {scope:?} (expected family:read or family:write, or a display name such as \"Campaigns Write\")")]
     InvalidScope { operation_id: String, scope: String },
+    #[error("the path {path} has more than {limit} segments, more than any Klaviyo path")]
+    PathTooDeep { path: String, limit: usize },
     #[error("the name {name} is used by both {first} and {second}")]
     NameClash {
         name: String,
@@ -506,7 +508,7 @@ impl Catalog {
             });
         }
         let names = NameIndex::build(&table.operations)?;
-        let paths = PathIndex::build(&table.operations);
+        let paths = PathIndex::build(&table.operations)?;
         let namespaces = table
             .operations
             .iter()

@@ -256,16 +256,27 @@ fn form_encode(text: &str, out: &mut Vec<u8>) {
         keep
     };
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    // A byte at a time: inputs are short, and most runs between escapes are a word.
-    out.reserve(3 * text.len());
-    for &b in text.as_bytes() {
-        if KEEP[usize::from(b)] {
-            out.push(b);
-        } else if b == b' ' {
-            out.push(b'+');
-        } else {
-            out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+    // A byte at a time into a buffer on the stack, copied out a chunk at a
+    // time: inputs are short, and most runs between escapes are a word.
+    const CHUNK: usize = 64;
+    let mut buffer = [0u8; 3 * CHUNK];
+    for chunk in text.as_bytes().chunks(CHUNK) {
+        let mut written = 0;
+        for &b in chunk {
+            if KEEP[usize::from(b)] {
+                buffer[written] = b;
+                written += 1;
+            } else if b == b' ' {
+                buffer[written] = b'+';
+                written += 1;
+            } else {
+                buffer[written] = b'%';
+                buffer[written + 1] = HEX[usize::from(b >> 4)];
+                buffer[written + 2] = HEX[usize::from(b & 15)];
+                written += 3;
+            }
         }
+        out.extend_from_slice(&buffer[..written]);
     }
 }
 

@@ -290,44 +290,55 @@ fn has_template_pieces(text: &str) -> bool {
     if matches!(bytes.first(), Some(b':' | b'<')) {
         return true;
     }
-    let (mut braced, mut printf, mut segment) = (false, false, false);
-    let (mut plus, mut dot, mut quote, mut space_dot, mut spaced_operator) =
-        (false, false, false, false, false);
-    // Only these bytes change a condition; every other byte is skipped.
-    const MARKS: [bool; 256] = {
-        let mut marks = [false; 256];
-        let listed = b"{}%:<+.\"' ";
-        let mut i = 0;
-        while i < listed.len() {
-            marks[listed[i] as usize] = true;
-            i += 1;
-        }
-        marks
+    // Which of the bytes the conditions start from occur at all, in one
+    // branch-free pass; only those are then looked at.
+    const PERCENT: u8 = 1;
+    const BRACE: u8 = 2;
+    const SEGMENT: u8 = 4;
+    const OPERATOR: u8 = 8;
+    const CLASS: [u8; 256] = {
+        let mut class = [0; 256];
+        class[b'%' as usize] = PERCENT;
+        class[b'{' as usize] = BRACE;
+        class[b':' as usize] = SEGMENT;
+        class[b'<' as usize] = SEGMENT;
+        class[b'+' as usize] = OPERATOR;
+        class[b'.' as usize] = OPERATOR;
+        class
     };
-    for (at, &b) in bytes.iter().enumerate() {
-        if !MARKS[usize::from(b)] {
-            continue;
-        }
-        // The two bytes before this one (0 before the start).
-        let last = if at > 0 { bytes[at - 1] } else { 0 };
-        let before = if at > 1 { bytes[at - 2] } else { 0 };
-        match b {
-            b'{' => braced |= matches!(last, b'{' | b'$' | b'#'),
-            b'}' => printf |= last == b'{',
-            b'%' => printf = true,
-            b':' | b'<' => segment |= last == b'/',
-            b'+' => plus = true,
-            b'.' => {
-                dot = true;
-                space_dot |= last == b' ';
-            }
-            b'"' | b'\'' => quote = true,
-            b' ' => spaced_operator |= before == b' ' && matches!(last, b'+' | b'.'),
-            _ => {}
-        }
+    let present = bytes
+        .iter()
+        .fold(0u8, |present, &b| present | CLASS[usize::from(b)]);
+    if present & PERCENT != 0 {
+        return true;
     }
-    let concatenation = (plus || dot) && (spaced_operator || (quote && (plus || space_dot)));
-    braced || printf || segment || concatenation
+    // The byte before position `at` (0 before the start).
+    let before = |at: usize| if at > 0 { bytes[at - 1] } else { 0 };
+    let each = |wanted: fn(u8) -> bool| {
+        bytes
+            .iter()
+            .enumerate()
+            .filter(move |&(_, &b)| wanted(b))
+            .map(|(at, _)| at)
+    };
+    if present & BRACE != 0
+        && each(|b| b == b'{')
+            .any(|at| matches!(before(at), b'{' | b'$' | b'#') || bytes.get(at + 1) == Some(&b'}'))
+    {
+        return true;
+    }
+    if present & SEGMENT != 0 && each(|b| b == b':' || b == b'<').any(|at| before(at) == b'/') {
+        return true;
+    }
+    if present & OPERATOR == 0 {
+        return false;
+    }
+    let plus = bytes.contains(&b'+');
+    let quote = bytes.iter().any(|&b| b == b'"' || b == b'\'');
+    let space_dot = each(|b| b == b'.').any(|at| before(at) == b' ');
+    let spaced_operator = each(|b| b == b' ')
+        .any(|at| at > 1 && bytes[at - 2] == b' ' && matches!(bytes[at - 1], b'+' | b'.'));
+    spaced_operator || (quote && (plus || space_dot))
 }
 
 /// The trailing identifier of an expression, as a parameter name:

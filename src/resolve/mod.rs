@@ -365,15 +365,22 @@ fn match_http(
             .suggesting(suggest::paths(catalog, item, target, parsed)),
         ));
     };
-    let mut methods: Vec<Method> = found
-        .operations
-        .iter()
-        .map(|&i| catalog.operation(i).method)
-        .collect();
-    methods.sort();
-    methods.dedup();
-    // Only errors name the allowed methods, so they are written out only then.
-    let accepted = || -> Vec<String> { methods.iter().map(|m| m.to_string()).collect() };
+    // The methods on the path, in `Method` order, as a set: no list is made
+    // unless an error names them.
+    let on_path = |method: Method| {
+        found
+            .operations
+            .iter()
+            .any(|&i| catalog.operation(i).method == method)
+    };
+    let mut methods = Method::ALL.into_iter().filter(|&m| on_path(m));
+    let accepted = || -> Vec<String> {
+        Method::ALL
+            .into_iter()
+            .filter(|&m| on_path(m))
+            .map(|m| m.to_string())
+            .collect()
+    };
     // A method that does not fit the path: the allowed ones, each as a fix.
     let method_error = |code, detail| {
         Box::new(
@@ -390,43 +397,44 @@ fn match_http(
     };
     let method = match (target.method, &target.unknown_method) {
         (Some(method), _) => method,
-        (None, None) if methods.len() == 1 => methods[0],
-        (None, unknown) => {
-            let (code, detail) = match unknown {
-                Some(word) => (
-                    ErrorCode::MethodNotAllowed,
-                    format!(
-                        "{word} is not a method Klaviyo's API uses on {}; allowed: {}",
-                        found.template,
-                        accepted().join(", ")
-                    ),
-                ),
-                None => (
-                    ErrorCode::MethodRequired,
-                    format!(
-                        "{} has several methods ({}); say which one, e.g. `{} {}`",
-                        found.template,
-                        accepted().join(", "),
-                        methods[0],
-                        target.raw_path
-                    ),
-                ),
-            };
-            return Err(method_error(code, detail));
+        (None, None) => match (methods.next(), methods.next()) {
+            (Some(only), None) => only,
+            (first, _) => {
+                let detail = format!(
+                    "{} has several methods ({}); say which one, e.g. `{} {}`",
+                    found.template,
+                    accepted().join(", "),
+                    first.expect("a matched template has an operation"),
+                    target.raw_path
+                );
+                return Err(method_error(ErrorCode::MethodRequired, detail));
+            }
+        },
+        (None, Some(word)) => {
+            let detail = format!(
+                "{word} is not a method Klaviyo's API uses on {}; allowed: {}",
+                found.template,
+                accepted().join(", ")
+            );
+            return Err(method_error(ErrorCode::MethodNotAllowed, detail));
         }
     };
     // Stable operations come first; a `.pre` revision wants the beta twin first.
-    let mut on_method: Vec<usize> = found
-        .operations
-        .iter()
-        .copied()
-        .filter(|&i| catalog.operation(i).method == method)
-        .collect();
-    if prefer_beta {
-        on_method.sort_by_key(|&i| !catalog.operation(i).is_beta());
-    }
-    let mut on_method = on_method.into_iter();
-    let Some(operation) = on_method.next() else {
+    let on_method = || {
+        found
+            .operations
+            .iter()
+            .copied()
+            .filter(|&i| catalog.operation(i).method == method)
+    };
+    let first = if prefer_beta {
+        on_method()
+            .find(|&i| catalog.operation(i).is_beta())
+            .or_else(|| on_method().next())
+    } else {
+        on_method().next()
+    };
+    let Some(operation) = first else {
         return Err(method_error(
             ErrorCode::MethodNotAllowed,
             format!(
@@ -436,7 +444,19 @@ fn match_http(
             ),
         ));
     };
-    Ok((operation, on_method.collect()))
+    // The others, in the same order: beta ones first for a `.pre` revision.
+    let is_beta = |i: usize| catalog.operation(i).is_beta();
+    let others = on_method().filter(|&i| i != operation);
+    let alternatives = if prefer_beta {
+        others
+            .clone()
+            .filter(|&i| is_beta(i))
+            .chain(others.filter(|&i| !is_beta(i)))
+            .collect()
+    } else {
+        others.collect()
+    };
+    Ok((operation, alternatives))
 }
 
 /// Checks every include value; a value valid only on the beta twin of a
