@@ -13,7 +13,8 @@ pub use json::write_str;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::catalog::{Catalog, CatalogOrigin, CatalogSource};
+use crate::catalog::Catalog;
+pub use crate::catalog::CatalogInfo;
 use crate::resolve::{
     resolve, InputItem, ItemError, Resolution, ResolveOptions, ResolvedItem, ScopeExplanation,
     Warning,
@@ -114,34 +115,6 @@ fn join(scopes: &[Scope], separator: &str) -> String {
         text.push_str(scope);
     }
     text
-}
-
-/// Which catalog answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct CatalogInfo {
-    /// The Klaviyo revision that answered, e.g. `2026-07-15` or `2026-07-15.pre`.
-    #[schema(example = "2026-07-15")]
-    pub revision: String,
-    #[schema(value_type = String, example = "embedded")]
-    pub origin: CatalogOrigin,
-    #[schema(value_type = Vec<Object>)]
-    pub sources: Vec<CatalogSource>,
-}
-
-impl CatalogInfo {
-    /// The catalog, answering as its beta revision when `prefer_beta`.
-    pub fn of(catalog: &Catalog, prefer_beta: bool) -> CatalogInfo {
-        let revision = if prefer_beta {
-            catalog.beta_revision().or(catalog.stable_revision())
-        } else {
-            catalog.stable_revision().or(catalog.beta_revision())
-        };
-        CatalogInfo {
-            revision: revision.unwrap_or_default().to_owned(),
-            origin: catalog.origin().clone(),
-            sources: catalog.sources().to_vec(),
-        }
-    }
 }
 
 /// The whole answer for a list of inputs.

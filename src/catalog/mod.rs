@@ -377,28 +377,87 @@ impl From<SharedStr> for String {
     }
 }
 
-/// A list of catalog texts shared the same way as [`SharedStr`]: it
-/// dereferences to and serialises as its items.
+/// A list of catalog texts (or other catalog values) shared the same way as
+/// [`SharedStr`]: it dereferences to and serialises as its items.
 #[derive(Clone, PartialEq, Eq)]
-pub struct SharedList(Arc<[String]>);
+pub struct SharedList<T = String>(Arc<[T]>);
 
-impl std::ops::Deref for SharedList {
-    type Target = [String];
+impl<T> std::ops::Deref for SharedList<T> {
+    type Target = [T];
 
-    fn deref(&self) -> &[String] {
+    fn deref(&self) -> &[T] {
         &self.0
     }
 }
 
-impl fmt::Debug for SharedList {
+impl<T: fmt::Debug> fmt::Debug for SharedList<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&*self.0, f)
     }
 }
 
-impl Serialize for SharedList {
+impl<T: Serialize> Serialize for SharedList<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(serializer)
+    }
+}
+
+impl<T: Clone> From<&[T]> for SharedList<T> {
+    fn from(items: &[T]) -> SharedList<T> {
+        SharedList(Arc::from(items))
+    }
+}
+
+/// Which catalog answered.
+// Built once per catalog and revision (`Catalog::info`), so that an answer
+// holds it for three reference counts, and its JSON is written when built.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CatalogInfo {
+    /// The Klaviyo revision that answered, e.g. `2026-07-15` or `2026-07-15.pre`.
+    #[schema(value_type = String, example = "2026-07-15")]
+    revision: SharedStr,
+    #[schema(value_type = String, example = "embedded")]
+    origin: CatalogOrigin,
+    #[schema(value_type = Vec<Object>)]
+    sources: SharedList<CatalogSource>,
+    /// The three fields above as `serde_json` writes them.
+    #[serde(skip)]
+    json: SharedStr,
+}
+
+impl CatalogInfo {
+    pub fn new(revision: &str, origin: CatalogOrigin, sources: &[CatalogSource]) -> CatalogInfo {
+        let mut info = CatalogInfo {
+            revision: SharedStr::from(revision),
+            origin,
+            sources: SharedList::from(sources),
+            json: SharedStr::from(""),
+        };
+        let json = serde_json::to_string(&info).expect("catalog information always serialises");
+        info.json = SharedStr::from(json.as_str());
+        info
+    }
+
+    /// The catalog, answering as its beta revision when `prefer_beta`.
+    pub fn of(catalog: &Catalog, prefer_beta: bool) -> CatalogInfo {
+        catalog.info(prefer_beta).clone()
+    }
+
+    pub fn revision(&self) -> &str {
+        &self.revision
+    }
+
+    pub fn origin(&self) -> &CatalogOrigin {
+        &self.origin
+    }
+
+    pub fn sources(&self) -> &[CatalogSource] {
+        &self.sources
+    }
+
+    /// The information as compact JSON, byte for byte what `serde_json` writes.
+    pub fn json(&self) -> &str {
+        &self.json
     }
 }
 
@@ -448,7 +507,7 @@ impl SharedText {
                 .iter()
                 .map(|rule| SharedInclude {
                     value: SharedStr::from(rule.value.as_str()),
-                    evidence: SharedList(Arc::from(rule.evidence.as_slice())),
+                    evidence: SharedList::from(rule.evidence.as_slice()),
                 })
                 .collect(),
         }
@@ -467,6 +526,9 @@ pub struct Catalog {
     usage: ScopeUsage,
     /// [`namespace_key`] of every tag, for SDK namespace checks.
     namespaces: std::collections::HashSet<String>,
+    /// What answers name this catalog as: answering as its stable revision,
+    /// then as its beta one ([`Catalog::info`]).
+    infos: [CatalogInfo; 2],
 }
 
 impl Catalog {
@@ -516,7 +578,15 @@ impl Catalog {
             .collect();
         let usage = ScopeUsage::of(&table.operations);
         let shared = table.operations.iter().map(SharedText::of).collect();
+        let stable = table.sources.iter().find(|s| s.channel == Channel::Stable);
+        let beta = table.sources.iter().find(|s| s.channel == Channel::Beta);
+        let info = |first: Option<&CatalogSource>, then: Option<&CatalogSource>| {
+            let revision = first.or(then).map_or("", |source| source.revision.as_str());
+            CatalogInfo::new(revision, origin.clone(), &table.sources)
+        };
+        let infos = [info(stable, beta), info(beta, stable)];
         Ok(Catalog {
+            infos,
             shared,
             namespaces,
             usage,
@@ -546,6 +616,12 @@ impl Catalog {
 
     pub fn origin(&self) -> &CatalogOrigin {
         &self.origin
+    }
+
+    /// What an answer names this catalog as: its stable revision, or its
+    /// beta one when `prefer_beta` (either, when it has only one).
+    pub fn info(&self, prefer_beta: bool) -> &CatalogInfo {
+        &self.infos[usize::from(prefer_beta)]
     }
 
     pub fn table(&self) -> &CatalogTable {

@@ -9,7 +9,6 @@
 //! being added here fails them.
 
 use super::{CatalogInfo, LinkReport};
-use crate::catalog::{CatalogOrigin, Channel};
 use crate::json_text::{decimal, needs_escape};
 use crate::resolve::{InputItem, NeededBy, Reason, ResolvedItem, ScopeExplanation, Warning};
 use crate::scope::Scope;
@@ -198,36 +197,7 @@ fn write_warning(out: &mut Vec<u8>, warning: &Warning) {
 }
 
 fn write_catalog(out: &mut Vec<u8>, catalog: &CatalogInfo) {
-    out.extend_from_slice(b"{\"revision\":");
-    write_str(out, &catalog.revision);
-    out.extend_from_slice(b",\"origin\":");
-    write_plain(
-        out,
-        match catalog.origin {
-            CatalogOrigin::Embedded => "embedded",
-            CatalogOrigin::Specs => "specs",
-            CatalogOrigin::Table => "table",
-        },
-    );
-    out.extend_from_slice(b",\"sources\":");
-    write_list(out, &catalog.sources, |out, source| {
-        out.extend_from_slice(b"{\"revision\":");
-        write_str(out, &source.revision);
-        out.extend_from_slice(b",\"channel\":");
-        write_plain(
-            out,
-            match source.channel {
-                Channel::Stable => "stable",
-                Channel::Beta => "beta",
-            },
-        );
-        out.extend_from_slice(b",\"file\":");
-        write_str(out, &source.file);
-        out.extend_from_slice(b",\"operations\":");
-        write_usize(out, source.operations);
-        out.push(b'}');
-    });
-    out.push(b'}');
+    out.extend_from_slice(catalog.json().as_bytes());
 }
 
 #[cfg(test)]
@@ -333,16 +303,16 @@ mod tests {
 
     #[test]
     fn every_catalog_origin_and_channel_writes_what_serde_json_writes() {
-        use crate::catalog::CatalogSource;
+        use crate::catalog::{CatalogOrigin, CatalogSource, Channel};
         for origin in [
             CatalogOrigin::Embedded,
             CatalogOrigin::Specs,
             CatalogOrigin::Table,
         ] {
-            let info = CatalogInfo {
-                revision: "2026-07-15.pre".to_owned(),
+            let info = CatalogInfo::new(
+                "2026-07-15.pre",
                 origin,
-                sources: vec![
+                &[
                     CatalogSource {
                         revision: "2026-07-15".to_owned(),
                         channel: Channel::Stable,
@@ -356,7 +326,7 @@ mod tests {
                         operations: 0,
                     },
                 ],
-            };
+            );
             let mut out = Vec::new();
             write_catalog(&mut out, &info);
             assert_eq!(out, serde_json::to_vec(&info).unwrap());

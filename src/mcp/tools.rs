@@ -326,7 +326,7 @@ fn link_summary(report: &LinkReport, inputs: usize) -> String {
             plural(report.scopes.len()),
             report.operations.len(),
             plural(report.operations.len()),
-            report.catalog.revision,
+            report.catalog.revision(),
             if report.scopes.is_empty() {
                 "none".to_owned()
             } else {

@@ -15,7 +15,7 @@ mod types;
 use std::collections::BTreeMap;
 
 use crate::catalog::{Catalog, Method, Operation};
-use crate::scope::Scope;
+use crate::scope::{Level, Scope};
 use crate::secret;
 pub use error::{ErrorCode, ItemError, Suggestion};
 pub use input::API_HOST;
@@ -119,7 +119,7 @@ pub fn explain(
         }
     }
     if !minimal {
-        add_reads_for_writes(&mut needed);
+        add_reads_for_writes(catalog, &mut needed);
     }
     let operations: Vec<ResolvedItem> = matched.into_iter().map(|(_, item)| item).collect();
     if needed.is_empty() && !operations.is_empty() {
@@ -143,23 +143,32 @@ pub fn explain(
 }
 
 /// Pairs each `x:write` with `x:read`, as Klaviyo's own example link does.
-fn add_reads_for_writes(needed: &mut BTreeMap<Scope, Vec<NeededBy>>) {
-    let reads: Vec<(Scope, Vec<NeededBy>)> = needed
-        .iter()
-        .filter_map(|(scope, by)| {
-            let read = scope.read_of_write()?;
-            let reasons = by
-                .iter()
-                .map(|need| NeededBy {
-                    reason: Reason::WriteImpliesRead {
-                        write_scope: scope.clone(),
-                    },
-                    ..need.clone()
-                })
-                .collect();
-            (!needed.contains_key(&read)).then_some((read, reasons))
-        })
-        .collect();
+/// The read scope is the catalog's own where it has one, so that it is shared.
+fn add_reads_for_writes(catalog: &Catalog, needed: &mut BTreeMap<Scope, Vec<NeededBy>>) {
+    let mut name = String::new();
+    let mut reads: Vec<(Scope, Vec<NeededBy>)> = Vec::new();
+    for (scope, by) in needed.iter().filter(|(scope, _)| scope.is_write()) {
+        name.clear();
+        name.push_str(scope.family());
+        name.push_str(":read");
+        if needed.contains_key(name.as_str()) {
+            continue;
+        }
+        let read = match catalog.usage().scope(&name) {
+            Some(shared) => shared.clone(),
+            None => scope.at(Level::Read),
+        };
+        let reasons = by
+            .iter()
+            .map(|need| NeededBy {
+                reason: Reason::WriteImpliesRead {
+                    write_scope: scope.clone(),
+                },
+                ..need.clone()
+            })
+            .collect();
+        reads.push((read, reasons));
+    }
     needed.extend(reads);
 }
 
