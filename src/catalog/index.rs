@@ -11,10 +11,14 @@ use std::hash::{BuildHasherDefault, Hasher};
 use super::{CatalogError, Operation};
 
 /// FNV-1a: a few instructions a byte where the standard SipHash costs a few
-/// hundred a lookup. The keys are the catalog's own (names, path segments),
-/// fixed when it loads; inputs only look up, so they cannot flood a bucket.
+/// hundred a lookup. For maps whose keys we fix (the catalog's names and path
+/// segments, fixed when it loads; the server's route patterns): inputs only
+/// look up, so they cannot flood a bucket.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Fnv(u64);
+pub(crate) struct Fnv(u64);
+
+/// Builds [`Fnv`] hashers, for `HashMap`s keyed by text we fix.
+pub(crate) type FnvBuild = BuildHasherDefault<Fnv>;
 
 impl Default for Fnv {
     fn default() -> Fnv {
@@ -35,7 +39,7 @@ impl Hasher for Fnv {
 }
 
 /// A map keyed by catalog text, hashed with [`Fnv`].
-type TextMap<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
+type TextMap<V> = HashMap<String, V, FnvBuild>;
 
 /// operationId and alias → operation. Stable operations win over beta ones
 /// that share a name (they point at the same endpoint, KLAVIYO_FACTS §4.1).

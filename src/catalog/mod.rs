@@ -6,6 +6,7 @@
 
 mod import;
 mod index;
+pub(crate) use index::FnvBuild;
 mod set;
 mod usage;
 

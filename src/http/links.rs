@@ -244,37 +244,35 @@ fn encode_input(item: &InputItem, out: &mut Vec<u8>) {
 /// writes a value: `*-._` and ASCII letters and digits as they are, space as
 /// `+`, every other byte as `%XX`.
 fn form_encode(text: &str, out: &mut Vec<u8>) {
-    /// The bytes written as they are.
-    const KEEP: [bool; 256] = {
-        let mut keep = [false; 256];
+    /// Each byte's encoding (the byte itself, `+`, or `%XX`) in four bytes,
+    /// with its length in the last: one copy and one add a byte, no branch.
+    const ENCODED: [[u8; 4]; 256] = {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let mut table = [[0; 4]; 256];
         let mut b = 0;
         while b < 256 {
             let c = b as u8;
-            keep[b] = c.is_ascii_alphanumeric() || matches!(c, b'*' | b'-' | b'.' | b'_');
+            table[b] = if c.is_ascii_alphanumeric() || matches!(c, b'*' | b'-' | b'.' | b'_') {
+                [c, 0, 0, 1]
+            } else if c == b' ' {
+                [b'+', 0, 0, 1]
+            } else {
+                [b'%', HEX[b >> 4], HEX[b & 15], 3]
+            };
             b += 1;
         }
-        keep
+        table
     };
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    // A byte at a time into a buffer on the stack, copied out a chunk at a
-    // time: inputs are short, and most runs between escapes are a word.
+    // Into a buffer on the stack, copied out a chunk at a time: inputs are short.
     const CHUNK: usize = 64;
-    let mut buffer = [0u8; 3 * CHUNK];
+    let mut buffer = [0u8; 3 * CHUNK + 1];
     for chunk in text.as_bytes().chunks(CHUNK) {
         let mut written = 0;
         for &b in chunk {
-            if KEEP[usize::from(b)] {
-                buffer[written] = b;
-                written += 1;
-            } else if b == b' ' {
-                buffer[written] = b'+';
-                written += 1;
-            } else {
-                buffer[written] = b'%';
-                buffer[written + 1] = HEX[usize::from(b >> 4)];
-                buffer[written + 2] = HEX[usize::from(b & 15)];
-                written += 3;
-            }
+            let encoded = ENCODED[usize::from(b)];
+            // Four bytes are copied; the next byte's encoding overwrites the spare ones.
+            buffer[written..written + 4].copy_from_slice(&encoded);
+            written += usize::from(encoded[3]);
         }
         out.extend_from_slice(&buffer[..written]);
     }

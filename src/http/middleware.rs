@@ -32,6 +32,7 @@ use futures_util::future::LocalBoxFuture;
 use super::error::{ApiError, PROBLEM_JSON};
 use super::request_log::{self, RequestContext};
 use super::AppState;
+use crate::catalog::FnvBuild;
 use crate::secret;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -70,7 +71,7 @@ pub struct ObserveMiddleware<S> {
 
 /// The route patterns of static paths seen by this worker (see the module docs).
 pub struct Routes {
-    by_path: RefCell<HashMap<Box<str>, Arc<str>>>,
+    by_path: RefCell<HashMap<Box<str>, Arc<str>, FnvBuild>>,
     unmatched: Arc<str>,
 }
 
