@@ -13,6 +13,11 @@ pub fn needs_escape(text: &str) -> bool {
 
 /// A number in decimal, as `{}` (and `serde_json`) writes it, in `digits`.
 pub fn decimal(value: u64, digits: &mut [u8; 20]) -> &str {
+    std::str::from_utf8(decimal_bytes(value, digits)).expect("ASCII digits")
+}
+
+/// [`decimal`] as bytes, for writers of bytes (no UTF-8 check to pay).
+pub fn decimal_bytes(value: u64, digits: &mut [u8; 20]) -> &[u8] {
     let mut at = digits.len();
     let mut rest = value;
     loop {
@@ -23,7 +28,7 @@ pub fn decimal(value: u64, digits: &mut [u8; 20]) -> &str {
             break;
         }
     }
-    std::str::from_utf8(&digits[at..]).expect("ASCII digits")
+    &digits[at..]
 }
 
 #[cfg(test)]
@@ -34,6 +39,10 @@ mod tests {
     fn numbers_are_written_as_display_does() {
         for value in [0u64, 7, 10, 200, 65_535, u64::MAX] {
             assert_eq!(decimal(value, &mut [0; 20]), value.to_string());
+            assert_eq!(
+                decimal_bytes(value, &mut [0; 20]),
+                value.to_string().as_bytes()
+            );
         }
     }
 

@@ -48,8 +48,15 @@ impl LinksRequest {
     /// straight into `InputItem::Text` instead of through the buffering an
     /// untagged enum needs. Anything else (an object input, an error) is read
     /// again the derived way, so values and error messages stay exactly its own.
+    ///
+    /// A body that is UTF-8 (any that can be read) is checked once, whole, and
+    /// read as text, so that its strings are not each checked again.
     pub fn from_json(body: &[u8]) -> Result<LinksRequest, serde_json::Error> {
-        match serde_json::from_slice::<FastLinksRequest>(body) {
+        let fast = match std::str::from_utf8(body) {
+            Ok(text) => serde_json::from_str::<FastLinksRequest>(text),
+            Err(_) => serde_json::from_slice::<FastLinksRequest>(body),
+        };
+        match fast {
             Ok(fast) => Ok(LinksRequest {
                 operations: fast.operations.into_iter().map(|item| item.0).collect(),
                 minimal: fast.minimal,
@@ -749,10 +756,16 @@ mod tests {
             r#"[]"#,
             "",
         ];
-        for body in bodies {
-            let fast = LinksRequest::from_json(body.as_bytes()).map_err(|e| e.to_string());
-            let slow =
-                serde_json::from_slice::<LinksRequest>(body.as_bytes()).map_err(|e| e.to_string());
+        // Bodies that are not UTF-8 are read as bytes, as the derived way reads them.
+        let not_utf8: [&[u8]; 3] = [
+            b"{\"operations\":[\"\xff\"]}",
+            b"{\"operations\":[\"get_profiles\"],\"revision\":\"\xc3\"}",
+            b"\xef\xbb\xbf{\"operations\":[\"a\"]}\xff",
+        ];
+        for body in bodies.iter().map(|body| body.as_bytes()).chain(not_utf8) {
+            let fast = LinksRequest::from_json(body).map_err(|e| e.to_string());
+            let slow = serde_json::from_slice::<LinksRequest>(body).map_err(|e| e.to_string());
+            let body = String::from_utf8_lossy(body);
             match (fast, slow) {
                 (Ok(fast), Ok(slow)) => {
                     assert_eq!(fast.operations, slow.operations, "{body}");

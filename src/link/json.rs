@@ -9,7 +9,7 @@
 //! being added here fails them.
 
 use super::{CatalogInfo, LinkReport};
-use crate::json_text::{decimal, needs_escape};
+use crate::json_text::{decimal_bytes, needs_escape};
 use crate::resolve::{InputItem, NeededBy, Reason, ResolvedItem, ScopeExplanation, Warning};
 use crate::scope::Scope;
 
@@ -88,7 +88,7 @@ fn write_bool(out: &mut Vec<u8>, value: bool) {
 }
 
 fn write_usize(out: &mut Vec<u8>, value: usize) {
-    out.extend_from_slice(decimal(value as u64, &mut [0; 20]).as_bytes());
+    out.extend_from_slice(decimal_bytes(value as u64, &mut [0; 20]));
 }
 
 /// A string known to need no escaping (scopes, methods, codes).

@@ -119,7 +119,7 @@ pub(crate) struct Normalized<'a>(Cow<'a, str>);
 
 impl<'a> Normalized<'a> {
     pub(crate) fn of(text: &'a str) -> Normalized<'a> {
-        Normalized(normalize_placeholders(text.trim()))
+        Normalized(normalize_placeholders(trim(text)))
     }
 }
 
@@ -136,7 +136,7 @@ pub(crate) fn parse<'a>(normalized: &'a Normalized<'_>) -> Result<ParsedText<'a>
                     "it has spaces but does not start with an HTTP method",
                 ));
             }
-            (Some(word), rest.trim())
+            (Some(word), trim(rest))
         }
         None => (None, text),
     };
@@ -235,6 +235,15 @@ fn decoded_segments(raw_path: &str) -> (Option<String>, Vec<usize>) {
         ends = Vec::new();
     }
     (Some(text), ends)
+}
+
+/// `str::trim`, returning at once when both ends are ASCII and not white
+/// space (nearly every input), where `trim` decodes a character at each end.
+fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(&first), Some(&last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
 }
 
 /// `split_once(char::is_whitespace)`, reading bytes while they are ASCII.
@@ -699,6 +708,24 @@ mod tests {
                 let segments: Vec<String> = target.segments().map(str::to_owned).collect();
                 assert_eq!(segments, expected, "{raw_path:?}");
             }
+        }
+    }
+
+    #[test]
+    fn inputs_are_trimmed_as_str_trim_trims_them() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a",
+            "a\u{2003}",
+            "é",
+            "\u{0}a\u{7f}",
+            "a b",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
         }
     }
 
