@@ -169,7 +169,7 @@ fn link_urls(
     let mut go = QueryUrl::new("/go", length);
     for (index, item) in items.iter().enumerate() {
         // Resolving refuses key-like inputs; they are left out here all the same.
-        if item.texts().any(crate::secret::contains_private_key) {
+        if item.any_text(crate::secret::contains_private_key) {
             continue;
         }
         let is_resolved = resolved.get(index).copied().unwrap_or(false);

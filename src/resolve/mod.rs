@@ -33,7 +33,7 @@ pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) 
     let mut errors = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let result = match options.max_item_bytes {
-            Some(limit) if item.texts().any(|text| text.len() > limit) => {
+            Some(limit) if item.any_text(|text| text.len() > limit) => {
                 Err(Box::new(ItemError::new(
                     index,
                     &InputItem::Text(shortened(item.operation_text(), 64)),
@@ -211,7 +211,7 @@ fn resolve_item(
     prefer_beta: bool,
 ) -> Result<(usize, ResolvedItem), Box<ItemError>> {
     let error = |code, detail: String| Box::new(ItemError::new(index, item, code, detail));
-    if item.texts().any(secret::contains_private_key) {
+    if item.any_text(secret::contains_private_key) {
         return Err(error(
             ErrorCode::LooksLikeSecret,
             "this looks like a Klaviyo private API key (pk_…). Never send API keys here: Scopelink needs only the operations you will call. If it is a real key, revoke it in Klaviyo."

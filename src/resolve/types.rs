@@ -49,6 +49,17 @@ impl InputItem {
         std::iter::once(self.operation_text()).chain(includes.iter().map(String::as_str))
     }
 
+    /// Whether any of [`InputItem::texts`] satisfies `test`: the same, without
+    /// the iterator (this runs several times for every input).
+    pub fn any_text(&self, mut test: impl FnMut(&str) -> bool) -> bool {
+        match self {
+            InputItem::Text(text) => test(text),
+            InputItem::Structured(item) => {
+                test(&item.operation) || item.include.iter().any(|value| test(value))
+            }
+        }
+    }
+
     /// The item with anything key-like blanked out, safe to echo and log.
     pub fn redacted(&self) -> InputItem {
         match self {
@@ -228,5 +239,35 @@ pub struct Resolution {
 impl Resolution {
     pub fn is_complete(&self) -> bool {
         self.errors.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_text_tests_what_texts_yields() {
+        let items = [
+            InputItem::from("get_profiles"),
+            InputItem::Structured(StructuredInput {
+                operation: "get_events".to_owned(),
+                include: vec!["metric".to_owned(), "pk_x".to_owned()],
+            }),
+            InputItem::Structured(StructuredInput {
+                operation: "pk_y".to_owned(),
+                include: Vec::new(),
+            }),
+        ];
+        let tests: [fn(&str) -> bool; 3] = [
+            |text| text.starts_with("pk_"),
+            |text| text.len() > 10,
+            |text| text == "metric",
+        ];
+        for item in &items {
+            for test in tests {
+                assert_eq!(item.any_text(test), item.texts().any(test), "{item:?}");
+            }
+        }
     }
 }
