@@ -34,8 +34,8 @@ pub(crate) struct HttpTarget<'a> {
     pub from_url: bool,
     /// The path as typed (still percent-encoded), one trailing `/` removed.
     pub raw_path: Cow<'a, str>,
-    /// Decoded, lowercased segments after the leading `/`, each followed by
-    /// one separator byte: read them with [`HttpTarget::segments`]. Borrowed
+    /// Decoded, lowercased segments after the leading `/`, one byte (`/`)
+    /// between each two: read them with [`HttpTarget::segments`]. Borrowed
     /// from the input when there is nothing to decode or lowercase.
     segment_text: Cow<'a, str>,
     /// Where each segment ends in `segment_text`, only when a decoded
@@ -123,6 +123,10 @@ impl<'a> Normalized<'a> {
     }
 }
 
+/// What a method must be followed by.
+const AFTER_METHOD: &str =
+    "after the method it expects a path starting with /api/ or a URL on https://a.klaviyo.com";
+
 /// Parses one normalized input string.
 pub(crate) fn parse<'a>(normalized: &'a Normalized<'_>) -> Result<ParsedText<'a>, ParseError> {
     let text: &'a str = &normalized.0;
@@ -158,9 +162,7 @@ pub(crate) fn parse<'a>(normalized: &'a Normalized<'_>) -> Result<ParsedText<'a>
         };
         (path, query.map(Cow::Borrowed), false)
     } else if method_word.is_some() {
-        return Err(malformed(
-                "after the method it expects a path starting with /api/ or a URL on https://a.klaviyo.com",
-            ));
+        return Err(malformed(AFTER_METHOD));
     } else {
         let (name, query) = split_query(rest);
         return Ok(ParsedText {
