@@ -129,3 +129,24 @@ fn a_scope_that_is_neither_a_scope_nor_a_display_name_is_refused_by_name() {
         "{error}"
     );
 }
+
+#[test]
+fn a_path_deeper_than_any_klaviyo_path_is_refused_by_name() {
+    let deep = format!("/api/{}", vec!["a"; 16].join("/"));
+    let spec = display_name_spec(&[("GET", deep.as_str(), "get_deep", "Lists Read")]);
+    let error = Catalog::from_spec_files(&[spec]).unwrap_err();
+    assert!(
+        matches!(&error, CatalogError::PathTooDeep { path, limit: 16 } if path.starts_with("/api/a/")),
+        "{error}"
+    );
+    let within = format!("/api/{}", vec!["a"; 15].join("/"));
+    let spec = display_name_spec(&[("GET", within.as_str(), "get_deep", "Lists Read")]);
+    let catalog = Catalog::from_spec_files(&[spec]).unwrap();
+    let deepest = format!("GET {within}");
+    let resolved = scopelink::resolve::resolve(
+        &catalog,
+        &[scopelink::resolve::InputItem::from(deepest.as_str())],
+        Default::default(),
+    );
+    assert!(resolved.errors.is_empty(), "{:?}", resolved.errors);
+}
