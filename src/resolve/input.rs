@@ -683,11 +683,21 @@ mod tests {
             "a", "B", "/", "%2F", "%2f", "%41", "%", "%zz", "é", "{id}", ":", "",
         ];
         let mut paths = vec![String::new()];
-        for _ in 0..4 {
-            paths = paths
-                .iter()
-                .flat_map(|path| pieces.iter().map(move |piece| format!("{path}{piece}")))
-                .collect();
+        // Then paths with many segments.
+        let long = [
+            vec!["a"; 20].join("/"),
+            vec!["A%2Fb"; 17].join("/"),
+            vec!["x"; 16].join("/"),
+        ];
+        for round in 0..5 {
+            paths = if round < 4 {
+                paths
+                    .iter()
+                    .flat_map(|path| pieces.iter().map(move |piece| format!("{path}{piece}")))
+                    .collect()
+            } else {
+                long.to_vec()
+            };
             for path in &paths {
                 let raw_path = format!("/{path}");
                 let expected: Vec<String> = raw_path[1..]
