@@ -129,7 +129,21 @@ impl Children {
     fn entry(&mut self, segment: &str) -> &mut Node {
         match self {
             Children::Many(children) => children.entry(segment.to_owned()).or_default(),
-            Children::Few(_) => unreachable!("children are listed only once the trie is built"),
+            // Only the build adds children, before they are listed; a listed
+            // node still takes one (the list is read by comparing each).
+            Children::Few(children) => {
+                let at = match children
+                    .iter()
+                    .position(|(literal, _)| **literal == *segment)
+                {
+                    Some(at) => at,
+                    None => {
+                        children.push((Box::from(segment), Node::default()));
+                        children.len() - 1
+                    }
+                };
+                &mut children[at].1
+            }
         }
     }
 
