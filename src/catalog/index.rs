@@ -208,7 +208,7 @@ pub(super) struct PathIndex {
 }
 
 /// No template has more segments than this (checked when the trie is built),
-/// so a longer path matches none.
+/// so a longer path matches none and a walk recurses at most this deep.
 const MAX_SEGMENTS: usize = 16;
 
 impl PathIndex {
@@ -262,29 +262,28 @@ impl PathIndex {
     /// Matches decoded path segments (without the leading empty one).
     pub(super) fn matches<'s>(
         &self,
-        segments: impl Iterator<Item = &'s str>,
+        segments: impl Iterator<Item = &'s str> + Clone,
     ) -> Option<PathMatch<'_>> {
-        fn walk<'a>(node: &'a Node, segments: &[&str]) -> Option<&'a Endpoint> {
-            let Some((first, rest)) = segments.split_first() else {
+        // The segments are read as the walk goes down, and re-read from a
+        // copy of the iterator only where a literal child leads nowhere.
+        fn walk<'a, 's>(
+            node: &'a Node,
+            mut segments: impl Iterator<Item = &'s str> + Clone,
+        ) -> Option<&'a Endpoint> {
+            let Some(first) = segments.next() else {
                 return node.endpoint.as_ref();
             };
             if let Some(child) = node.literal.get(first) {
-                if let Some(found) = walk(child, rest) {
+                if let Some(found) = walk(child, segments.clone()) {
                     return Some(found);
                 }
             }
             match &node.parameter {
-                Some(child) if !first.is_empty() => walk(child, rest),
+                Some(child) if !first.is_empty() => walk(child, segments),
                 _ => None,
             }
         }
-        let mut given = [""; MAX_SEGMENTS];
-        let mut count = 0;
-        for segment in segments {
-            *given.get_mut(count)? = segment;
-            count += 1;
-        }
-        walk(&self.root, &given[..count]).map(|endpoint| PathMatch {
+        walk(&self.root, segments).map(|endpoint| PathMatch {
             template: &endpoint.template,
             operations: &endpoint.operations,
         })
