@@ -190,10 +190,13 @@ pub fn display_name_spec(scopes: &[(&str, &str, &str, &str)]) -> PathBuf {
         "info": {"title": "Klaviyo API", "version": "2023-02-22"},
         "paths": paths,
     });
+    // One directory per call: tests run in parallel, and two specs with the
+    // same number of operations must not overwrite each other.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!(
-        "scopelink-display-names-{}-{}",
+        "scopelink-display-names-{}-{call}",
         std::process::id(),
-        scopes.len()
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("stable-2023-02-22.json");
