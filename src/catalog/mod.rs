@@ -6,6 +6,7 @@
 
 mod import;
 mod index;
+mod scope_ids;
 pub(crate) use index::FnvBuild;
 mod set;
 mod usage;
@@ -20,6 +21,7 @@ use utoipa::ToSchema;
 pub use import::{import_specs, SpecFile};
 pub use index::PathMatch;
 use index::{NameIndex, PathIndex};
+pub use scope_ids::{ScopeId, ScopeIds};
 pub use set::{CatalogSet, Selected, UnknownRevision};
 pub use usage::{ScopeUsage, ScopeUse};
 
@@ -467,10 +469,13 @@ impl CatalogInfo {
 pub struct SharedInclude {
     pub value: SharedStr,
     pub evidence: SharedList,
+    /// The ids of the value's extra scopes, in the rule's order.
+    pub scope_ids: Box<[ScopeId]>,
 }
 
 /// An operation's texts, shared: every answer that names the operation holds
-/// these, so that it costs a reference count instead of four allocations.
+/// these, so that it costs a reference count instead of four allocations;
+/// and the ids of its scopes, which the resolver groups by.
 #[derive(Debug, Clone)]
 pub struct SharedText {
     pub operation_id: SharedStr,
@@ -484,10 +489,12 @@ pub struct SharedText {
     pub json_fields: SharedStr,
     /// The operation's include values' texts, in the order of its `includes`.
     pub includes: Box<[SharedInclude]>,
+    /// The ids of the operation's `x-klaviyo-scopes`, in the spec's order.
+    pub scope_ids: Box<[ScopeId]>,
 }
 
 impl SharedText {
-    fn of(operation: &Operation) -> SharedText {
+    fn of(operation: &Operation, ids: &ScopeIds) -> SharedText {
         let string = |text: &str| serde_json::to_string(text).expect("a string always serialises");
         let json_fields = format!(
             "\"operation_id\":{},\"method\":\"{}\",\"path\":{},\"tag\":{},\"summary\":{}",
@@ -509,8 +516,10 @@ impl SharedText {
                 .map(|rule| SharedInclude {
                     value: SharedStr::from(rule.value.as_str()),
                     evidence: SharedList::from(rule.evidence.as_slice()),
+                    scope_ids: ids.ids_of(&rule.extra_scopes),
                 })
                 .collect(),
+            scope_ids: ids.ids_of(&operation.scopes),
         }
     }
 }
@@ -525,6 +534,7 @@ pub struct Catalog {
     names: NameIndex,
     paths: PathIndex,
     usage: ScopeUsage,
+    scope_ids: ScopeIds,
     /// [`namespace_key`] of every tag, for SDK namespace checks.
     namespaces: std::collections::HashSet<String>,
     /// What answers name this catalog as: answering as its stable revision,
@@ -578,7 +588,12 @@ impl Catalog {
             .map(|op| namespace_key(&op.tag))
             .collect();
         let usage = ScopeUsage::of(&table.operations);
-        let shared = table.operations.iter().map(SharedText::of).collect();
+        let scope_ids = ScopeIds::of(&usage);
+        let shared = table
+            .operations
+            .iter()
+            .map(|operation| SharedText::of(operation, &scope_ids))
+            .collect();
         let stable = table.sources.iter().find(|s| s.channel == Channel::Stable);
         let beta = table.sources.iter().find(|s| s.channel == Channel::Beta);
         let info = |first: Option<&CatalogSource>, then: Option<&CatalogSource>| {
@@ -591,6 +606,7 @@ impl Catalog {
             shared,
             namespaces,
             usage,
+            scope_ids,
             table,
             origin,
             names,
@@ -642,6 +658,11 @@ impl Catalog {
     /// Which operations need each scope.
     pub fn usage(&self) -> &ScopeUsage {
         &self.usage
+    }
+
+    /// The numbers of the scopes answers can name.
+    pub fn scope_ids(&self) -> &ScopeIds {
+        &self.scope_ids
     }
 
     /// The revision a stable operation is answered from, e.g. `2026-07-15`.

@@ -12,10 +12,7 @@ pub(crate) mod names;
 mod suggest;
 mod types;
 
-use std::collections::BTreeMap;
-
-use crate::catalog::{Catalog, Method, Operation};
-use crate::scope::{Level, Scope};
+use crate::catalog::{Catalog, Method, Operation, ScopeId, ScopeIds};
 use crate::secret;
 pub use error::{ErrorCode, ItemError, Suggestion};
 pub use input::API_HOST;
@@ -64,7 +61,10 @@ pub fn explain(
     errors: Vec<ItemError>,
     minimal: bool,
 ) -> Resolution {
-    let mut needed: BTreeMap<Scope, Vec<NeededBy>> = BTreeMap::new();
+    let ids = catalog.scope_ids();
+    // What needs each scope, in the order the scopes are first needed, and
+    // where each scope's entry is (by scope id).
+    let mut needed = NeedsByScope::new(ids);
     let mut warnings = Vec::new();
     for (operation_index, item) in &matched {
         let operation = catalog.operation(*operation_index);
@@ -89,16 +89,16 @@ pub fn explain(
                 ),
             });
         }
-        let need = |reason: Reason| NeededBy {
-            index: item.index,
-            operation_id: item.operation_id.clone(),
-            reason,
+        let mut need = |scope: ScopeId, reason: Reason| {
+            needed.of(scope).push(NeededBy {
+                index: item.index,
+                operation_id: item.operation_id.clone(),
+                reason,
+            });
         };
-        for scope in &operation.scopes {
-            needed
-                .entry(scope.clone())
-                .or_default()
-                .push(need(Reason::Operation));
+        let shared = catalog.shared_text(*operation_index);
+        for &scope in &shared.scope_ids {
+            need(scope, Reason::Operation);
         }
         for value in &item.includes {
             let at = operation
@@ -106,33 +106,30 @@ pub fn explain(
                 .iter()
                 .position(|rule| rule.value == *value)
                 .expect("validated include");
-            let shared = &catalog.shared_text(*operation_index).includes[at];
-            for scope in &operation.includes[at].extra_scopes {
-                needed
-                    .entry(scope.clone())
-                    .or_default()
-                    .push(need(Reason::Include {
-                        value: shared.value.clone(),
-                        evidence: shared.evidence.clone(),
-                    }));
+            let include = &shared.includes[at];
+            for &scope in &include.scope_ids {
+                need(
+                    scope,
+                    Reason::Include {
+                        value: include.value.clone(),
+                        evidence: include.evidence.clone(),
+                    },
+                );
             }
         }
     }
     if !minimal {
-        add_reads_for_writes(catalog, &mut needed);
+        needed.add_reads_for_writes(ids);
     }
     let operations: Vec<ResolvedItem> = matched.into_iter().map(|(_, item)| item).collect();
-    if needed.is_empty() && !operations.is_empty() {
+    let explanations = needed.into_explanations(ids);
+    if explanations.is_empty() && !operations.is_empty() {
         warnings.push(Warning {
             code: WarningCode::NoScopes,
             index: None,
             message: "none of the operations needs a private-key scope".to_owned(),
         });
     }
-    let explanations: Vec<ScopeExplanation> = needed
-        .into_iter()
-        .map(|(scope, needed_by)| ScopeExplanation { scope, needed_by })
-        .collect();
     Resolution {
         scopes: explanations.iter().map(|e| e.scope.clone()).collect(),
         explanations,
@@ -142,34 +139,72 @@ pub fn explain(
     }
 }
 
-/// Pairs each `x:write` with `x:read`, as Klaviyo's own example link does.
-/// The read scope is the catalog's own where it has one, so that it is shared.
-fn add_reads_for_writes(catalog: &Catalog, needed: &mut BTreeMap<Scope, Vec<NeededBy>>) {
-    let mut name = String::new();
-    let mut reads: Vec<(Scope, Vec<NeededBy>)> = Vec::new();
-    for (scope, by) in needed.iter().filter(|(scope, _)| scope.is_write()) {
-        name.clear();
-        name.push_str(scope.family());
-        name.push_str(":read");
-        if needed.contains_key(name.as_str()) {
-            continue;
+/// What needs each scope, gathered item by item.
+struct NeedsByScope {
+    /// Each scope needed, with what needs it, in the order first needed.
+    entries: Vec<(ScopeId, Vec<NeededBy>)>,
+    /// For each scope id, its place in `entries` (`u32::MAX` until needed).
+    place: Vec<u32>,
+}
+
+impl NeedsByScope {
+    const ABSENT: u32 = u32::MAX;
+
+    fn new(ids: &ScopeIds) -> NeedsByScope {
+        NeedsByScope {
+            entries: Vec::new(),
+            place: vec![Self::ABSENT; ids.len()],
         }
-        let read = match catalog.usage().scope(&name) {
-            Some(shared) => shared.clone(),
-            None => scope.at(Level::Read),
-        };
-        let reasons = by
-            .iter()
-            .map(|need| NeededBy {
-                reason: Reason::WriteImpliesRead {
-                    write_scope: scope.clone(),
-                },
-                ..need.clone()
-            })
-            .collect();
-        reads.push((read, reasons));
     }
-    needed.extend(reads);
+
+    /// What needs `scope`, to add to.
+    fn of(&mut self, scope: ScopeId) -> &mut Vec<NeededBy> {
+        let place = &mut self.place[scope.index()];
+        if *place == Self::ABSENT {
+            *place = u32::try_from(self.entries.len()).expect("fewer than 2^32 scopes");
+            self.entries.push((scope, Vec::new()));
+        }
+        &mut self.entries[*place as usize].1
+    }
+
+    /// Pairs each `x:write` with `x:read`, as Klaviyo's own example link
+    /// does: where nothing needs the read scope, what needs the write does.
+    fn add_reads_for_writes(&mut self, ids: &ScopeIds) {
+        for at in 0..self.entries.len() {
+            let write = self.entries[at].0;
+            let Some(read) = ids.read_of(write) else {
+                continue;
+            };
+            if self.place[read.index()] != Self::ABSENT {
+                continue;
+            }
+            let write_scope = ids.scope(write);
+            let reads = self.entries[at]
+                .1
+                .iter()
+                .map(|need| NeededBy {
+                    reason: Reason::WriteImpliesRead {
+                        write_scope: write_scope.clone(),
+                    },
+                    ..need.clone()
+                })
+                .collect();
+            *self.of(read) = reads;
+        }
+    }
+
+    /// Each scope with what needs it, in the scopes' order (ids order as
+    /// the scopes do).
+    fn into_explanations(mut self, ids: &ScopeIds) -> Vec<ScopeExplanation> {
+        self.entries.sort_unstable_by_key(|(scope, _)| *scope);
+        self.entries
+            .into_iter()
+            .map(|(scope, needed_by)| ScopeExplanation {
+                scope: ids.scope(scope).clone(),
+                needed_by,
+            })
+            .collect()
+    }
 }
 
 /// Finds an operation by operationId, alias or SDK method name.
