@@ -8,7 +8,7 @@
 
 mod json;
 
-pub use json::write_str;
+pub use json::write_plain;
 
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -12,7 +12,7 @@ use super::error::{ApiError, Problem};
 use super::extract::{body_error, flag, is_json, Query};
 use super::respond::{etag_of, problem_answer, send};
 use super::AppState;
-use crate::link::{write_str, LinkReport};
+use crate::link::{write_plain, LinkReport};
 use crate::resolve::{ErrorCode, InputItem, ResolveOptions};
 use crate::web::html::{go_error_page, GoInputs};
 #[cfg(test)]
@@ -113,11 +113,11 @@ pub struct LinkAnswer {
     /// The relative `/go` URL for the inputs that resolved, in input order, with
     /// `minimal` and `revision` as asked: a docs link that redirects to this link.
     #[schema(example = "/go?op=get_profiles&op=POST+%2Fapi%2Flists")]
-    pub go_url: String,
+    go_url: String,
     /// The relative builder-page URL for every input that is not key-like
     /// (resolved or not), so that opening it shows this answer, errors included.
     #[schema(example = "/?op=get_profiles&op=get_profils")]
-    pub page_url: String,
+    page_url: String,
 }
 
 impl LinkAnswer {
@@ -127,10 +127,12 @@ impl LinkAnswer {
     pub fn to_json(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.report.json_size_hint() + 2 * self.page_url.len());
         self.report.write_json_fields(&mut out);
+        // Only `new` makes the URLs, from form-encoded bytes: nothing in them
+        // needs escaping, so they are copied whole without being scanned.
         out.extend_from_slice(b",\"go_url\":");
-        write_str(&mut out, &self.go_url);
+        write_plain(&mut out, &self.go_url);
         out.extend_from_slice(b",\"page_url\":");
-        write_str(&mut out, &self.page_url);
+        write_plain(&mut out, &self.page_url);
         out.push(b'}');
         out
     }
@@ -666,6 +668,32 @@ mod tests {
             "/?op=get_profils&op=POST+%2Fapi%2Flists&op=get_events%3Finclude%3Dmetric%2Cprofile&revision=2026-07-15"
         );
         assert_eq!(links_url("/go", &[], false, Some(" ")), "/go");
+    }
+
+    #[test]
+    fn urls_of_inputs_with_quotes_backslashes_controls_and_non_ascii_need_no_escaping() {
+        // The answer copies its URLs unscanned: form-encoding leaves nothing
+        // JSON would escape, whatever the inputs hold.
+        let catalog = Catalog::embedded();
+        let items: Vec<InputItem> = [
+            "get_\"profiles\"",
+            "GET /api/lists\\x",
+            "a\u{1}\tb\n",
+            "prófiles ☃",
+        ]
+        .into_iter()
+        .map(InputItem::from)
+        .collect();
+        let answer = LinkAnswer::new(report(&catalog, &items, false), &items, Some("\"2026\""));
+        for url in [&answer.go_url, &answer.page_url] {
+            assert!(!crate::json_text::needs_escape(url), "{url}");
+        }
+        assert!(
+            answer.page_url.contains("op=get_%22profiles%22"),
+            "{}",
+            answer.page_url
+        );
+        assert_eq!(answer.to_json(), serde_json::to_vec(&answer).unwrap());
     }
 
     #[test]

@@ -91,8 +91,9 @@ fn write_usize(out: &mut Vec<u8>, value: usize) {
     out.extend_from_slice(decimal_bytes(value as u64, &mut [0; 20]));
 }
 
-/// A string known to need no escaping (scopes, methods, codes).
-fn write_plain(out: &mut Vec<u8>, text: &str) {
+/// A string known to need no escaping (scopes, methods, codes, and the
+/// form-encoded link URLs), copied without being scanned.
+pub fn write_plain(out: &mut Vec<u8>, text: &str) {
     debug_assert!(!needs_escape(text), "{text:?} needs escaping");
     out.push(b'"');
     out.extend_from_slice(text.as_bytes());
