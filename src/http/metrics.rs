@@ -5,7 +5,9 @@
 //! Counting takes no global lock: every counter is an atomic, and the labelled
 //! ones live in sharded maps (`DashMap`) where a request only reads its shard to
 //! find its counter. Only the first request of a new (method, route, status)
-//! writes. Routes are patterns from the route table, so the label sets are few.
+//! writes. Routes are patterns from the route table and methods the standard
+//! ones (any other is `OTHER`), so the label sets are few and fixed by us:
+//! the maps hash them with FNV, not SipHash, and a client cannot add series.
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,6 +17,7 @@ use std::time::Duration;
 use actix_web::http::Method;
 use dashmap::DashMap;
 
+use crate::catalog::FnvBuild;
 use crate::resolve::ErrorCode;
 
 /// Upper bounds of the latency buckets, in seconds.
@@ -25,23 +28,44 @@ const BUCKETS: [f64; 12] = [
 /// The labels of `scopelink_http_requests_total`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct RequestLabels {
-    method: Method,
+    /// [`method_label`] of the request's method.
+    method: &'static str,
     route: Arc<str>,
     status: u16,
 }
 
+/// A standard method's name, or `OTHER` for an extension method: a client
+/// can send any token as a method, and each would otherwise be a new series.
+fn method_label(method: &Method) -> &'static str {
+    const STANDARD: [(Method, &str); 9] = [
+        (Method::GET, "GET"),
+        (Method::POST, "POST"),
+        (Method::HEAD, "HEAD"),
+        (Method::OPTIONS, "OPTIONS"),
+        (Method::PUT, "PUT"),
+        (Method::PATCH, "PATCH"),
+        (Method::DELETE, "DELETE"),
+        (Method::TRACE, "TRACE"),
+        (Method::CONNECT, "CONNECT"),
+    ];
+    STANDARD
+        .iter()
+        .find(|(standard, _)| standard == method)
+        .map_or("OTHER", |(_, name)| name)
+}
+
 #[derive(Debug, Default)]
 pub struct Metrics {
-    requests: DashMap<RequestLabels, AtomicU64>,
+    requests: DashMap<RequestLabels, AtomicU64, FnvBuild>,
     buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
     latency_micros_sum: AtomicU64,
     links_built: AtomicU64,
-    resolution_errors: DashMap<&'static str, AtomicU64>,
+    resolution_errors: DashMap<&'static str, AtomicU64, FnvBuild>,
 }
 
 /// Adds one to the counter of `key`, creating it on first use.
-fn increment<K: Eq + std::hash::Hash>(counters: &DashMap<K, AtomicU64>, key: K) {
+fn increment<K: Eq + std::hash::Hash>(counters: &DashMap<K, AtomicU64, FnvBuild>, key: K) {
     if let Some(counter) = counters.get(&key) {
         counter.fetch_add(1, Ordering::Relaxed);
         return;
@@ -64,7 +88,7 @@ impl Metrics {
         increment(
             &self.requests,
             RequestLabels {
-                method: method.clone(),
+                method: method_label(method),
                 route: route.clone(),
                 status,
             },
@@ -104,7 +128,7 @@ impl Metrics {
             .map(|entry| (entry.key().clone(), entry.value().load(Ordering::Relaxed)))
             .collect();
         requests.sort_by(|(a, _), (b, _)| {
-            (a.method.as_str(), &a.route, a.status).cmp(&(b.method.as_str(), &b.route, b.status))
+            (a.method, &a.route, a.status).cmp(&(b.method, &b.route, b.status))
         });
         for (
             RequestLabels {
@@ -219,5 +243,32 @@ mod tests {
         let go_at = text.find("route=\"/go\"").unwrap();
         let links_at = text.find("route=\"/v1/links\"").unwrap();
         assert!(go_at < links_at, "series are sorted");
+    }
+
+    #[test]
+    fn a_method_outside_the_standard_ones_counts_as_other() {
+        let metrics = Metrics::default();
+        let route: Arc<str> = Arc::from("/healthz");
+        for method in ["FOO1", "FOO2", "get", "PROPFIND"] {
+            let method = Method::from_bytes(method.as_bytes()).unwrap();
+            metrics.record_request(&method, &route, 405, Duration::ZERO);
+        }
+        for method in [Method::GET, Method::HEAD, Method::CONNECT] {
+            metrics.record_request(&method, &route, 200, Duration::ZERO);
+        }
+        let text = metrics.render();
+        let series: Vec<&str> = text
+            .lines()
+            .filter(|line| line.starts_with("scopelink_http_requests_total{"))
+            .collect();
+        assert_eq!(
+            series,
+            [
+                "scopelink_http_requests_total{method=\"CONNECT\",route=\"/healthz\",status=\"200\"} 1",
+                "scopelink_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1",
+                "scopelink_http_requests_total{method=\"HEAD\",route=\"/healthz\",status=\"200\"} 1",
+                "scopelink_http_requests_total{method=\"OTHER\",route=\"/healthz\",status=\"405\"} 4",
+            ]
+        );
     }
 }

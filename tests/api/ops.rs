@@ -49,6 +49,35 @@ fn metrics_count_requests_latency_links_and_errors() {
 }
 
 #[test]
+fn methods_a_client_makes_up_count_as_one_other_series() {
+    let app = spawn_app();
+    for method in ["FOO1", "FOO2", "BREW"] {
+        let response = app
+            .client
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                format!("{}/healthz", app.address),
+            )
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 405, "{method}");
+    }
+    let text = app.get("/metrics").text().unwrap();
+    assert!(
+        text.contains(
+            "scopelink_http_requests_total{method=\"OTHER\",route=\"/healthz\",status=\"405\"} 3\n"
+        ),
+        "{text}"
+    );
+    for method in ["FOO1", "FOO2", "BREW"] {
+        assert!(
+            !text.contains(method),
+            "{method} is a series of its own:\n{text}"
+        );
+    }
+}
+
+#[test]
 fn cors_allows_any_origin_without_credentials_by_default() {
     let app = spawn_app();
     let response = app
