@@ -37,21 +37,7 @@ struct RequestLabels {
 /// A standard method's name, or `OTHER` for an extension method: a client
 /// can send any token as a method, and each would otherwise be a new series.
 fn method_label(method: &Method) -> &'static str {
-    const STANDARD: [(Method, &str); 9] = [
-        (Method::GET, "GET"),
-        (Method::POST, "POST"),
-        (Method::HEAD, "HEAD"),
-        (Method::OPTIONS, "OPTIONS"),
-        (Method::PUT, "PUT"),
-        (Method::PATCH, "PATCH"),
-        (Method::DELETE, "DELETE"),
-        (Method::TRACE, "TRACE"),
-        (Method::CONNECT, "CONNECT"),
-    ];
-    STANDARD
-        .iter()
-        .find(|(standard, _)| standard == method)
-        .map_or("OTHER", |(_, name)| name)
+    super::request_log::standard_method(method).unwrap_or("OTHER")
 }
 
 #[derive(Debug, Default)]

@@ -53,7 +53,12 @@ impl RequestContext {
 
 /// The standard methods' names without an allocation.
 fn method_name(method: &Method) -> Cow<'static, str> {
-    Cow::Borrowed(match *method {
+    standard_method(method).map_or_else(|| Cow::Owned(method.as_str().to_owned()), Cow::Borrowed)
+}
+
+/// The name of one of the nine standard methods; `None` for an extension.
+pub(super) fn standard_method(method: &Method) -> Option<&'static str> {
+    Some(match *method {
         Method::GET => "GET",
         Method::POST => "POST",
         Method::PUT => "PUT",
@@ -63,7 +68,7 @@ fn method_name(method: &Method) -> Cow<'static, str> {
         Method::OPTIONS => "OPTIONS",
         Method::CONNECT => "CONNECT",
         Method::TRACE => "TRACE",
-        _ => return Cow::Owned(method.as_str().to_owned()),
+        _ => return None,
     })
 }
 
