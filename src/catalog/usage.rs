@@ -80,11 +80,6 @@ impl ScopeUsage {
         self.by_scope.get(scope)
     }
 
-    /// The catalog's own copy of a scope, shared (cloning it allocates nothing).
-    pub fn scope(&self, name: &str) -> Option<&Scope> {
-        self.by_scope.get_key_value(name).map(|(scope, _)| scope)
-    }
-
     pub fn contains(&self, scope: &str) -> bool {
         self.by_scope.contains_key(scope)
     }
