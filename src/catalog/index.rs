@@ -12,8 +12,8 @@ use super::{CatalogError, Operation};
 
 /// FNV-1a: a few instructions a byte where the standard SipHash costs a few
 /// hundred a lookup. For maps whose keys we fix (the catalog's names and path
-/// segments, fixed when it loads; the server's route patterns): inputs only
-/// look up, so they cannot flood a bucket.
+/// segments, fixed when it loads; the server's route patterns and metrics
+/// labels): inputs only look up, so they cannot flood a bucket.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fnv(u64);
 
