@@ -5,6 +5,7 @@
 //! command line; [`cli`] and [`http`] are thin front ends over it, so every
 //! front end gives the same answer.
 
+pub mod allocator;
 pub mod audit;
 pub mod catalog;
 pub mod cli;

@@ -2,11 +2,9 @@
 
 use std::process::ExitCode;
 
-/// A request makes and frees a few dozen small blocks (inputs, the report,
-/// the answer); mimalloc does each in a fraction of glibc malloc's
-/// instructions (scripts/cost.sh measures it).
+/// mimalloc; see [`scopelink::allocator`] for why it is called directly.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: scopelink::allocator::Mimalloc = scopelink::allocator::Mimalloc;
 
 fn main() -> ExitCode {
     scopelink::cli::run()
