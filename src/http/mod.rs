@@ -111,6 +111,7 @@ impl Application {
         link_base: LinkBase,
     ) -> std::io::Result<Application> {
         let listener = TcpListener::bind(&config.bind)?;
+        catalogs.prepare_exact_inputs();
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
             scopes: catalogs.catalogs().iter().map(ScopesResponse::of).collect(),

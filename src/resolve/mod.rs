@@ -6,6 +6,7 @@
 //! and the result carries both the scopes of the good items and the errors.
 
 mod error;
+mod exact;
 mod input;
 pub(crate) use input::parameter_name;
 pub(crate) mod names;
@@ -15,6 +16,7 @@ mod types;
 use crate::catalog::{Catalog, Method, Operation, ScopeId, ScopeIds};
 use crate::secret;
 pub use error::{ErrorCode, ItemError, Suggestion};
+pub use exact::ExactInputs;
 pub use input::API_HOST;
 use input::{HttpTarget, ParseError, ParsedText, Target};
 pub use names::{sdk_methods, SdkMethods};
@@ -238,8 +240,39 @@ pub fn resolve_one(
     })
 }
 
-/// Resolves one item, or says precisely why it cannot be.
+/// Resolves one item, or says precisely why it cannot be: from the memo of
+/// exact texts ([`ExactInputs`]) when it was made and holds the item, else
+/// in full.
 fn resolve_item(
+    catalog: &Catalog,
+    index: usize,
+    item: &InputItem,
+    prefer_beta: bool,
+) -> Result<(usize, ResolvedItem), Box<ItemError>> {
+    let exact_text = match item {
+        InputItem::Text(text) => Some(text),
+        InputItem::Structured(structured) if structured.include.is_empty() => {
+            Some(&structured.operation)
+        }
+        InputItem::Structured(_) => None,
+    };
+    if let Some((operation, matched_by)) =
+        exact_text.and_then(|text| catalog.exact_inputs()?.get(text, prefer_beta))
+    {
+        return Ok(resolved(
+            catalog,
+            index,
+            item,
+            operation,
+            matched_by,
+            Vec::new(),
+        ));
+    }
+    resolve_uncached(catalog, index, item, prefer_beta)
+}
+
+/// [`resolve_item`] without the memo, which is made with it.
+fn resolve_uncached(
     catalog: &Catalog,
     index: usize,
     item: &InputItem,
@@ -310,6 +343,20 @@ fn resolve_item(
         &alternatives,
         &includes,
     )?;
+    Ok(resolved(
+        catalog, index, item, operation, matched_by, includes,
+    ))
+}
+
+/// What the answer says of an item that resolved to `operation`.
+fn resolved(
+    catalog: &Catalog,
+    index: usize,
+    item: &InputItem,
+    operation: usize,
+    matched_by: MatchedBy,
+    includes: Vec<String>,
+) -> (usize, ResolvedItem) {
     let op = catalog.operation(operation);
     let scopes = op.scopes_with_includes(&includes);
     let text = catalog.shared_text(operation);
@@ -328,7 +375,7 @@ fn resolve_item(
         client: op.client,
         json_fields: text.json_fields.clone(),
     };
-    Ok((operation, resolved))
+    (operation, resolved)
 }
 
 fn match_name(

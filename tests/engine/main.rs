@@ -8,6 +8,7 @@ mod common;
 mod audit;
 mod catalog_table;
 mod errors;
+mod exact_inputs;
 mod includes;
 mod operations;
 mod properties;
