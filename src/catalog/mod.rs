@@ -472,6 +472,9 @@ pub struct SharedInclude {
     pub evidence: SharedList,
     /// The ids of the value's extra scopes, in the rule's order.
     pub scope_ids: Box<[ScopeId]>,
+    /// An explanation's entry for what the value needs, after its `index`:
+    /// `,"operation_id":…,"kind":"include","value":…,"evidence":[…]}`.
+    pub json_need: SharedStr,
 }
 
 /// An operation's texts, shared: every answer that names the operation holds
@@ -488,10 +491,21 @@ pub struct SharedText {
     /// that never changes, rendered once when the catalog loads and copied
     /// into each answer whole (`link::json`).
     pub json_fields: SharedStr,
+    /// The rest of an `operations` entry with no include, after its
+    /// `matched_by`: `,"includes":[],"scopes":[…],…,"client":…}`.
+    pub json_rest_without_includes: SharedStr,
+    /// An explanation's entry for what the operation needs, after its
+    /// `index`: `,"operation_id":…,"kind":"operation"}`.
+    pub json_need: SharedStr,
     /// The operation's include values' texts, in the order of its `includes`.
     pub includes: Box<[SharedInclude]>,
     /// The ids of the operation's `x-klaviyo-scopes`, in the spec's order.
     pub scope_ids: Box<[ScopeId]>,
+}
+
+/// A list of strings as `serde_json` writes it.
+fn json_list<T: Serialize>(items: &[T]) -> String {
+    serde_json::to_string(items).expect("strings always serialise")
 }
 
 impl SharedText {
@@ -505,12 +519,33 @@ impl SharedText {
             string(&operation.tag),
             string(&operation.summary),
         );
+        let mut json_rest_without_includes = format!(
+            ",\"includes\":[],\"scopes\":{}",
+            json_list(&operation.scopes_with_includes(&[]))
+        );
+        if let Some(revision) = &operation.beta_revision {
+            json_rest_without_includes.push_str(",\"beta_revision\":");
+            json_rest_without_includes.push_str(&string(revision));
+        }
+        json_rest_without_includes.push_str(if operation.client {
+            ",\"client\":true}"
+        } else {
+            ",\"client\":false}"
+        });
+        let need_of = |kind: &str| {
+            format!(
+                ",\"operation_id\":{},\"kind\":\"{kind}\"",
+                string(&operation.operation_id)
+            )
+        };
         SharedText {
             operation_id: SharedStr::from(operation.operation_id.as_str()),
             path: SharedStr::from(operation.path.as_str()),
             tag: SharedStr::from(operation.tag.as_str()),
             summary: SharedStr::from(operation.summary.as_str()),
             json_fields: SharedStr::from(json_fields.as_str()),
+            json_rest_without_includes: SharedStr::from(json_rest_without_includes.as_str()),
+            json_need: SharedStr::from(format!("{}}}", need_of("operation")).as_str()),
             includes: operation
                 .includes
                 .iter()
@@ -518,6 +553,15 @@ impl SharedText {
                     value: SharedStr::from(rule.value.as_str()),
                     evidence: SharedList::from(rule.evidence.as_slice()),
                     scope_ids: ids.ids_of(&rule.extra_scopes),
+                    json_need: SharedStr::from(
+                        format!(
+                            "{},\"value\":{},\"evidence\":{}}}",
+                            need_of("include"),
+                            string(&rule.value),
+                            json_list(&rule.evidence)
+                        )
+                        .as_str(),
+                    ),
                 })
                 .collect(),
             scope_ids: ids.ids_of(&operation.scopes),

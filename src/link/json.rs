@@ -132,6 +132,10 @@ fn write_explanation(out: &mut Vec<u8>, explanation: &ScopeExplanation) {
 fn write_needed_by(out: &mut Vec<u8>, need: &NeededBy) {
     out.extend_from_slice(b"{\"index\":");
     write_usize(out, need.index);
+    if let Some(rest) = &need.json_rest {
+        out.extend_from_slice(rest.as_bytes());
+        return;
+    }
     out.extend_from_slice(b",\"operation_id\":");
     write_str(out, &need.operation_id);
     match &need.reason {
@@ -172,6 +176,11 @@ fn write_resolved(out: &mut Vec<u8>, item: &ResolvedItem) {
     out.extend_from_slice(item.json_fields.as_bytes());
     out.extend_from_slice(b",\"matched_by\":");
     write_plain(out, item.matched_by.as_str());
+    // (Only while the item has no include: the rest was rendered for none.)
+    if let (Some(rest), true) = (&item.json_rest, item.includes.is_empty()) {
+        out.extend_from_slice(rest.as_bytes());
+        return;
+    }
     out.extend_from_slice(b",\"includes\":");
     write_strings(out, &item.includes);
     out.extend_from_slice(b",\"scopes\":");

@@ -13,7 +13,7 @@ pub(crate) mod names;
 mod suggest;
 mod types;
 
-use crate::catalog::{Catalog, Method, Operation, ScopeId, ScopeIds};
+use crate::catalog::{Catalog, Method, Operation, ScopeId, ScopeIds, SharedStr};
 use crate::secret;
 pub use error::{ErrorCode, ItemError, Suggestion};
 pub use exact::ExactInputs;
@@ -91,16 +91,17 @@ pub fn explain(
                 ),
             });
         }
-        let mut need = |scope: ScopeId, reason: Reason| {
+        let mut need = |scope: ScopeId, reason: Reason, json_rest: &SharedStr| {
             needed.of(scope).push(NeededBy {
                 index: item.index,
                 operation_id: item.operation_id.clone(),
                 reason,
+                json_rest: Some(json_rest.clone()),
             });
         };
         let shared = catalog.shared_text(*operation_index);
         for &scope in &shared.scope_ids {
-            need(scope, Reason::Operation);
+            need(scope, Reason::Operation, &shared.json_need);
         }
         for value in &item.includes {
             let at = operation
@@ -116,6 +117,7 @@ pub fn explain(
                         value: include.value.clone(),
                         evidence: include.evidence.clone(),
                     },
+                    &include.json_need,
                 );
             }
         }
@@ -185,10 +187,12 @@ impl NeedsByScope {
                 .1
                 .iter()
                 .map(|need| NeededBy {
+                    index: need.index,
+                    operation_id: need.operation_id.clone(),
                     reason: Reason::WriteImpliesRead {
                         write_scope: write_scope.clone(),
                     },
-                    ..need.clone()
+                    json_rest: None,
                 })
                 .collect();
             *self.of(read) = reads;
@@ -360,6 +364,7 @@ fn resolved(
     let op = catalog.operation(operation);
     let scopes = op.scopes_with_includes(&includes);
     let text = catalog.shared_text(operation);
+    let includes_empty = includes.is_empty();
     let resolved = ResolvedItem {
         index,
         input: item.clone(),
@@ -374,6 +379,7 @@ fn resolved(
         beta_revision: op.beta_revision.clone(),
         client: op.client,
         json_fields: text.json_fields.clone(),
+        json_rest: includes_empty.then(|| text.json_rest_without_includes.clone()),
     };
     (operation, resolved)
 }

@@ -132,6 +132,10 @@ pub struct ResolvedItem {
     /// members, from the catalog ([`crate::catalog::SharedText::json_fields`]).
     #[serde(skip)]
     pub(crate) json_fields: SharedStr,
+    /// Of an item with no include: what follows `matched_by` in its JSON,
+    /// from the catalog ([`crate::catalog::SharedText::json_rest_without_includes`]).
+    #[serde(skip)]
+    pub(crate) json_rest: Option<SharedStr>,
 }
 
 /// Which form of input an item was recognised as.
@@ -187,6 +191,10 @@ pub struct NeededBy {
     pub operation_id: SharedStr,
     #[serde(flatten)]
     pub reason: Reason,
+    /// What follows `index` in its JSON, for an operation's or an include
+    /// value's need, from the catalog ([`crate::catalog::SharedText::json_need`]).
+    #[serde(skip)]
+    pub(crate) json_rest: Option<SharedStr>,
 }
 
 /// A scope and everything that needs it.
