@@ -10,6 +10,7 @@ pub mod audit;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod form_text;
 pub mod healthcheck;
 pub mod http;
 pub mod json_text;

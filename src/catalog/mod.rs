@@ -486,6 +486,12 @@ pub struct SharedText {
     pub path: SharedStr,
     pub tag: SharedStr,
     pub summary: SharedStr,
+    /// `METHOD /path`, as [`Operation::endpoint`] writes it.
+    pub endpoint: SharedStr,
+    /// [`SharedText::endpoint`] and the operationId form-encoded, as the
+    /// `/go` and page URLs hold an input that is one of them.
+    pub endpoint_form_encoded: SharedStr,
+    pub operation_id_form_encoded: SharedStr,
     /// `"operation_id":…,"method":…,"path":…,"tag":…,"summary":…` as
     /// `serde_json` writes them: the part of an answer's `operations` entry
     /// that never changes, rendered once when the catalog loads and copied
@@ -538,7 +544,16 @@ impl SharedText {
                 string(&operation.operation_id)
             )
         };
+        let endpoint = operation.endpoint();
+        let form_encoded = |text: &str| {
+            let mut out = Vec::with_capacity(3 * text.len());
+            crate::form_text::form_encode(text, &mut out);
+            SharedStr::from(std::str::from_utf8(&out).expect("form-encoding writes ASCII"))
+        };
         SharedText {
+            endpoint_form_encoded: form_encoded(&endpoint),
+            operation_id_form_encoded: form_encoded(&operation.operation_id),
+            endpoint: SharedStr::from(endpoint.as_str()),
             operation_id: SharedStr::from(operation.operation_id.as_str()),
             path: SharedStr::from(operation.path.as_str()),
             tag: SharedStr::from(operation.tag.as_str()),

@@ -12,6 +12,7 @@ use super::error::{ApiError, Problem};
 use super::extract::{body_error, flag, is_json, Query};
 use super::respond::{etag_of, problem_answer, send};
 use super::AppState;
+use crate::form_text::form_encode;
 use crate::link::{write_plain, LinkReport};
 use crate::resolve::{ErrorCode, InputItem, ResolveOptions};
 use crate::web::html::{go_error_page, GoInputs};
@@ -138,13 +139,15 @@ impl LinkAnswer {
     }
 
     pub fn new(report: LinkReport, items: &[InputItem], revision: Option<&str>) -> LinkAnswer {
-        let mut resolved = vec![false; items.len()];
+        let mut inputs = vec![UrlInput::Unresolved; items.len()];
         for operation in &report.operations {
-            if let Some(flag) = resolved.get_mut(operation.index) {
-                *flag = true;
+            if let Some(input) = inputs.get_mut(operation.index) {
+                *input = UrlInput::Resolved {
+                    encoded: operation.input_form_encoded.as_deref(),
+                };
             }
         }
-        let (go_url, page_url) = link_urls(items, &resolved, report.minimal, revision);
+        let (go_url, page_url) = link_urls(items, &inputs, report.minimal, revision);
         LinkAnswer {
             go_url,
             page_url,
@@ -153,13 +156,24 @@ impl LinkAnswer {
     }
 }
 
+/// What [`link_urls`] knows of an input.
+#[derive(Debug, Clone, Copy)]
+enum UrlInput<'a> {
+    Unresolved,
+    /// With the input form-encoded, when it is a text of the catalog's
+    /// ([`crate::resolve::ResolvedItem::input_form_encoded`]).
+    Resolved {
+        encoded: Option<&'a str>,
+    },
+}
+
 /// The `/go` URL of the inputs marked resolved and the page URL of every
 /// input that is not key-like, in input order: `links_url` (web::html) of
 /// each list, the same text (the tests compare them), written in one pass
-/// with each input form-encoded once.
+/// with each input form-encoded once, or copied when the catalog's is.
 fn link_urls(
     items: &[InputItem],
-    resolved: &[bool],
+    inputs: &[UrlInput<'_>],
     minimal: bool,
     revision: Option<&str>,
 ) -> (String, String) {
@@ -170,13 +184,20 @@ fn link_urls(
     let mut page = QueryUrl::new("/", length);
     let mut go = QueryUrl::new("/go", length);
     for (index, item) in items.iter().enumerate() {
-        // Resolving refuses key-like inputs; they are left out here all the same.
-        if item.any_text(crate::secret::contains_private_key) {
+        let (is_resolved, encoded) = match inputs.get(index) {
+            Some(UrlInput::Resolved { encoded }) => (true, *encoded),
+            Some(UrlInput::Unresolved) | None => (false, None),
+        };
+        // Key-like inputs are left out (resolving refuses them too); a text
+        // of the catalog's is not one.
+        if encoded.is_none() && item.any_text(crate::secret::contains_private_key) {
             continue;
         }
-        let is_resolved = resolved.get(index).copied().unwrap_or(false);
         let start = page.start_pair("op");
-        encode_input(item, &mut page.bytes);
+        match encoded {
+            Some(encoded) => page.bytes.extend_from_slice(encoded.as_bytes()),
+            None => encode_input(item, &mut page.bytes),
+        }
         if is_resolved {
             go.start_pair("op");
             go.bytes.extend_from_slice(&page.bytes[start..]);
@@ -246,44 +267,6 @@ fn encode_input(item: &InputItem, out: &mut Vec<u8>) {
                 }
             }
         }
-    }
-}
-
-/// `application/x-www-form-urlencoded` as `serde_urlencoded` (`form_urlencoded`)
-/// writes a value: `*-._` and ASCII letters and digits as they are, space as
-/// `+`, every other byte as `%XX`.
-fn form_encode(text: &str, out: &mut Vec<u8>) {
-    /// Each byte's encoding (the byte itself, `+`, or `%XX`) in four bytes,
-    /// with its length in the last: one copy and one add a byte, no branch.
-    const ENCODED: [[u8; 4]; 256] = {
-        const HEX: &[u8; 16] = b"0123456789ABCDEF";
-        let mut table = [[0; 4]; 256];
-        let mut b = 0;
-        while b < 256 {
-            let c = b as u8;
-            table[b] = if c.is_ascii_alphanumeric() || matches!(c, b'*' | b'-' | b'.' | b'_') {
-                [c, 0, 0, 1]
-            } else if c == b' ' {
-                [b'+', 0, 0, 1]
-            } else {
-                [b'%', HEX[b >> 4], HEX[b & 15], 3]
-            };
-            b += 1;
-        }
-        table
-    };
-    // Into a buffer on the stack, copied out a chunk at a time: inputs are short.
-    const CHUNK: usize = 64;
-    let mut buffer = [0u8; 3 * CHUNK + 1];
-    for chunk in text.as_bytes().chunks(CHUNK) {
-        let mut written = 0;
-        for &b in chunk {
-            let encoded = ENCODED[usize::from(b)];
-            // Four bytes are copied; the next byte's encoding overwrites the spare ones.
-            buffer[written..written + 4].copy_from_slice(&encoded);
-            written += usize::from(encoded[3]);
-        }
-        out.extend_from_slice(&buffer[..written]);
     }
 }
 
@@ -730,7 +713,12 @@ mod tests {
                     let texts = [input_text(item)];
                     let shown: &[String] = if key_like(item) { &[] } else { &texts };
                     assert_eq!(
-                        link_urls(std::slice::from_ref(item), &[true], minimal, revision),
+                        link_urls(
+                            std::slice::from_ref(item),
+                            &[UrlInput::Resolved { encoded: None }],
+                            minimal,
+                            revision
+                        ),
                         (
                             links_url("/go", shown, minimal, revision),
                             links_url("/", shown, minimal, revision)
@@ -738,7 +726,12 @@ mod tests {
                         "{index}: {item:?}"
                     );
                     assert_eq!(
-                        link_urls(std::slice::from_ref(item), &[false], minimal, revision),
+                        link_urls(
+                            std::slice::from_ref(item),
+                            &[UrlInput::Unresolved],
+                            minimal,
+                            revision
+                        ),
                         (
                             links_url("/go", &[], minimal, revision),
                             links_url("/", shown, minimal, revision)
@@ -755,10 +748,32 @@ mod tests {
                         .map(|i| input_text(&items[i]))
                         .collect()
                 };
+                let inputs: Vec<UrlInput<'_>> = resolved
+                    .iter()
+                    .map(|&resolved| match resolved {
+                        true => UrlInput::Resolved { encoded: None },
+                        false => UrlInput::Unresolved,
+                    })
+                    .collect();
                 assert_eq!(
-                    link_urls(&items, &resolved, minimal, revision),
+                    link_urls(&items, &inputs, minimal, revision),
                     (
                         links_url("/go", &texts(&|i| resolved[i]), minimal, revision),
+                        links_url("/", &texts(&|i| !key_like(&items[i])), minimal, revision)
+                    )
+                );
+                // As an answer: the catalog's texts are copied encoded.
+                let report = report(&catalog, &items, minimal);
+                let is_resolved = |i: usize| report.operations.iter().any(|item| item.index == i);
+                assert!(report
+                    .operations
+                    .iter()
+                    .any(|item| item.input_form_encoded.is_some()));
+                let answer = LinkAnswer::new(report.clone(), &items, revision);
+                assert_eq!(
+                    (answer.go_url, answer.page_url),
+                    (
+                        links_url("/go", &texts(&is_resolved), minimal, revision),
                         links_url("/", &texts(&|i| !key_like(&items[i])), minimal, revision)
                     )
                 );

@@ -253,15 +253,9 @@ fn resolve_item(
     item: &InputItem,
     prefer_beta: bool,
 ) -> Result<(usize, ResolvedItem), Box<ItemError>> {
-    let exact_text = match item {
-        InputItem::Text(text) => Some(text),
-        InputItem::Structured(structured) if structured.include.is_empty() => {
-            Some(&structured.operation)
-        }
-        InputItem::Structured(_) => None,
-    };
-    if let Some((operation, matched_by)) =
-        exact_text.and_then(|text| catalog.exact_inputs()?.get(text, prefer_beta))
+    if let Some((operation, matched_by)) = item
+        .sole_text()
+        .and_then(|text| catalog.exact_inputs()?.get(text, prefer_beta))
     {
         return Ok(resolved(
             catalog,
@@ -365,6 +359,15 @@ fn resolved(
     let scopes = op.scopes_with_includes(&includes);
     let text = catalog.shared_text(operation);
     let includes_empty = includes.is_empty();
+    let input_form_encoded = match (item.sole_text(), matched_by) {
+        (Some(input), MatchedBy::Path) if input == &*text.endpoint => {
+            Some(text.endpoint_form_encoded.clone())
+        }
+        (Some(input), MatchedBy::OperationId) if input == &*text.operation_id => {
+            Some(text.operation_id_form_encoded.clone())
+        }
+        _ => None,
+    };
     let resolved = ResolvedItem {
         index,
         input: item.clone(),
@@ -380,6 +383,7 @@ fn resolved(
         client: op.client,
         json_fields: text.json_fields.clone(),
         json_rest: includes_empty.then(|| text.json_rest_without_includes.clone()),
+        input_form_encoded,
     };
     (operation, resolved)
 }

@@ -49,6 +49,16 @@ impl InputItem {
         std::iter::once(self.operation_text()).chain(includes.iter().map(String::as_str))
     }
 
+    /// The one text of an item that is only an operation: a string, or an
+    /// operation with no include.
+    pub fn sole_text(&self) -> Option<&str> {
+        match self {
+            InputItem::Text(text) => Some(text),
+            InputItem::Structured(item) if item.include.is_empty() => Some(&item.operation),
+            InputItem::Structured(_) => None,
+        }
+    }
+
     /// Whether any of [`InputItem::texts`] satisfies `test`: the same, without
     /// the iterator (this runs several times for every input).
     pub fn any_text(&self, mut test: impl FnMut(&str) -> bool) -> bool {
@@ -136,6 +146,10 @@ pub struct ResolvedItem {
     /// from the catalog ([`crate::catalog::SharedText::json_rest_without_includes`]).
     #[serde(skip)]
     pub(crate) json_rest: Option<SharedStr>,
+    /// The input form-encoded, when it is the operation's endpoint or
+    /// operationId exactly (from the catalog), for the answer's URLs.
+    #[serde(skip)]
+    pub(crate) input_form_encoded: Option<SharedStr>,
 }
 
 /// Which form of input an item was recognised as.
