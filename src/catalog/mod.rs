@@ -488,10 +488,10 @@ pub struct SharedText {
     pub summary: SharedStr,
     /// `METHOD /path`, as [`Operation::endpoint`] writes it.
     pub endpoint: SharedStr,
-    /// [`SharedText::endpoint`] and the operationId form-encoded, as the
-    /// `/go` and page URLs hold an input that is one of them.
-    pub endpoint_form_encoded: SharedStr,
-    pub operation_id_form_encoded: SharedStr,
+    /// [`SharedText::endpoint`] and the operationId as an answer echoes an
+    /// input that is one of them.
+    pub endpoint_input: Arc<CatalogInput>,
+    pub operation_id_input: Arc<CatalogInput>,
     /// `"operation_id":…,"method":…,"path":…,"tag":…,"summary":…` as
     /// `serde_json` writes them: the part of an answer's `operations` entry
     /// that never changes, rendered once when the catalog loads and copied
@@ -507,6 +507,31 @@ pub struct SharedText {
     pub includes: Box<[SharedInclude]>,
     /// The ids of the operation's `x-klaviyo-scopes`, in the spec's order.
     pub scope_ids: Box<[ScopeId]>,
+}
+
+/// A text an input can be written as that the catalog writes itself (an
+/// endpoint or an operationId), rendered once for the answers that echo it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CatalogInput {
+    /// The text as a JSON string, as `serde_json` writes it.
+    pub json: Box<str>,
+    /// The text form-encoded, as the `/go` and page URLs hold it.
+    pub form_encoded: Box<str>,
+}
+
+impl CatalogInput {
+    fn of(text: &str) -> CatalogInput {
+        let mut form_encoded = Vec::with_capacity(3 * text.len());
+        crate::form_text::form_encode(text, &mut form_encoded);
+        CatalogInput {
+            json: serde_json::to_string(text)
+                .expect("a string always serialises")
+                .into_boxed_str(),
+            form_encoded: String::from_utf8(form_encoded)
+                .expect("form-encoding writes ASCII")
+                .into_boxed_str(),
+        }
+    }
 }
 
 /// A list of strings as `serde_json` writes it.
@@ -545,14 +570,9 @@ impl SharedText {
             )
         };
         let endpoint = operation.endpoint();
-        let form_encoded = |text: &str| {
-            let mut out = Vec::with_capacity(3 * text.len());
-            crate::form_text::form_encode(text, &mut out);
-            SharedStr::from(std::str::from_utf8(&out).expect("form-encoding writes ASCII"))
-        };
         SharedText {
-            endpoint_form_encoded: form_encoded(&endpoint),
-            operation_id_form_encoded: form_encoded(&operation.operation_id),
+            endpoint_input: Arc::new(CatalogInput::of(&endpoint)),
+            operation_id_input: Arc::new(CatalogInput::of(&operation.operation_id)),
             endpoint: SharedStr::from(endpoint.as_str()),
             operation_id: SharedStr::from(operation.operation_id.as_str()),
             path: SharedStr::from(operation.path.as_str()),

@@ -143,7 +143,10 @@ impl LinkAnswer {
         for operation in &report.operations {
             if let Some(input) = inputs.get_mut(operation.index) {
                 *input = UrlInput::Resolved {
-                    encoded: operation.input_form_encoded.as_deref(),
+                    encoded: operation
+                        .catalog_input
+                        .as_ref()
+                        .map(|input| &*input.form_encoded),
                 };
             }
         }
@@ -161,7 +164,7 @@ impl LinkAnswer {
 enum UrlInput<'a> {
     Unresolved,
     /// With the input form-encoded, when it is a text of the catalog's
-    /// ([`crate::resolve::ResolvedItem::input_form_encoded`]).
+    /// ([`crate::catalog::CatalogInput`]).
     Resolved {
         encoded: Option<&'a str>,
     },
@@ -768,7 +771,7 @@ mod tests {
                 assert!(report
                     .operations
                     .iter()
-                    .any(|item| item.input_form_encoded.is_some()));
+                    .any(|item| item.catalog_input.is_some()));
                 let answer = LinkAnswer::new(report.clone(), &items, revision);
                 assert_eq!(
                     (answer.go_url, answer.page_url),

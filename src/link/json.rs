@@ -171,7 +171,10 @@ fn write_resolved(out: &mut Vec<u8>, item: &ResolvedItem) {
     out.extend_from_slice(b"{\"index\":");
     write_usize(out, item.index);
     out.extend_from_slice(b",\"input\":");
-    write_input(out, &item.input);
+    match (&item.catalog_input, &item.input) {
+        (Some(text), InputItem::Text(_)) => out.extend_from_slice(text.json.as_bytes()),
+        _ => write_input(out, &item.input),
+    }
     out.push(b',');
     out.extend_from_slice(item.json_fields.as_bytes());
     out.extend_from_slice(b",\"matched_by\":");

@@ -359,12 +359,12 @@ fn resolved(
     let scopes = op.scopes_with_includes(&includes);
     let text = catalog.shared_text(operation);
     let includes_empty = includes.is_empty();
-    let input_form_encoded = match (item.sole_text(), matched_by) {
+    let catalog_input = match (item.sole_text(), matched_by) {
         (Some(input), MatchedBy::Path) if input == &*text.endpoint => {
-            Some(text.endpoint_form_encoded.clone())
+            Some(text.endpoint_input.clone())
         }
         (Some(input), MatchedBy::OperationId) if input == &*text.operation_id => {
-            Some(text.operation_id_form_encoded.clone())
+            Some(text.operation_id_input.clone())
         }
         _ => None,
     };
@@ -383,7 +383,7 @@ fn resolved(
         client: op.client,
         json_fields: text.json_fields.clone(),
         json_rest: includes_empty.then(|| text.json_rest_without_includes.clone()),
-        input_form_encoded,
+        catalog_input,
     };
     (operation, resolved)
 }

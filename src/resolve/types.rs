@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::ItemError;
-use crate::catalog::{Method, SharedList, SharedStr};
+use crate::catalog::{CatalogInput, Method, SharedList, SharedStr};
 use crate::scope::Scope;
 use crate::secret;
 
@@ -146,10 +146,10 @@ pub struct ResolvedItem {
     /// from the catalog ([`crate::catalog::SharedText::json_rest_without_includes`]).
     #[serde(skip)]
     pub(crate) json_rest: Option<SharedStr>,
-    /// The input form-encoded, when it is the operation's endpoint or
-    /// operationId exactly (from the catalog), for the answer's URLs.
+    /// The input rendered by the catalog, when it is the operation's
+    /// endpoint or operationId exactly, for the answer's JSON and URLs.
     #[serde(skip)]
-    pub(crate) input_form_encoded: Option<SharedStr>,
+    pub(crate) catalog_input: Option<std::sync::Arc<CatalogInput>>,
 }
 
 /// Which form of input an item was recognised as.
