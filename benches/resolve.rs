@@ -2,9 +2,12 @@
 //! measured in the same run: building a link from already-known scopes, and
 //! one exact name lookup; and the cold path of `POST /v1/links` without
 //! HTTP: resolving 1, 5 and 100 `METHOD /path` inputs and writing the JSON
-//! answer, as the server does with its answer cache off.
+//! answer, as the server does with its answer cache off (with the memo of
+//! exact inputs the server makes at start-up, and without).
 
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{
+    black_box, criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput,
+};
 use scopelink::catalog::Catalog;
 use scopelink::link::{LinkBase, LinkReport};
 use scopelink::resolve::{InputItem, ResolveOptions, StructuredInput};
@@ -68,9 +71,18 @@ fn bench(c: &mut Criterion) {
         );
     }
     group.bench_function("catalog_embedded_load", |b| b.iter(Catalog::embedded));
+    group.bench_function("catalog_prepare_exact_inputs", |b| {
+        b.iter_batched(
+            Catalog::embedded,
+            |catalog| catalog.prepare_exact_inputs().len(),
+            BatchSize::LargeInput,
+        )
+    });
     group.finish();
 
     let mut cold = c.benchmark_group("cold_answer");
+    let served = Catalog::embedded();
+    served.prepare_exact_inputs();
     let endpoints: Vec<InputItem> = catalog
         .operations()
         .iter()
@@ -80,21 +92,17 @@ fn bench(c: &mut Criterion) {
     for count in [1, 5, 100] {
         let inputs = &endpoints[..count];
         cold.throughput(Throughput::Elements(count as u64));
-        cold.bench_with_input(
-            BenchmarkId::new("resolve_and_write_json", count),
-            inputs,
-            |b, inputs| {
+        for (name, catalog) in [
+            ("resolve_and_write_json", &catalog),
+            ("resolve_and_write_json_as_served", &served),
+        ] {
+            cold.bench_with_input(BenchmarkId::new(name, count), inputs, |b, inputs| {
                 b.iter(|| {
-                    LinkReport::build(
-                        &catalog,
-                        &base,
-                        black_box(inputs),
-                        ResolveOptions::default(),
-                    )
-                    .to_json()
+                    LinkReport::build(catalog, &base, black_box(inputs), ResolveOptions::default())
+                        .to_json()
                 })
-            },
-        );
+            });
+        }
     }
     cold.finish();
 }
