@@ -412,6 +412,24 @@ impl<T: Clone> From<&[T]> for SharedList<T> {
     }
 }
 
+impl<T> From<Vec<T>> for SharedList<T> {
+    fn from(items: Vec<T>) -> SharedList<T> {
+        SharedList(Arc::from(items))
+    }
+}
+
+impl<T: PartialEq<U>, U> PartialEq<Vec<U>> for SharedList<T> {
+    fn eq(&self, other: &Vec<U>) -> bool {
+        self.0[..] == other[..]
+    }
+}
+
+impl<T: PartialEq<U>, U> PartialEq<[U]> for SharedList<T> {
+    fn eq(&self, other: &[U]) -> bool {
+        self.0[..] == *other
+    }
+}
+
 /// Which catalog answered.
 // Built once per catalog and revision (`Catalog::info`), so that an answer
 // holds it for three reference counts, and its JSON is written when built.
@@ -507,6 +525,9 @@ pub struct SharedText {
     pub includes: Box<[SharedInclude]>,
     /// The ids of the operation's `x-klaviyo-scopes`, in the spec's order.
     pub scope_ids: Box<[ScopeId]>,
+    /// What an input of the operation with no include needs
+    /// ([`Operation::scopes_with_includes`] of none).
+    pub scopes_without_includes: SharedList<Scope>,
 }
 
 /// A text an input can be written as that the catalog writes itself (an
@@ -600,6 +621,7 @@ impl SharedText {
                 })
                 .collect(),
             scope_ids: ids.ids_of(&operation.scopes),
+            scopes_without_includes: SharedList::from(operation.scopes_with_includes(&[])),
         }
     }
 }

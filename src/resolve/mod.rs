@@ -13,7 +13,7 @@ pub(crate) mod names;
 mod suggest;
 mod types;
 
-use crate::catalog::{Catalog, Method, Operation, ScopeId, ScopeIds, SharedStr};
+use crate::catalog::{Catalog, Method, Operation, ScopeId, ScopeIds, SharedList, SharedStr};
 use crate::secret;
 pub use error::{ErrorCode, ItemError, Suggestion};
 pub use exact::ExactInputs;
@@ -356,9 +356,12 @@ fn resolved(
     includes: Vec<String>,
 ) -> (usize, ResolvedItem) {
     let op = catalog.operation(operation);
-    let scopes = op.scopes_with_includes(&includes);
     let text = catalog.shared_text(operation);
     let includes_empty = includes.is_empty();
+    let scopes = match includes_empty {
+        true => text.scopes_without_includes.clone(),
+        false => SharedList::from(op.scopes_with_includes(&includes)),
+    };
     let catalog_input = match (item.sole_text(), matched_by) {
         (Some(input), MatchedBy::Path) if input == &*text.endpoint => {
             Some(text.endpoint_input.clone())

@@ -132,7 +132,7 @@ pub struct ResolvedItem {
     pub includes: Vec<String>,
     /// The scopes this item needs (the spec's, plus include extras).
     #[schema(value_type = Vec<String>)]
-    pub scopes: Vec<Scope>,
+    pub scopes: SharedList<Scope>,
     /// For beta operations, the `.pre` revision header they need.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub beta_revision: Option<String>,

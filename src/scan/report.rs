@@ -141,7 +141,7 @@ impl ScanReport {
             call.method = Some(item.method);
             call.path = Some(item.path.to_string());
             call.includes = item.includes.clone();
-            call.scopes = item.scopes.clone();
+            call.scopes = item.scopes.to_vec();
         }
         for error in &link.errors {
             calls[error.index].error = Some(error.code);
