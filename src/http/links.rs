@@ -191,8 +191,8 @@ fn link_urls(
             Some(UrlInput::Resolved { encoded }) => (true, *encoded),
             Some(UrlInput::Unresolved) | None => (false, None),
         };
-        // Key-like inputs are left out (resolving refuses them too); a text
-        // of the catalog's is not one.
+        // Key-like inputs are left out. Resolving refuses them too, and an
+        // input the catalog rendered has resolved, so it was checked.
         if encoded.is_none() && item.any_text(crate::secret::contains_private_key) {
             continue;
         }
