@@ -542,15 +542,13 @@ pub struct CatalogInput {
 
 impl CatalogInput {
     fn of(text: &str) -> CatalogInput {
-        let mut form_encoded = Vec::with_capacity(3 * text.len());
+        let mut form_encoded = String::with_capacity(3 * text.len());
         crate::form_text::form_encode(text, &mut form_encoded);
         CatalogInput {
             json: serde_json::to_string(text)
                 .expect("a string always serialises")
                 .into_boxed_str(),
-            form_encoded: String::from_utf8(form_encoded)
-                .expect("form-encoding writes ASCII")
-                .into_boxed_str(),
+            form_encoded: form_encoded.into_boxed_str(),
         }
     }
 }

@@ -198,73 +198,73 @@ fn link_urls(
         }
         let start = page.start_pair("op");
         match encoded {
-            Some(encoded) => page.bytes.extend_from_slice(encoded.as_bytes()),
-            None => encode_input(item, &mut page.bytes),
+            Some(encoded) => page.text.push_str(encoded),
+            None => encode_input(item, &mut page.text),
         }
         if is_resolved {
             go.start_pair("op");
-            go.bytes.extend_from_slice(&page.bytes[start..]);
+            go.text.push_str(&page.text[start..]);
         }
     }
     let revision = revision.filter(|r| !r.trim().is_empty());
     for url in [&mut go, &mut page] {
         if minimal {
             url.start_pair("minimal");
-            url.bytes.extend_from_slice(b"true");
+            url.text.push_str("true");
         }
         if let Some(revision) = revision {
             url.start_pair("revision");
-            form_encode(revision, &mut url.bytes);
+            form_encode(revision, &mut url.text);
         }
     }
     (go.into_string(), page.into_string())
 }
 
-/// A relative URL whose query is being written, as bytes (all ASCII).
+/// A relative URL whose query is being written.
 struct QueryUrl {
-    bytes: Vec<u8>,
+    text: String,
     has_query: bool,
 }
 
 impl QueryUrl {
     fn new(path: &str, capacity: usize) -> QueryUrl {
-        let mut bytes = Vec::with_capacity(path.len() + capacity + 64);
-        bytes.extend_from_slice(path.as_bytes());
+        let mut text = String::with_capacity(path.len() + capacity + 64);
+        text.push_str(path);
         QueryUrl {
-            bytes,
+            text,
             has_query: false,
         }
     }
 
     /// Writes `?key=` or `&key=`; returns where the value starts.
     fn start_pair(&mut self, key: &str) -> usize {
-        self.bytes.push(if self.has_query { b'&' } else { b'?' });
+        self.text.push(if self.has_query { '&' } else { '?' });
         self.has_query = true;
-        self.bytes.extend_from_slice(key.as_bytes());
-        self.bytes.push(b'=');
-        self.bytes.len()
+        self.text.push_str(key);
+        self.text.push('=');
+        self.text.len()
     }
 
     fn into_string(self) -> String {
-        String::from_utf8(self.bytes).expect("a query URL is written in ASCII")
+        self.text
     }
 }
 
 /// `input_text` (web::html) of an item, form-encoded (`encode(a + b)` is `encode(a) + encode(b)`).
-fn encode_input(item: &InputItem, out: &mut Vec<u8>) {
+fn encode_input(item: &InputItem, out: &mut String) {
     match item {
         InputItem::Text(text) => form_encode(text, out),
         InputItem::Structured(input) => {
             form_encode(&input.operation, out);
             if !input.include.is_empty() {
-                out.extend_from_slice(if input.operation.contains('?') {
-                    b"%26include%3D"
+                out.push_str(if input.operation.contains('?') {
+                    "%26include%3D"
                 } else {
-                    b"%3Finclude%3D"
+                    "%3Finclude%3D"
                 });
                 for (i, value) in input.include.iter().enumerate() {
                     if i > 0 {
-                        out.extend_from_slice(b"%2C");
+                        out.push_str("%2C");
                     }
                     form_encode(value, out);
                 }
