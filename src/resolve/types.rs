@@ -152,6 +152,24 @@ pub struct ResolvedItem {
     pub(crate) catalog_input: Option<std::sync::Arc<CatalogInput>>,
 }
 
+impl ResolvedItem {
+    /// Makes the item stand for another input of its operation: the input,
+    /// its form and its includes replaced, and what the catalog rendered for
+    /// the old input and includes dropped.
+    pub(crate) fn restate(
+        &mut self,
+        input: InputItem,
+        matched_by: MatchedBy,
+        includes: Vec<String>,
+    ) {
+        self.input = input;
+        self.matched_by = matched_by;
+        self.includes = includes;
+        self.json_rest = None;
+        self.catalog_input = None;
+    }
+}
+
 /// Which form of input an item was recognised as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -313,12 +313,14 @@ impl Traffic {
             .map(|(index, (calls, (operation, mut item)))| {
                 // The item stands for every call of it: named by operation.
                 item.index = index;
-                item.input = InputItem::Structured(StructuredInput {
-                    operation: calls.operation_id.clone(),
-                    include: calls.includes.clone(),
-                });
-                item.matched_by = MatchedBy::OperationId;
-                item.includes = calls.includes.clone();
+                item.restate(
+                    InputItem::Structured(StructuredInput {
+                        operation: calls.operation_id.clone(),
+                        include: calls.includes.clone(),
+                    }),
+                    MatchedBy::OperationId,
+                    calls.includes.clone(),
+                );
                 (calls, (operation, item))
             })
             .unzip();
