@@ -95,6 +95,10 @@ pub struct ServeConfig {
     /// Longest wait for in-flight requests at shutdown, in seconds.
     #[arg(long, env = "SCOPELINK_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,
+    /// Also log the `request` line of probes and scrapes (`/healthz`, `/readyz`,
+    /// `/metrics`) that succeed; those that fail are always logged.
+    #[arg(long, env = "SCOPELINK_LOG_PROBES")]
+    pub log_probes: bool,
     #[command(flatten)]
     pub mcp: McpConfig,
 }
@@ -173,6 +177,7 @@ impl Default for ServeConfig {
                 .expect("the default is valid"),
             request_timeout_secs: 10,
             shutdown_timeout_secs: 30,
+            log_probes: false,
             mcp: McpConfig::default(),
         }
     }

@@ -223,14 +223,22 @@ where
         .metrics
         .record_request(&method, context.scope.route(), status, latency);
     context.scope.set_status(status);
-    request_log::log_request(&context, status, latency);
+    if state.log_probes || !(is_success(status) && is_operations_endpoint(context.scope.route())) {
+        request_log::log_request(&context, status, latency);
+    }
     Ok(response)
 }
 
 /// Probes and scrapes come from the node or the monitoring system, many
 /// clients behind one address: rate limiting them would restart healthy pods.
+/// They come every few seconds, so one that succeeds is counted in the
+/// metrics but logged only with `--log-probes`; one that fails is logged.
 fn is_operations_endpoint(path: &str) -> bool {
     matches!(path, "/healthz" | "/readyz" | "/metrics")
+}
+
+fn is_success(status: u16) -> bool {
+    (200..300).contains(&status)
 }
 
 /// An error answer that is not already problem+json (or the HTML error page).

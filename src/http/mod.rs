@@ -57,6 +57,8 @@ pub struct AppState {
     pub rate_limiter: RateLimiter,
     pub answers: AnswerCache,
     pub request_timeout: Duration,
+    /// Whether probes and scrapes that succeed get a `request` log line.
+    pub log_probes: bool,
     /// `GET /v1/catalog`, computed at start-up.
     catalog: CatalogResponse,
     /// `GET /v1/scopes` of each catalog (in `catalogs` order), computed at start-up.
@@ -126,6 +128,7 @@ impl Application {
             rate_limiter: RateLimiter::new(config.rate_limit_per_minute),
             answers: AnswerCache::new(config.answer_cache_bytes),
             request_timeout: config.request_timeout(),
+            log_probes: config.log_probes,
         });
         let mcp = mcp::McpEndpoint::new(state.clone().into_inner(), &config.mcp);
         let cors_origins = config.cors_origins.clone();

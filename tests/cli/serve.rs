@@ -90,12 +90,12 @@ fn json_logs_one_line_per_request_and_never_a_key() {
         .send()
         .unwrap();
     client
-        .get(format!("{base}/healthz"))
+        .get(format!("{base}/v1/scopes"))
         .header("x-request-id", key)
         .send()
         .unwrap();
     let last = client
-        .get(format!("{base}/healthz"))
+        .get(format!("{base}/v1/catalog"))
         .header("x-request-id", "the-last-one")
         .send()
         .unwrap();
@@ -137,6 +137,79 @@ fn json_logs_one_line_per_request_and_never_a_key() {
     sigterm(&served.child);
     let status = served.child.wait().unwrap();
     assert!(status.success(), "graceful stop exits 0: {status:?}");
+}
+
+/// The `request` lines of a served process up to the one whose id is `last`.
+fn request_lines_until(served: &Served, last: &str) -> Vec<Value> {
+    let mut requests = Vec::new();
+    while let Ok(line) = served.lines.recv_timeout(Duration::from_secs(5)) {
+        let event: Value = serde_json::from_str(&line).unwrap_or_default();
+        if event["message"] == "request" {
+            let done = event["request_id"] == last;
+            requests.push(event);
+            if done {
+                return requests;
+            }
+        }
+    }
+    panic!("no request line with id {last}; got {requests:?}");
+}
+
+#[test]
+fn probes_that_succeed_are_logged_only_with_log_probes_and_always_counted() {
+    for (env, logged) in [
+        (None, vec![("/healthz", 405), ("/v1/scopes", 200)]),
+        (Some("false"), vec![("/healthz", 405), ("/v1/scopes", 200)]),
+        (
+            Some("true"),
+            vec![
+                ("/healthz", 200),
+                ("/readyz", 200),
+                ("/metrics", 200),
+                ("/healthz", 405),
+                ("/v1/scopes", 200),
+            ],
+        ),
+    ] {
+        let extra: Vec<(&str, &str)> = env
+            .map(|v| ("SCOPELINK_LOG_PROBES", v))
+            .into_iter()
+            .collect();
+        let mut served = serve(&extra);
+        let base = format!("http://127.0.0.1:{}", served.port);
+        let client = reqwest::blocking::Client::new();
+        for path in ["/healthz", "/readyz", "/metrics"] {
+            let answer = client.get(format!("{base}{path}")).send().unwrap();
+            assert_eq!(answer.status(), 200, "{path}");
+        }
+        let refused = client.post(format!("{base}/healthz")).send().unwrap();
+        assert_eq!(refused.status(), 405);
+        client
+            .get(format!("{base}/v1/scopes"))
+            .header("x-request-id", "the-last-one")
+            .send()
+            .unwrap();
+        let lines = request_lines_until(&served, "the-last-one");
+        let routes: Vec<(&str, u64)> = lines
+            .iter()
+            .map(|l| (l["route"].as_str().unwrap(), l["status"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(routes, logged, "SCOPELINK_LOG_PROBES={env:?}");
+        let metrics = client
+            .get(format!("{base}/metrics"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        assert!(
+            metrics.contains(
+                "scopelink_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1\n"
+            ),
+            "{metrics}"
+        );
+        sigterm(&served.child);
+        served.child.wait().unwrap();
+    }
 }
 
 #[test]
