@@ -93,17 +93,18 @@ impl<'t> Iterator for Segments<'t> {
     }
 }
 
-/// Where the first `/` is, eight bytes at a time: segments are short, too
-/// short for `memchr`'s vectors to pay, and a byte loop costs a branch each.
-fn find_slash(bytes: &[u8]) -> Option<usize> {
+/// Where the first `needle` is, eight bytes at a time: segments, queries and
+/// include lists are short, too short for `memchr`'s vectors to pay, and a
+/// byte loop costs a branch each.
+fn find_byte(bytes: &[u8], needle: u8) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const SLASHES: u64 = ONES * b'/' as u64;
+    let pattern = ONES * u64::from(needle);
     let mut words = bytes.chunks_exact(8);
     let mut at = 0;
     for word in &mut words {
-        let word = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ SLASHES;
-        // A byte of `word` is zero where a `/` was; the lowest such byte is
+        let word = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ pattern;
+        // A byte of `word` is zero where `needle` was; the lowest such byte is
         // the lowest set high bit (those above it may be false).
         let zeros = word.wrapping_sub(ONES) & !word & HIGHS;
         if zeros != 0 {
@@ -112,7 +113,38 @@ fn find_slash(bytes: &[u8]) -> Option<usize> {
         at += 8;
     }
     let rest = words.remainder();
-    rest.iter().position(|&b| b == b'/').map(|found| at + found)
+    rest.iter()
+        .position(|&b| b == needle)
+        .map(|found| at + found)
+}
+
+fn find_slash(bytes: &[u8]) -> Option<usize> {
+    find_byte(bytes, b'/')
+}
+
+/// `text.split_once(needle)` for an ASCII `needle`, by [`find_byte`].
+fn split_once_byte(text: &str, needle: u8) -> Option<(&str, &str)> {
+    debug_assert!(needle.is_ascii());
+    // An ASCII byte is a whole character, so both sides are on char boundaries.
+    find_byte(text.as_bytes(), needle).map(|at| (&text[..at], &text[at + 1..]))
+}
+
+/// `text.split(needle)` for an ASCII `needle`, by [`find_byte`].
+fn split_byte(text: &str, needle: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match split_once_byte(current, needle) {
+            Some((piece, after)) => {
+                rest = Some(after);
+                Some(piece)
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -589,7 +621,7 @@ fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
 }
 
 fn split_query(text: &str) -> (&str, Option<&str>) {
-    match text.split_once('?') {
+    match split_once_byte(text, b'?') {
         Some((before, query)) => (before, Some(query)),
         None => (text, None),
     }
@@ -627,8 +659,8 @@ fn includes_of_query(query: &str) -> Vec<String> {
     let mut includes = Vec::new();
     // Nothing to decode (nearly every query): split it as it is.
     if !query.bytes().any(|b| b == b'%' || b == b'+') {
-        for pair in query.split('&') {
-            if let Some(("include", value)) = pair.split_once('=') {
+        for pair in split_byte(query, b'&') {
+            if let Some(("include", value)) = split_once_byte(pair, b'=') {
                 split_include_list(value, &mut includes);
             }
         }
@@ -644,7 +676,7 @@ fn includes_of_query(query: &str) -> Vec<String> {
 
 /// Adds the comma-separated values of one include list, skipping empties and repeats.
 pub(crate) fn split_include_list(list: &str, into: &mut Vec<String>) {
-    for value in list.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+    for value in split_byte(list, b',').map(trim).filter(|v| !v.is_empty()) {
         if !into.iter().any(|known| known == value) {
             into.push(value.to_owned());
         }
@@ -681,22 +713,59 @@ mod tests {
     use super::*;
 
     #[test]
-    fn find_slash_finds_the_first_slash_as_a_byte_search_does() {
-        // Every length to past two words, a slash at each place or none, among
-        // bytes that differ from `/` by one bit, zero, and non-ASCII.
-        for fill in [b'a', b'.', b'0', 0x00, 0xaf, 0xff, 0x2e, 0x30] {
-            for len in 0..20 {
-                let mut bytes = vec![fill; len];
-                assert_eq!(find_slash(&bytes), None, "{fill:#x} {len}");
-                for at in 0..len {
-                    bytes[at] = b'/';
-                    for later in at..len {
-                        let mut twice = bytes.clone();
-                        twice[later] = b'/';
-                        assert_eq!(find_slash(&twice), Some(at), "{twice:?}");
+    fn find_byte_finds_the_first_needle_as_a_byte_search_does() {
+        // Every length to past two words, the needle at each place or none,
+        // among bytes that differ from it by one bit, zero, and non-ASCII.
+        for needle in [b'/', b'?', b'&', b'=', b',', b'%'] {
+            for fill in [
+                b'a',
+                b'.',
+                b'0',
+                0x00,
+                0xaf,
+                0xff,
+                needle ^ 1,
+                needle ^ 0x10,
+                needle + 1,
+            ] {
+                for len in 0..20 {
+                    let mut bytes = vec![fill; len];
+                    assert_eq!(find_byte(&bytes, needle), None, "{fill:#x} {len}");
+                    for at in 0..len {
+                        bytes[at] = needle;
+                        for later in at..len {
+                            let mut twice = bytes.clone();
+                            twice[later] = needle;
+                            assert_eq!(find_byte(&twice, needle), Some(at), "{twice:?}");
+                        }
+                        bytes[at] = fill;
                     }
-                    bytes[at] = fill;
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn byte_splits_are_what_str_splits_give() {
+        for text in [
+            "",
+            ",",
+            ",,",
+            "a",
+            "a,b",
+            ",a,",
+            "lists, segments ,,x",
+            "é,☃,,é",
+            "include=a&x=1&&include=b,c",
+        ] {
+            for needle in [b',', b'&', b'=', b'?'] {
+                let char_needle = char::from(needle);
+                assert_eq!(
+                    split_byte(text, needle).collect::<Vec<_>>(),
+                    text.split(char_needle).collect::<Vec<_>>(),
+                    "{text:?} {char_needle}"
+                );
+                assert_eq!(split_once_byte(text, needle), text.split_once(char_needle));
             }
         }
     }
