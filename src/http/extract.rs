@@ -105,16 +105,30 @@ pub mod flag {
 
 /// The media type of a request body, lowercased, without parameters (`application/json`).
 pub fn media_type(request: &HttpRequest) -> Option<String> {
-    let value = request.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
-    Some(value.split(';').next()?.trim().to_ascii_lowercase())
+    essence(request).map(str::to_ascii_lowercase)
 }
 
-/// Whether a request body is JSON (`application/json` or `application/*+json`).
+/// The media type of a request body as sent, without parameters.
+fn essence(request: &HttpRequest) -> Option<&str> {
+    let value = request.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(value.split(';').next()?.trim())
+}
+
+/// Whether a request body is JSON (`application/json` or `application/*+json`):
+/// what [`media_type`] names, compared without lowercasing a copy.
 pub fn is_json(request: &HttpRequest) -> bool {
-    media_type(request).is_some_and(|essence| {
-        essence == "application/json"
-            || (essence.starts_with("application/") && essence.ends_with("+json"))
-    })
+    essence(request).is_some_and(is_json_essence)
+}
+
+fn is_json_essence(essence: &str) -> bool {
+    const PREFIX: &str = "application/";
+    const SUFFIX: &str = "+json";
+    let bytes = essence.as_bytes();
+    essence.eq_ignore_ascii_case("application/json")
+        || (bytes.len() >= PREFIX.len()
+            && bytes.len() >= SUFFIX.len()
+            && bytes[..PREFIX.len()].eq_ignore_ascii_case(PREFIX.as_bytes())
+            && bytes[bytes.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX.as_bytes()))
 }
 
 /// The problem for a body serde could not read: bad JSON, or the wrong shape.
@@ -130,6 +144,35 @@ pub fn body_error(error: &serde_json::Error) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_essence_is_what_the_lowercased_media_type_names() {
+        let lowercased = |essence: &str| {
+            let essence = essence.to_ascii_lowercase();
+            essence == "application/json"
+                || (essence.starts_with("application/") && essence.ends_with("+json"))
+        };
+        for essence in [
+            "",
+            "application/json",
+            "Application/JSON",
+            "application/vnd.api+json",
+            "APPLICATION/LD+JSON",
+            "application/+json",
+            "application+json",
+            "application/",
+            "+json",
+            "text/json",
+            "application/jsonx",
+            "application/json5",
+            "applicatio/x+json",
+            "appl\u{e9}cation/json",
+            "application/\u{e9}+json",
+            "\u{130}pplication/json",
+        ] {
+            assert_eq!(is_json_essence(essence), lowercased(essence), "{essence:?}");
+        }
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
