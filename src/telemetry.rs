@@ -441,39 +441,47 @@ impl Visit for EventFields<'_> {
 /// date and time of day made once per second per thread.
 fn write_timestamp(writer: &mut String) -> fmt::Result {
     thread_local! {
-        static SECOND: std::cell::Cell<(u64, [u8; 19])> =
-            const { std::cell::Cell::new((u64::MAX, [0; 19])) };
+        /// The second last written, and its date and time of day.
+        static SECOND: std::cell::RefCell<(u64, String)> =
+            const { std::cell::RefCell::new((u64::MAX, String::new())) };
     }
     let Ok(since_epoch) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) else {
         return SystemTime.format_time(&mut Writer::new(writer));
     };
     let secs = since_epoch.as_secs();
-    let (cached, mut prefix) = SECOND.get();
-    if cached != secs {
-        let (year, month, day) = civil_from_days((secs / 86_400) as i64);
-        if !(0..=9999).contains(&year) {
-            return SystemTime.format_time(&mut Writer::new(writer));
+    let written = SECOND.with(|second| {
+        let Ok(mut second) = second.try_borrow_mut() else {
+            return Ok(false);
+        };
+        let (cached, prefix) = &mut *second;
+        if *cached != secs {
+            let (year, month, day) = civil_from_days((secs / 86_400) as i64);
+            if !(0..=9999).contains(&year) {
+                return Ok(false);
+            }
+            let of_day = secs % 86_400;
+            prefix.clear();
+            write!(
+                prefix,
+                "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+                of_day / 3600,
+                of_day / 60 % 60,
+                of_day % 60
+            )?;
+            *cached = secs;
         }
-        let of_day = secs % 86_400;
-        let mut text = String::with_capacity(19);
-        write!(
-            text,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-            of_day / 3600,
-            of_day / 60 % 60,
-            of_day % 60
-        )?;
-        prefix.copy_from_slice(text.as_bytes());
-        SECOND.set((secs, prefix));
+        writer.push_str(prefix);
+        Ok(true)
+    })?;
+    if !written {
+        return SystemTime.format_time(&mut Writer::new(writer));
     }
-    let mut tail = *b".000000Z";
-    let mut rest = since_epoch.subsec_micros();
-    for digit in tail[1..7].iter_mut().rev() {
-        *digit = b'0' + (rest % 10) as u8;
-        rest /= 10;
+    writer.push('.');
+    let micros = since_epoch.subsec_micros();
+    for place in [100_000, 10_000, 1_000, 100, 10, 1] {
+        writer.push(char::from(b'0' + (micros / place % 10) as u8));
     }
-    writer.push_str(std::str::from_utf8(&prefix).map_err(|_| fmt::Error)?);
-    writer.push_str(std::str::from_utf8(&tail).map_err(|_| fmt::Error)?);
+    writer.push('Z');
     Ok(())
 }
 
@@ -565,9 +573,11 @@ fn write_json_debug(
 
 /// A float as serde_json writes it: shortest round-trip form, `null` if not finite.
 fn write_json_f64(writer: &mut (impl fmt::Write + ?Sized), value: f64) -> fmt::Result {
-    match serde_json::Number::from_f64(value) {
-        Some(number) => write!(writer, "{number}"),
-        None => writer.write_str("null"),
+    // What `serde_json::Number::from_f64(value)` displays, without the formatter.
+    if value.is_finite() {
+        writer.write_str(zmij::Buffer::new().format_finite(value))
+    } else {
+        writer.write_str("null")
     }
 }
 
@@ -781,6 +791,35 @@ mod tests {
             }
         }
         panic!("the seconds never agreed");
+    }
+
+    #[test]
+    fn floats_are_written_as_serde_json_writes_them() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            0.1,
+            0.25,
+            1e-7,
+            123.456789,
+            1e21,
+            1e300,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            f64::MIN,
+            f64::EPSILON,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        // Latencies as the request line computes them: microseconds in milliseconds.
+        values.extend((0..2000u64).map(|us| (us * 7919) as f64 / 1000.0));
+        for value in values {
+            let mut ours = String::new();
+            write_json_f64(&mut ours, value).unwrap();
+            assert_eq!(ours, serde_json::to_string(&value).unwrap(), "{value:?}");
+        }
     }
 
     #[test]
