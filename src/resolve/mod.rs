@@ -166,9 +166,9 @@ impl NeedsByScope {
         let place = &mut self.place[scope.index()];
         if *place == Self::ABSENT {
             *place = u32::try_from(self.entries.len()).expect("fewer than 2^32 scopes");
-            // Most scopes are needed by one or two inputs: room for two
-            // costs one allocation, where growing from empty costs more.
-            self.entries.push((scope, Vec::with_capacity(2)));
+            // Room for four, as the first push would make, in one
+            // allocation: growing from empty costs more.
+            self.entries.push((scope, Vec::with_capacity(4)));
         }
         &mut self.entries[*place as usize].1
     }
