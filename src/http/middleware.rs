@@ -1,7 +1,8 @@
 //! What wraps every request: what its log lines name of it (`request_log`)
 //! and, inside that, the URL-length limit, the rate limit, the request
 //! timeout, problem+json for any bare error, the request id and security
-//! headers, the metrics and the one `request` log line.
+//! headers, the metrics and the one `request` log line (which probes and
+//! scrapes that succeed skip unless `--log-probes` is set).
 //!
 //! Logs and metrics name the matched route pattern, never the raw path or
 //! query, so nothing an API key might hide in reaches them.

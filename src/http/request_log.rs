@@ -1,6 +1,7 @@
 //! What every request's log lines name of it (request id, method, route
 //! pattern and, once answered, status) and the one `request` line it ends
-//! with, which adds the latency.
+//! with, which adds the latency. (Probes and scrapes that succeed end
+//! without one unless `--log-probes` is set; see `middleware`.)
 //!
 //! Neither records the raw path, query, headers or body: an API key hidden in
 //! any of them never reaches the logs. Events logged while a request is
