@@ -79,7 +79,7 @@ impl<'t> Iterator for Segments<'t> {
                 self.done = rest.is_empty();
                 end
             }
-            None => match find_slash(&self.text.as_bytes()[self.start..]) {
+            None => match find_byte(&self.text.as_bytes()[self.start..], b'/') {
                 Some(at) => self.start + at,
                 None => {
                     self.done = true;
@@ -116,10 +116,6 @@ fn find_byte(bytes: &[u8], needle: u8) -> Option<usize> {
     rest.iter()
         .position(|&b| b == needle)
         .map(|found| at + found)
-}
-
-fn find_slash(bytes: &[u8]) -> Option<usize> {
-    find_byte(bytes, b'/')
 }
 
 /// `text.split_once(needle)` for an ASCII `needle`, by [`find_byte`].
