@@ -493,6 +493,12 @@ pub struct SharedInclude {
     /// An explanation's entry for what the value needs, after its `index`:
     /// `,"operation_id":…,"kind":"include","value":…,"evidence":[…]}`.
     pub json_need: SharedStr,
+    /// What an input of the operation with this include alone needs
+    /// ([`Operation::scopes_with_includes`] of it).
+    pub scopes_with_operation: SharedList<Scope>,
+    /// The rest of an `operations` entry with this include alone, after its
+    /// `matched_by`: `,"includes":[…],"scopes":[…],…,"client":…}`.
+    pub json_rest: SharedStr,
 }
 
 /// An operation's texts, shared: every answer that names the operation holds
@@ -569,19 +575,24 @@ impl SharedText {
             string(&operation.tag),
             string(&operation.summary),
         );
-        let mut json_rest_without_includes = format!(
-            ",\"includes\":[],\"scopes\":{}",
-            json_list(&operation.scopes_with_includes(&[]))
-        );
-        if let Some(revision) = &operation.beta_revision {
-            json_rest_without_includes.push_str(",\"beta_revision\":");
-            json_rest_without_includes.push_str(&string(revision));
-        }
-        json_rest_without_includes.push_str(if operation.client {
-            ",\"client\":true}"
-        } else {
-            ",\"client\":false}"
-        });
+        // What follows `matched_by` in an `operations` entry with these includes.
+        let json_rest = |includes: &[String]| {
+            let mut rest = format!(
+                ",\"includes\":{},\"scopes\":{}",
+                json_list(includes),
+                json_list(&operation.scopes_with_includes(includes))
+            );
+            if let Some(revision) = &operation.beta_revision {
+                rest.push_str(",\"beta_revision\":");
+                rest.push_str(&string(revision));
+            }
+            rest.push_str(if operation.client {
+                ",\"client\":true}"
+            } else {
+                ",\"client\":false}"
+            });
+            SharedStr::from(rest.as_str())
+        };
         let need_of = |kind: &str| {
             format!(
                 ",\"operation_id\":{},\"kind\":\"{kind}\"",
@@ -598,7 +609,7 @@ impl SharedText {
             tag: SharedStr::from(operation.tag.as_str()),
             summary: SharedStr::from(operation.summary.as_str()),
             json_fields: SharedStr::from(json_fields.as_str()),
-            json_rest_without_includes: SharedStr::from(json_rest_without_includes.as_str()),
+            json_rest_without_includes: json_rest(&[]),
             json_need: SharedStr::from(format!("{}}}", need_of("operation")).as_str()),
             includes: operation
                 .includes
@@ -616,6 +627,10 @@ impl SharedText {
                         )
                         .as_str(),
                     ),
+                    scopes_with_operation: SharedList::from(
+                        operation.scopes_with_includes(std::slice::from_ref(&rule.value)),
+                    ),
+                    json_rest: json_rest(std::slice::from_ref(&rule.value)),
                 })
                 .collect(),
             scope_ids: ids.ids_of(&operation.scopes),

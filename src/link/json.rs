@@ -179,8 +179,8 @@ fn write_resolved(out: &mut Vec<u8>, item: &ResolvedItem) {
     out.extend_from_slice(item.json_fields.as_bytes());
     out.extend_from_slice(b",\"matched_by\":");
     write_plain(out, item.matched_by.as_str());
-    // (Only while the item has no include: the rest was rendered for none.)
-    if let (Some(rest), true) = (&item.json_rest, item.includes.is_empty()) {
+    // (Rendered for the item's includes: restating an item drops it.)
+    if let Some(rest) = &item.json_rest {
         out.extend_from_slice(rest.as_bytes());
         return;
     }

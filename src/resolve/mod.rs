@@ -359,10 +359,26 @@ fn resolved(
 ) -> (usize, ResolvedItem) {
     let op = catalog.operation(operation);
     let text = catalog.shared_text(operation);
-    let includes_empty = includes.is_empty();
-    let scopes = match includes_empty {
-        true => text.scopes_without_includes.clone(),
-        false => SharedList::from(op.scopes_with_includes(&includes)),
+    // The catalog rendered the scopes and the rest of the JSON for no include
+    // and for each include alone; more than one are gathered here.
+    let (scopes, json_rest) = match &includes[..] {
+        [] => (
+            text.scopes_without_includes.clone(),
+            Some(text.json_rest_without_includes.clone()),
+        ),
+        [value] => {
+            let at = op
+                .includes
+                .iter()
+                .position(|rule| rule.value == *value)
+                .expect("validated include");
+            let include = &text.includes[at];
+            (
+                include.scopes_with_operation.clone(),
+                Some(include.json_rest.clone()),
+            )
+        }
+        _ => (SharedList::from(op.scopes_with_includes(&includes)), None),
     };
     let catalog_input = match (item.sole_text(), matched_by) {
         (Some(input), MatchedBy::Path) if input == &*text.endpoint => {
@@ -387,7 +403,7 @@ fn resolved(
         beta_revision: op.beta_revision.clone(),
         client: op.client,
         json_fields: text.json_fields.clone(),
-        json_rest: includes_empty.then(|| text.json_rest_without_includes.clone()),
+        json_rest,
         catalog_input,
     };
     (operation, resolved)

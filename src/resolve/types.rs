@@ -142,8 +142,9 @@ pub struct ResolvedItem {
     /// members, from the catalog ([`crate::catalog::SharedText::json_fields`]).
     #[serde(skip)]
     pub(crate) json_fields: SharedStr,
-    /// Of an item with no include: what follows `matched_by` in its JSON,
-    /// from the catalog ([`crate::catalog::SharedText::json_rest_without_includes`]).
+    /// Of an item with no include or one: what follows `matched_by` in its
+    /// JSON, from the catalog ([`crate::catalog::SharedText::json_rest_without_includes`],
+    /// [`crate::catalog::SharedInclude::json_rest`]).
     #[serde(skip)]
     pub(crate) json_rest: Option<SharedStr>,
     /// The input rendered by the catalog, when it is the operation's
