@@ -7,6 +7,7 @@
 
 pub mod allocator;
 pub mod audit;
+pub mod byte_search;
 pub mod catalog;
 pub mod cli;
 pub mod config;

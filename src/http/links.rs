@@ -45,64 +45,17 @@ pub struct LinksRequest {
 }
 
 impl LinksRequest {
-    /// Reads a body: the derived `Deserialize`, but with string inputs read
-    /// straight into `InputItem::Text` instead of through the buffering an
-    /// untagged enum needs. Anything else (an object input, an error) is read
-    /// again the derived way, so values and error messages stay exactly its own.
-    ///
-    /// A body that is UTF-8 (any that can be read) is checked once, whole, and
-    /// read as text, so that its strings are not each checked again.
+    /// Reads a body: the usual one (string inputs without escapes) by hand
+    /// ([`links_body::read_plain`]), anything else by the derived
+    /// `Deserialize`, so that values and error messages stay exactly its own.
     pub fn from_json(body: &[u8]) -> Result<LinksRequest, serde_json::Error> {
-        let fast = match std::str::from_utf8(body) {
-            Ok(text) => serde_json::from_str::<FastLinksRequest>(text),
-            Err(_) => serde_json::from_slice::<FastLinksRequest>(body),
-        };
-        match fast {
-            Ok(fast) => Ok(LinksRequest {
-                operations: fast.operations.into_iter().map(|item| item.0).collect(),
-                minimal: fast.minimal,
-                partial: fast.partial,
-                revision: fast.revision,
-            }),
-            Err(_) => serde_json::from_slice::<LinksRequest>(body),
+        match std::str::from_utf8(body)
+            .ok()
+            .and_then(super::links_body::read_plain)
+        {
+            Some(request) => Ok(request),
+            None => serde_json::from_slice::<LinksRequest>(body),
         }
-    }
-}
-
-/// [`LinksRequest`] with string inputs only; see [`LinksRequest::from_json`].
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FastLinksRequest {
-    operations: Vec<TextItem>,
-    #[serde(default)]
-    minimal: bool,
-    #[serde(default)]
-    partial: bool,
-    revision: Option<String>,
-}
-
-/// A string input; any other JSON value is an error (and a slow read).
-struct TextItem(InputItem);
-
-impl<'de> Deserialize<'de> for TextItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<TextItem, D::Error> {
-        struct Text;
-        impl serde::de::Visitor<'_> for Text {
-            type Value = TextItem;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-
-            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<TextItem, E> {
-                Ok(TextItem(InputItem::Text(text.to_owned())))
-            }
-
-            fn visit_string<E: serde::de::Error>(self, text: String) -> Result<TextItem, E> {
-                Ok(TextItem(InputItem::Text(text)))
-            }
-        }
-        deserializer.deserialize_string(Text)
     }
 }
 
@@ -801,6 +754,33 @@ mod tests {
             r#"{"operations":["a"]"#,
             r#"[]"#,
             "",
+            // What the hand reader reads, and what it leaves to the derived way.
+            "{\"operations\": [\"GET /api/profiles/{id}?include=lists\", \"get_events\"], \"minimal\": false}",
+            " \t\r\n{ \"operations\" :\n[ \"a\" ,\"b\" ] , \"partial\" : true , \"revision\" : null } \n",
+            r#"{"revision":"2026-07-15.pre","minimal":true,"partial":false,"operations":["a"]}"#,
+            r#"{"operations":[],"revision":""}"#,
+            r#"{"operations":["a\/b","\\"]}"#,
+            "{\"operations\":[\"a\tb\"]}",
+            r#"{"operat\u0069ons":["a"]}"#,
+            r#"{"operations":["a"],"minimal":true,"minimal":false}"#,
+            r#"{"operations":["a"],"revision":"x","revision":"y"}"#,
+            r#"{"operations":["a"],"minimal":null}"#,
+            r#"{"operations":["a"],"minimal":truex}"#,
+            r#"{"operations":["a"],"minimal":tru}"#,
+            r#"{"operations":["a"],"revision":nul}"#,
+            r#"{"operations":["a"],"revision":7}"#,
+            r#"{"operations":["a",]}"#,
+            r#"{"operations":[,"a"]}"#,
+            r#"{"operations":["a"],}"#,
+            r#"{"operations":["a"]}x"#,
+            r#"{"operations":["a"]}}"#,
+            r#"{"operations":["a" "b"]}"#,
+            r#"{"operations":["a"] "minimal":true}"#,
+            r#"{"operations":["unterminated]}"#,
+            r#"{"operations":["é☃"],"revision":"é"}"#,
+            r#"{}"#,
+            r#"{"#,
+            r#"{"operations":["#,
         ];
         // Bodies that are not UTF-8 are read as bytes, as the derived way reads them.
         let not_utf8: [&[u8]; 3] = [

@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 mod health;
 mod links;
+mod links_body;
 mod mcp;
 mod metrics;
 mod middleware;
