@@ -5,7 +5,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use actix_web::http::header::{self, EntityTag, Header, IfNoneMatch};
+use actix_web::http::header::{self, EntityTag, Header, HeaderValue, IfNoneMatch};
 use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
@@ -115,15 +115,22 @@ pub fn send(state: &AppState, request: &HttpRequest, answer: &Answer) -> HttpRes
     if let Some(etag) = &answer.etag {
         response.insert_header((header::ETAG, etag.as_str()));
     }
-    response.insert_header((header::CACHE_CONTROL, cache_control));
+    // Static values are neither validated as text nor copied, as `&str` ones are.
+    response.insert_header((
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    ));
     if answer.content_type.starts_with("text/html") {
-        response.insert_header((header::CONTENT_SECURITY_POLICY, PAGE_CSP));
+        response.insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_CSP),
+        ));
     }
     if answer.body.is_empty() {
         return response.finish();
     }
     response
-        .content_type(answer.content_type)
+        .content_type(HeaderValue::from_static(answer.content_type))
         .body(answer.body.clone())
 }
 
