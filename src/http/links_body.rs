@@ -4,8 +4,7 @@
 //! the derived `Deserialize` reads it, so values and errors stay its own.
 
 use super::links::LinksRequest;
-use crate::byte_search::find_byte;
-use crate::json_text::needs_escape;
+use crate::byte_search::find_string_end;
 use crate::resolve::InputItem;
 
 /// The request, when `text` is a JSON object of `operations` (strings
@@ -81,15 +80,14 @@ impl<'a> Reader<'a> {
 
     fn string_after_quote(&mut self) -> Option<&'a str> {
         let rest = &self.text[self.at..];
-        let end = find_byte(rest.as_bytes(), b'"')?;
-        // The quote found ends the string unless a backslash came first; with
-        // none (and no control character) the text is the value as it is.
-        let value = &rest[..end];
-        if needs_escape(value) {
+        // A string that ends at the first of these (not at a backslash or a
+        // control character) is the value as it is.
+        let end = find_string_end(rest.as_bytes())?;
+        if rest.as_bytes()[end] != b'"' {
             return None;
         }
         self.at += end + 1;
-        Some(value)
+        Some(&rest[..end])
     }
 
     fn string_or_null(&mut self) -> Option<Option<&'a str>> {
