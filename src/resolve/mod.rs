@@ -156,7 +156,8 @@ impl NeedsByScope {
 
     fn new(ids: &ScopeIds) -> NeedsByScope {
         NeedsByScope {
-            entries: Vec::new(),
+            // Room for the scopes of a few operations: growing from empty costs more.
+            entries: Vec::with_capacity(8),
             place: vec![Self::ABSENT; ids.len()],
         }
     }
