@@ -69,11 +69,11 @@ impl LinkBase {
 
     /// The create-key link that preselects exactly these scopes.
     pub fn url_for(&self, scopes: &[Scope]) -> String {
-        let scopes = join(scopes, ",");
-        let mut url = String::with_capacity(self.0.len() + 8 + scopes.len());
+        const QUERY: &str = "?scopes=";
+        let mut url = String::with_capacity(self.0.len() + QUERY.len() + joined_len(scopes, 1));
         url.push_str(&self.0);
-        url.push_str("?scopes=");
-        url.push_str(&scopes);
+        url.push_str(QUERY);
+        join_into(&mut url, scopes, ",");
         url
     }
 }
@@ -103,18 +103,23 @@ pub fn oauth_scope(scopes: &[Scope]) -> String {
 }
 
 fn join(scopes: &[Scope], separator: &str) -> String {
-    let length: usize = scopes
-        .iter()
-        .map(|scope| scope.len() + separator.len())
-        .sum();
-    let mut text = String::with_capacity(length);
+    let mut text = String::with_capacity(joined_len(scopes, separator.len()));
+    join_into(&mut text, scopes, separator);
+    text
+}
+
+/// Room for the scopes with a separator of `separator_len` after each.
+fn joined_len(scopes: &[Scope], separator_len: usize) -> usize {
+    scopes.iter().map(|scope| scope.len() + separator_len).sum()
+}
+
+fn join_into(text: &mut String, scopes: &[Scope], separator: &str) {
     for (i, scope) in scopes.iter().enumerate() {
         if i > 0 {
             text.push_str(separator);
         }
         text.push_str(scope);
     }
-    text
 }
 
 /// The whole answer for a list of inputs.
