@@ -45,10 +45,10 @@ impl ExactInputs {
             let answers = [false, true].map(|prefer_beta| {
                 resolve_uncached(catalog, 0, &item, prefer_beta)
                     .ok()
-                    .filter(|(_, resolved)| resolved.includes.is_empty())
-                    .map(|(operation, resolved)| {
-                        let operation =
-                            u32::try_from(operation).expect("fewer than 2^32 operations");
+                    .filter(|resolved| resolved.includes.is_empty())
+                    .map(|resolved| {
+                        let operation = u32::try_from(resolved.catalog_position)
+                            .expect("fewer than 2^32 operations");
                         (operation, resolved.matched_by)
                     })
             });

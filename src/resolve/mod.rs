@@ -50,16 +50,12 @@ pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) 
     explain(catalog, matched, errors, options.minimal)
 }
 
-/// One item resolved on its own: the catalog position of its operation, and
-/// what the answer says of it.
-pub type Matched = (usize, ResolvedItem);
-
 /// The scopes of items already resolved, with the reason for each scope and
 /// the warnings: the second half of [`resolve`], for callers that resolved
 /// their items one by one (recorded traffic resolves each distinct call once).
 pub fn explain(
     catalog: &Catalog,
-    matched: Vec<Matched>,
+    matched: Vec<ResolvedItem>,
     errors: Vec<ItemError>,
     minimal: bool,
 ) -> Resolution {
@@ -68,8 +64,8 @@ pub fn explain(
     // where each scope's entry is (by scope id).
     let mut needed = NeedsByScope::new(ids);
     let mut warnings = Vec::new();
-    for (operation_index, item) in &matched {
-        let operation = catalog.operation(*operation_index);
+    for item in &matched {
+        let operation = catalog.operation(item.catalog_position);
         if item.client {
             warnings.push(Warning {
                 code: WarningCode::ClientEndpoint,
@@ -99,7 +95,7 @@ pub fn explain(
                 json_rest: Some(json_rest.clone()),
             });
         };
-        let shared = catalog.shared_text(*operation_index);
+        let shared = catalog.shared_text(item.catalog_position);
         for &scope in &shared.scope_ids {
             need(scope, Reason::Operation, &shared.json_need);
         }
@@ -125,7 +121,7 @@ pub fn explain(
     if !minimal {
         needed.add_reads_for_writes(ids);
     }
-    let operations: Vec<ResolvedItem> = matched.into_iter().map(|(_, item)| item).collect();
+    let operations = matched;
     let explanations = needed.into_explanations(ids);
     if explanations.is_empty() && !operations.is_empty() {
         warnings.push(Warning {
@@ -238,7 +234,7 @@ pub fn resolve_one(
     index: usize,
     item: &InputItem,
     prefer_beta: bool,
-) -> Result<Matched, Box<ItemError>> {
+) -> Result<ResolvedItem, Box<ItemError>> {
     resolve_item(catalog, index, item, prefer_beta).map_err(|mut error| {
         error
             .suggestions
@@ -255,7 +251,7 @@ fn resolve_item(
     index: usize,
     item: &InputItem,
     prefer_beta: bool,
-) -> Result<(usize, ResolvedItem), Box<ItemError>> {
+) -> Result<ResolvedItem, Box<ItemError>> {
     if let Some((operation, matched_by)) = item
         .sole_text()
         .and_then(|text| catalog.exact_inputs()?.get(text, prefer_beta))
@@ -278,7 +274,7 @@ fn resolve_uncached(
     index: usize,
     item: &InputItem,
     prefer_beta: bool,
-) -> Result<(usize, ResolvedItem), Box<ItemError>> {
+) -> Result<ResolvedItem, Box<ItemError>> {
     let error = |code, detail: String| Box::new(ItemError::new(index, item, code, detail));
     if item.any_text(secret::contains_private_key) {
         return Err(error(
@@ -357,7 +353,7 @@ fn resolved(
     operation: usize,
     matched_by: MatchedBy,
     includes: Vec<String>,
-) -> (usize, ResolvedItem) {
+) -> ResolvedItem {
     let op = catalog.operation(operation);
     let text = catalog.shared_text(operation);
     // The catalog rendered the scopes and the rest of the JSON for no include
@@ -390,7 +386,7 @@ fn resolved(
         }
         _ => None,
     };
-    let resolved = ResolvedItem {
+    ResolvedItem {
         index,
         input: item.clone(),
         operation_id: text.operation_id.clone(),
@@ -406,8 +402,8 @@ fn resolved(
         json_fields: text.json_fields.clone(),
         json_rest,
         catalog_input,
-    };
-    (operation, resolved)
+        catalog_position: operation,
+    }
 }
 
 fn match_name(

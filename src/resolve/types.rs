@@ -151,6 +151,9 @@ pub struct ResolvedItem {
     /// endpoint or operationId exactly, for the answer's JSON and URLs.
     #[serde(skip)]
     pub(crate) catalog_input: Option<std::sync::Arc<CatalogInput>>,
+    /// Where its operation is in the catalog.
+    #[serde(skip)]
+    pub(crate) catalog_position: usize,
 }
 
 impl ResolvedItem {

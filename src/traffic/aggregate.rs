@@ -10,7 +10,7 @@ use super::{
     RESOLVE_CACHE_ENTRIES,
 };
 use crate::catalog::Catalog;
-use crate::resolve::{resolve_one, InputItem, ItemError, Matched, API_HOST};
+use crate::resolve::{resolve_one, InputItem, ItemError, ResolvedItem, API_HOST};
 use crate::secret;
 
 /// Where a call was read.
@@ -36,7 +36,7 @@ pub(super) struct Aggregator<'c> {
     hosts_untracked: u64,
     cache: HashMap<String, Cached>,
     /// Each distinct (operation, includes) called, with its one resolution.
-    operations: Vec<(OperationCalls, Matched)>,
+    operations: Vec<(OperationCalls, ResolvedItem)>,
     operation_index: HashMap<(String, Vec<String>), usize>,
     /// Each listed unrecognised call, with the resolver's error for it.
     unrecognized: Vec<(UnrecognizedCall, ItemError)>,
@@ -159,7 +159,7 @@ impl<'c> Aggregator<'c> {
     fn resolve(&mut self, method: &str, text: &str) -> Option<Cached> {
         let item = InputItem::Text(text.to_owned());
         match resolve_one(self.catalog, 0, &item, self.options.resolve.prefer_beta) {
-            Ok((operation, resolved)) => {
+            Ok(resolved) => {
                 let mut includes = resolved.includes.clone();
                 includes.sort();
                 let key = (resolved.operation_id.to_string(), includes);
@@ -180,7 +180,7 @@ impl<'c> Aggregator<'c> {
                     includes: key.1.clone(),
                     calls: 0,
                 };
-                self.operations.push((calls, (operation, resolved)));
+                self.operations.push((calls, resolved));
                 self.operation_index.insert(key, index);
                 Some(Cached::Operation(index))
             }

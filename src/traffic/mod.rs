@@ -37,8 +37,8 @@ use utoipa::ToSchema;
 use crate::catalog::{Catalog, Method};
 use crate::link::{LinkBase, LinkReport};
 use crate::resolve::{
-    explain, ErrorCode, InputItem, ItemError, Matched, MatchedBy, ResolveOptions, StructuredInput,
-    Suggestion, API_HOST,
+    explain, ErrorCode, InputItem, ItemError, MatchedBy, ResolveOptions, ResolvedItem,
+    StructuredInput, Suggestion, API_HOST,
 };
 use aggregate::Aggregator;
 use limits::{Limited, Stop};
@@ -289,7 +289,7 @@ pub struct Traffic {
     counts: CallCounts,
     hosts: HashMap<String, u64>,
     hosts_untracked: u64,
-    operations: Vec<(OperationCalls, Matched)>,
+    operations: Vec<(OperationCalls, ResolvedItem)>,
     unrecognized: Vec<(UnrecognizedCall, ItemError)>,
     unrecognized_more: u64,
     unreadable: Vec<UnreadableCall>,
@@ -306,11 +306,11 @@ impl Traffic {
         self.operations.sort_by(|(a, _), (b, _)| {
             (&a.operation_id, &a.includes).cmp(&(&b.operation_id, &b.includes))
         });
-        let (operations, matched): (Vec<OperationCalls>, Vec<Matched>) = self
+        let (operations, matched): (Vec<OperationCalls>, Vec<ResolvedItem>) = self
             .operations
             .into_iter()
             .enumerate()
-            .map(|(index, (calls, (operation, mut item)))| {
+            .map(|(index, (calls, mut item))| {
                 // The item stands for every call of it: named by operation.
                 item.index = index;
                 item.restate(
@@ -321,7 +321,7 @@ impl Traffic {
                     MatchedBy::OperationId,
                     calls.includes.clone(),
                 );
-                (calls, (operation, item))
+                (calls, item)
             })
             .unzip();
         let options = self.options.resolve;
