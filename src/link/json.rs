@@ -88,7 +88,12 @@ fn write_bool(out: &mut Vec<u8>, value: bool) {
 }
 
 fn write_usize(out: &mut Vec<u8>, value: usize) {
-    out.extend_from_slice(decimal_bytes(value as u64, &mut [0; 20]));
+    // Indexes are nearly always under 100: their digits need no loop.
+    match value {
+        0..=9 => out.push(b'0' + value as u8),
+        10..=99 => out.extend_from_slice(&[b'0' + (value / 10) as u8, b'0' + (value % 10) as u8]),
+        _ => out.extend_from_slice(decimal_bytes(value as u64, &mut [0; 20])),
+    }
 }
 
 /// A string known to need no escaping (scopes, methods, codes, and the
@@ -235,6 +240,15 @@ mod tests {
             String::from_utf8_lossy(&written),
             String::from_utf8_lossy(&expected)
         );
+    }
+
+    #[test]
+    fn numbers_are_written_as_serde_json_writes_them() {
+        for value in (0..=1_000).chain([9_999, 10_000, 123_456, usize::MAX]) {
+            let mut out = Vec::new();
+            write_usize(&mut out, value);
+            assert_eq!(out, serde_json::to_vec(&value).unwrap(), "{value}");
+        }
     }
 
     #[test]
