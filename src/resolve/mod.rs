@@ -13,7 +13,9 @@ pub(crate) mod names;
 mod suggest;
 mod types;
 
-use crate::catalog::{Catalog, Method, Operation, ScopeId, ScopeIds, SharedList, SharedStr};
+use crate::catalog::{
+    Catalog, Method, Operation, ScopeId, ScopeIds, SharedInclude, SharedList, SharedStr,
+};
 use crate::secret;
 pub use error::{ErrorCode, ItemError, Suggestion};
 pub use exact::ExactInputs;
@@ -65,7 +67,6 @@ pub fn explain(
     let mut needed = NeedsByScope::new(ids);
     let mut warnings = Vec::new();
     for item in &matched {
-        let operation = catalog.operation(item.catalog_position);
         if item.client {
             warnings.push(Warning {
                 code: WarningCode::ClientEndpoint,
@@ -100,12 +101,7 @@ pub fn explain(
             need(scope, Reason::Operation, &shared.json_need);
         }
         for value in &item.includes {
-            let at = operation
-                .includes
-                .iter()
-                .position(|rule| rule.value == *value)
-                .expect("validated include");
-            let include = &shared.includes[at];
+            let include = validated_include(catalog, item.catalog_position, value);
             for &scope in &include.scope_ids {
                 need(
                     scope,
@@ -345,6 +341,18 @@ fn resolve_uncached(
     ))
 }
 
+/// The catalog's texts for an include value of the operation at `operation`,
+/// one the resolver has checked the operation takes.
+fn validated_include<'c>(catalog: &'c Catalog, operation: usize, value: &str) -> &'c SharedInclude {
+    let at = catalog
+        .operation(operation)
+        .includes
+        .iter()
+        .position(|rule| rule.value == value)
+        .expect("validated include");
+    &catalog.shared_text(operation).includes[at]
+}
+
 /// What the answer says of an item that resolved to `operation`.
 fn resolved(
     catalog: &Catalog,
@@ -364,12 +372,7 @@ fn resolved(
             Some(text.json_rest_without_includes.clone()),
         ),
         [value] => {
-            let at = op
-                .includes
-                .iter()
-                .position(|rule| rule.value == *value)
-                .expect("validated include");
-            let include = &text.includes[at];
+            let include = validated_include(catalog, operation, value);
             (
                 include.scopes_with_operation.clone(),
                 Some(include.json_rest.clone()),
