@@ -57,7 +57,7 @@ pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) 
 /// their items one by one (recorded traffic resolves each distinct call once).
 pub fn explain(
     catalog: &Catalog,
-    matched: Vec<ResolvedItem>,
+    operations: Vec<ResolvedItem>,
     errors: Vec<ItemError>,
     minimal: bool,
 ) -> Resolution {
@@ -66,7 +66,7 @@ pub fn explain(
     // where each scope's entry is (by scope id).
     let mut needed = NeedsByScope::new(ids);
     let mut warnings = Vec::new();
-    for item in &matched {
+    for item in &operations {
         if item.client {
             warnings.push(Warning {
                 code: WarningCode::ClientEndpoint,
@@ -117,7 +117,6 @@ pub fn explain(
     if !minimal {
         needed.add_reads_for_writes(ids);
     }
-    let operations = matched;
     let explanations = needed.into_explanations(ids);
     if explanations.is_empty() && !operations.is_empty() {
         warnings.push(Warning {
