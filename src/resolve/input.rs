@@ -67,6 +67,18 @@ pub(crate) struct Segments<'t> {
     done: bool,
 }
 
+impl<'t> Segments<'t> {
+    /// The segments of a text with nothing decoded: `text.split('/')`.
+    pub(crate) fn split(text: &'t str) -> Segments<'t> {
+        Segments {
+            text,
+            ends: &[],
+            start: 0,
+            done: false,
+        }
+    }
+}
+
 impl<'t> Iterator for Segments<'t> {
     type Item = &'t str;
 
@@ -627,7 +639,7 @@ fn split_url(text: &str) -> Result<(String, Option<String>), ParseError> {
 }
 
 /// Every `include=` value in a query string (comma-separated or repeated).
-fn includes_of_query(query: &str) -> Vec<String> {
+pub(super) fn includes_of_query(query: &str) -> Vec<String> {
     let mut includes = Vec::new();
     // Nothing to decode (nearly every query): split it as it is.
     if !query.bytes().any(|b| b == b'%' || b == b'+') {

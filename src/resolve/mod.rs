@@ -10,6 +10,7 @@ mod exact;
 mod input;
 pub(crate) use input::parameter_name;
 pub(crate) mod names;
+mod plain;
 mod suggest;
 mod types;
 
@@ -278,6 +279,9 @@ fn resolve_uncached(
                 .to_owned(),
         ));
     }
+    if let Some(found) = resolve_plain(catalog, index, item, prefer_beta) {
+        return Ok(found);
+    }
     let normalized = input::Normalized::of(item.operation_text());
     let mut parsed = input::parse(&normalized).map_err(|parse_error| match parse_error {
         ParseError::Empty => error(
@@ -338,6 +342,63 @@ fn resolve_uncached(
     Ok(resolved(
         catalog, index, item, operation, matched_by, includes,
     ))
+}
+
+/// A text input of the usual shape ([`plain::read`]) that resolves as it
+/// is: its operation, with the includes it takes. `None` leaves the text,
+/// resolvable or not, to the full reading, which gives the same answer
+/// (and the only errors, alternatives and beta twins).
+fn resolve_plain(
+    catalog: &Catalog,
+    index: usize,
+    item: &InputItem,
+    prefer_beta: bool,
+) -> Option<ResolvedItem> {
+    let InputItem::Text(text) = item else {
+        return None;
+    };
+    let mut lowered = [0; plain::MAX_PATH];
+    let plain = plain::read(text, &mut lowered)?;
+    let found = catalog.match_path(plain.segments())?;
+    let operation = first_on_method(catalog, found.operations, plain.method, prefer_beta)?;
+    let op = catalog.operation(operation);
+    if !plain
+        .includes
+        .iter()
+        .all(|value| op.include(value).is_some())
+    {
+        return None;
+    }
+    Some(resolved(
+        catalog,
+        index,
+        item,
+        operation,
+        MatchedBy::Path,
+        plain.includes,
+    ))
+}
+
+/// The operation on a matched template that answers `method`: the stable
+/// one, or the beta twin first when a `.pre` revision prefers beta.
+fn first_on_method(
+    catalog: &Catalog,
+    operations: &[usize],
+    method: Method,
+    prefer_beta: bool,
+) -> Option<usize> {
+    let mut on_method = operations
+        .iter()
+        .copied()
+        .filter(|&i| catalog.operation(i).method == method);
+    if prefer_beta {
+        on_method
+            .clone()
+            .find(|&i| catalog.operation(i).is_beta())
+            .or_else(|| on_method.next())
+    } else {
+        on_method.next()
+    }
 }
 
 /// The catalog's texts for an include value of the operation at `operation`,
@@ -540,7 +601,6 @@ fn match_http(
             return Err(method_error(ErrorCode::MethodNotAllowed, detail));
         }
     };
-    // Stable operations come first; a `.pre` revision wants the beta twin first.
     let on_method = || {
         found
             .operations
@@ -548,14 +608,7 @@ fn match_http(
             .copied()
             .filter(|&i| catalog.operation(i).method == method)
     };
-    let first = if prefer_beta {
-        on_method()
-            .find(|&i| catalog.operation(i).is_beta())
-            .or_else(|| on_method().next())
-    } else {
-        on_method().next()
-    };
-    let Some(operation) = first else {
+    let Some(operation) = first_on_method(catalog, found.operations, method, prefer_beta) else {
         return Err(method_error(
             ErrorCode::MethodNotAllowed,
             format!(
