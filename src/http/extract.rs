@@ -18,6 +18,7 @@ use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::Deserialize;
 
 use super::error::ApiError;
+use crate::byte_search::find_byte;
 use crate::secret::redact;
 
 /// A route's query parameters, read with `serde_html_form`.
@@ -111,7 +112,22 @@ pub fn media_type(request: &HttpRequest) -> Option<String> {
 /// The media type of a request body as sent, without parameters.
 fn essence(request: &HttpRequest) -> Option<&str> {
     let value = request.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
-    Some(value.split(';').next()?.trim())
+    Some(essence_of(value))
+}
+
+/// `value.split(';').next().trim()` for a header value (visible ASCII, tabs
+/// and spaces: the only white space in it), by bytes.
+fn essence_of(value: &str) -> &str {
+    let end = find_byte(value.as_bytes(), b';').unwrap_or(value.len());
+    let bytes = &value.as_bytes()[..end];
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t');
+    let start = bytes.iter().position(|b| !is_space(b)).unwrap_or(end);
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_space(b))
+        .map_or(start, |at| at + 1);
+    // ASCII bytes, so both ends are character boundaries.
+    &value[start..end]
 }
 
 /// Whether a request body is JSON (`application/json` or `application/*+json`):
@@ -144,6 +160,7 @@ pub fn body_error(error: &serde_json::Error) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::http::header::HeaderValue;
 
     #[test]
     fn a_json_essence_is_what_the_lowercased_media_type_names() {
@@ -171,6 +188,35 @@ mod tests {
             "\u{130}pplication/json",
         ] {
             assert_eq!(is_json_essence(essence), lowercased(essence), "{essence:?}");
+        }
+    }
+
+    #[test]
+    fn the_essence_is_what_splitting_and_trimming_give() {
+        for value in [
+            "",
+            ";",
+            " ",
+            "\t",
+            "application/json",
+            " application/json ",
+            "\tapplication/json;charset=utf-8",
+            "application/json ; charset=utf-8",
+            "application/json;",
+            ";application/json",
+            "  ;  ",
+            "a b ; c",
+            "\t \t",
+        ] {
+            assert!(
+                HeaderValue::from_str(value).unwrap().to_str().is_ok(),
+                "{value:?}"
+            );
+            assert_eq!(
+                essence_of(value),
+                value.split(';').next().unwrap().trim(),
+                "{value:?}"
+            );
         }
     }
 
