@@ -116,7 +116,10 @@ impl<'a> Reader<'a> {
     /// An array of strings, as text inputs.
     fn strings(&mut self) -> Option<Vec<InputItem>> {
         self.expect(b'[')?;
-        let mut items = Vec::with_capacity(8);
+        // Room for about as many strings as the rest holds (an input takes
+        // some 16 bytes or more), up to the default limit of 256: growing a
+        // long list by doubling copies it several times.
+        let mut items = Vec::with_capacity(((self.text.len() - self.at) / 16).clamp(8, 256));
         self.skip_whitespace();
         if self.text.as_bytes().get(self.at) == Some(&b']') {
             self.at += 1;
