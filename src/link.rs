@@ -16,8 +16,8 @@ use utoipa::ToSchema;
 use crate::catalog::Catalog;
 pub use crate::catalog::CatalogInfo;
 use crate::resolve::{
-    resolve, InputItem, ItemError, Resolution, ResolveOptions, ResolvedItem, ScopeExplanation,
-    Warning,
+    resolve, resolve_taking_inputs, InputItem, ItemError, Resolution, ResolveOptions, ResolvedItem,
+    ScopeExplanation, Warning,
 };
 use crate::scope::Scope;
 
@@ -152,6 +152,18 @@ impl LinkReport {
         options: ResolveOptions,
     ) -> LinkReport {
         LinkReport::from_resolution(catalog, base, resolve(catalog, items, options), options)
+    }
+
+    /// [`LinkReport::build`], moving each input that resolved into the
+    /// report ([`resolve_taking_inputs`]) instead of copying it.
+    pub fn build_taking_inputs(
+        catalog: &Catalog,
+        base: &LinkBase,
+        items: &mut [InputItem],
+        options: ResolveOptions,
+    ) -> LinkReport {
+        let resolution = resolve_taking_inputs(catalog, items, options);
+        LinkReport::from_resolution(catalog, base, resolution, options)
     }
 
     /// The report for inputs already resolved.

@@ -91,11 +91,15 @@ impl LinkAnswer {
         out
     }
 
+    /// The inputs that resolved are read from the report (which may have
+    /// taken them from `items`, [`LinkReport::build_taking_inputs`]), the
+    /// others from `items`.
     pub fn new(report: LinkReport, items: &[InputItem], revision: Option<&str>) -> LinkAnswer {
         let mut inputs = vec![UrlInput::Unresolved; items.len()];
         for operation in &report.operations {
             if let Some(input) = inputs.get_mut(operation.index) {
                 *input = UrlInput::Resolved {
+                    item: &operation.input,
                     encoded: operation
                         .catalog_input
                         .as_ref()
@@ -119,6 +123,7 @@ enum UrlInput<'a> {
     /// With the input form-encoded, when it is a text of the catalog's
     /// ([`crate::catalog::CatalogInput`]).
     Resolved {
+        item: &'a InputItem,
         encoded: Option<&'a str>,
     },
 }
@@ -133,17 +138,17 @@ fn link_urls(
     minimal: bool,
     revision: Option<&str>,
 ) -> (String, String) {
-    let length: usize = items
-        .iter()
-        .map(|item| item.operation_text().len() + 8)
+    let item_at = |index: usize| match inputs.get(index) {
+        Some(UrlInput::Resolved { item, encoded }) => (*item, true, *encoded),
+        Some(UrlInput::Unresolved) | None => (&items[index], false, None),
+    };
+    let length: usize = (0..items.len())
+        .map(|index| item_at(index).0.operation_text().len() + 8)
         .sum();
     let mut page = QueryUrl::new("/", length);
     let mut go = QueryUrl::new("/go", length);
-    for (index, item) in items.iter().enumerate() {
-        let (is_resolved, encoded) = match inputs.get(index) {
-            Some(UrlInput::Resolved { encoded }) => (true, *encoded),
-            Some(UrlInput::Unresolved) | None => (false, None),
-        };
+    for index in 0..items.len() {
+        let (item, is_resolved, encoded) = item_at(index);
         // Key-like inputs are left out. Resolving refuses them too, and an
         // input the catalog rendered has resolved, so it was checked.
         if encoded.is_none() && item.any_text(crate::secret::contains_private_key) {
@@ -276,7 +281,7 @@ fn items(ops: &[String]) -> Vec<InputItem> {
 /// Resolves the inputs under the configured limits; the one path every route shares.
 pub(super) fn build_report(
     state: &AppState,
-    items: &[InputItem],
+    items: &mut [InputItem],
     minimal: bool,
     revision: Option<&str>,
 ) -> Result<LinkReport, ApiError> {
@@ -296,7 +301,7 @@ pub(super) fn build_report(
         max_item_bytes: Some(state.limits.max_item_bytes),
         prefer_beta: selected.prefer_beta,
     };
-    Ok(LinkReport::build(
+    Ok(LinkReport::build_taking_inputs(
         selected.catalog,
         &state.link_base,
         items,
@@ -379,10 +384,10 @@ pub async fn create_link(
         Endpoint::PostLinks,
         &body,
         || match LinksRequest::from_json(&body) {
-            Ok(links) => json_answer(
+            Ok(mut links) => json_answer(
                 build_report(
                     &state,
-                    &links.operations,
+                    &mut links.operations,
                     links.minimal,
                     links.revision.as_deref(),
                 ),
@@ -425,11 +430,11 @@ pub async fn get_link(
         query.as_bytes(),
         || match Query::<LinksQuery>::parse(query) {
             Ok(Query(links)) => {
-                let items = items(&links.op);
+                let mut items = items(&links.op);
                 json_answer(
                     build_report(
                         &state,
-                        &items,
+                        &mut items,
                         links.minimal.unwrap_or(false),
                         links.revision.as_deref(),
                     ),
@@ -481,7 +486,7 @@ fn redirect_answer(state: &AppState, query: &str) -> Answer {
     let outcome = Query::<GoQuery>::parse(query).and_then(|Query(go)| {
         let report = build_report(
             state,
-            &items(&go.op),
+            &mut items(&go.op),
             go.minimal.unwrap_or(false),
             go.revision.as_deref(),
         )?;
@@ -671,7 +676,10 @@ mod tests {
                     assert_eq!(
                         link_urls(
                             std::slice::from_ref(item),
-                            &[UrlInput::Resolved { encoded: None }],
+                            &[UrlInput::Resolved {
+                                item,
+                                encoded: None
+                            }],
                             minimal,
                             revision
                         ),
@@ -706,8 +714,12 @@ mod tests {
                 };
                 let inputs: Vec<UrlInput<'_>> = resolved
                     .iter()
-                    .map(|&resolved| match resolved {
-                        true => UrlInput::Resolved { encoded: None },
+                    .zip(&items)
+                    .map(|(&resolved, item)| match resolved {
+                        true => UrlInput::Resolved {
+                            item,
+                            encoded: None,
+                        },
                         false => UrlInput::Unresolved,
                     })
                     .collect();
@@ -726,6 +738,25 @@ mod tests {
                     .iter()
                     .any(|item| item.catalog_input.is_some()));
                 let answer = LinkAnswer::new(report.clone(), &items, revision);
+                // The server's way, with the resolved inputs moved into the
+                // report, gives the same answer, byte for byte.
+                let mut taken = items.clone();
+                let options = ResolveOptions {
+                    minimal,
+                    ..ResolveOptions::default()
+                };
+                let moved = LinkReport::build_taking_inputs(
+                    &catalog,
+                    &LinkBase::default(),
+                    &mut taken,
+                    options,
+                );
+                assert_eq!(moved, report);
+                assert!(taken.iter().any(|item| item.operation_text().is_empty()));
+                assert_eq!(
+                    LinkAnswer::new(moved, &taken, revision).to_json(),
+                    answer.to_json()
+                );
                 assert_eq!(
                     (answer.go_url, answer.page_url),
                     (

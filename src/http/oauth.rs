@@ -113,7 +113,7 @@ fn authorize(
     if let Some(field) = REFUSED_FIELDS.iter().find(|f| document.get(**f).is_some()) {
         return Err(OAuthError::SecretSent { field }.into());
     }
-    let parsed: AuthorizeUrlRequest =
+    let mut parsed: AuthorizeUrlRequest =
         serde_json::from_value(document).map_err(|e| body_error(&e))?;
     if let Some(method) = parsed
         .code_challenge_method
@@ -137,7 +137,7 @@ fn authorize(
     };
     let report = build_report(
         state,
-        &parsed.operations,
+        &mut parsed.operations,
         parsed.minimal,
         parsed.revision.as_deref(),
     )?;

@@ -31,6 +31,33 @@ pub use types::{
 
 /// Resolves every input item against the catalog.
 pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) -> Resolution {
+    let mut resolution = resolve_without_inputs(catalog, items, options);
+    for operation in &mut resolution.operations {
+        operation.input = items[operation.index].clone();
+    }
+    resolution
+}
+
+/// [`resolve`], moving each input that resolved into its item instead of
+/// copying it, and leaving an empty text in its place in `items`.
+pub fn resolve_taking_inputs(
+    catalog: &Catalog,
+    items: &mut [InputItem],
+    options: ResolveOptions,
+) -> Resolution {
+    let mut resolution = resolve_without_inputs(catalog, items, options);
+    for operation in &mut resolution.operations {
+        operation.input = std::mem::take(&mut items[operation.index]);
+    }
+    resolution
+}
+
+/// [`resolve`] with each resolved item's `input` left empty, for the caller to fill.
+fn resolve_without_inputs(
+    catalog: &Catalog,
+    items: &[InputItem],
+    options: ResolveOptions,
+) -> Resolution {
     let mut matched = Vec::with_capacity(items.len());
     let mut errors = Vec::new();
     for (index, item) in items.iter().enumerate() {
@@ -43,7 +70,7 @@ pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) 
                     format!("this input is longer than the limit of {limit} bytes per item"),
                 )))
             }
-            _ => resolve_one(catalog, index, item, options.prefer_beta),
+            _ => resolve_one_without_input(catalog, index, item, options.prefer_beta),
         };
         match result {
             Ok(found) => matched.push(found),
@@ -231,6 +258,18 @@ pub fn resolve_one(
     item: &InputItem,
     prefer_beta: bool,
 ) -> Result<ResolvedItem, Box<ItemError>> {
+    let mut found = resolve_one_without_input(catalog, index, item, prefer_beta)?;
+    found.input = item.clone();
+    Ok(found)
+}
+
+/// [`resolve_one`] with the resolved item's `input` left empty.
+fn resolve_one_without_input(
+    catalog: &Catalog,
+    index: usize,
+    item: &InputItem,
+    prefer_beta: bool,
+) -> Result<ResolvedItem, Box<ItemError>> {
     resolve_item(catalog, index, item, prefer_beta).map_err(|mut error| {
         error
             .suggestions
@@ -413,7 +452,8 @@ fn validated_include<'c>(catalog: &'c Catalog, operation: usize, value: &str) ->
     &catalog.shared_text(operation).includes[at]
 }
 
-/// What the answer says of an item that resolved to `operation`.
+/// What the answer says of an item that resolved to `operation`, but its
+/// `input`, which the public entry points fill.
 fn resolved(
     catalog: &Catalog,
     index: usize,
@@ -451,7 +491,8 @@ fn resolved(
     };
     ResolvedItem {
         index,
-        input: item.clone(),
+        // Filled by the caller (`resolve` copies it, `resolve_taking_inputs` moves it).
+        input: InputItem::default(),
         operation_id: text.operation_id.clone(),
         method: op.method,
         path: text.path.clone(),

@@ -20,6 +20,14 @@ pub enum InputItem {
     Structured(StructuredInput),
 }
 
+/// An empty text (what [`crate::resolve::resolve_taking_inputs`] leaves in
+/// the place of an input it moved).
+impl Default for InputItem {
+    fn default() -> InputItem {
+        InputItem::Text(String::new())
+    }
+}
+
 /// An operation in any accepted form, with `include` values given apart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
