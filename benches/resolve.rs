@@ -9,7 +9,7 @@ use criterion::{
     black_box, criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput,
 };
 use scopelink::catalog::Catalog;
-use scopelink::link::{LinkBase, LinkReport};
+use scopelink::link::{CompactReport, LinkBase, LinkReport};
 use scopelink::resolve::{InputItem, ResolveOptions, StructuredInput};
 use scopelink::scope::Scope;
 
@@ -98,8 +98,9 @@ fn bench(c: &mut Criterion) {
         ] {
             cold.bench_with_input(BenchmarkId::new(name, count), inputs, |b, inputs| {
                 b.iter(|| {
-                    LinkReport::build(catalog, &base, black_box(inputs), ResolveOptions::default())
-                        .to_json()
+                    let inputs = black_box(inputs);
+                    CompactReport::build(catalog, &base, inputs, ResolveOptions::default())
+                        .to_json(inputs)
                 })
             });
         }

@@ -16,10 +16,13 @@ use utoipa::ToSchema;
 use crate::catalog::Catalog;
 pub use crate::catalog::CatalogInfo;
 use crate::resolve::{
-    resolve, resolve_taking_inputs, InputItem, ItemError, Resolution, ResolveOptions, ResolvedItem,
-    ScopeExplanation, Warning,
+    resolve_compact, CompactResolution, InputItem, ItemError, Resolution, ResolveOptions,
+    ResolvedItem, ScopeExplanation, Warning,
 };
 use crate::scope::Scope;
+
+/// What follows the page in a create-key link, before the scopes.
+const SCOPES_QUERY: &str = "?scopes=";
 
 /// Klaviyo's page for creating a private API key.
 pub const KLAVIYO_CREATE_KEY_PAGE: &str = "https://www.klaviyo.com/create-private-api-key";
@@ -68,11 +71,17 @@ impl LinkBase {
     }
 
     /// The create-key link that preselects exactly these scopes.
-    pub fn url_for(&self, scopes: &[Scope]) -> String {
-        const QUERY: &str = "?scopes=";
-        let mut url = String::with_capacity(self.0.len() + QUERY.len() + joined_len(scopes, 1));
+    pub fn url_for<'s, S>(&self, scopes: S) -> String
+    where
+        S: IntoIterator<Item = &'s Scope>,
+        S::IntoIter: Clone,
+    {
+        let scopes = scopes.into_iter();
+        let mut url = String::with_capacity(
+            self.0.len() + SCOPES_QUERY.len() + joined_len(scopes.clone(), 1),
+        );
         url.push_str(&self.0);
-        url.push_str(QUERY);
+        url.push_str(SCOPES_QUERY);
         join_into(&mut url, scopes, ",");
         url
     }
@@ -99,22 +108,21 @@ pub fn scopes_of_link(link: &str) -> Option<Vec<String>> {
 
 /// OAuth apps take the same scopes, space-separated (KLAVIYO_FACTS §2.4).
 pub fn oauth_scope(scopes: &[Scope]) -> String {
-    join(scopes, " ")
-}
-
-fn join(scopes: &[Scope], separator: &str) -> String {
-    let mut text = String::with_capacity(joined_len(scopes, separator.len()));
-    join_into(&mut text, scopes, separator);
+    let mut text = String::with_capacity(joined_len(scopes, 1));
+    join_into(&mut text, scopes, " ");
     text
 }
 
 /// Room for the scopes with a separator of `separator_len` after each.
-fn joined_len(scopes: &[Scope], separator_len: usize) -> usize {
-    scopes.iter().map(|scope| scope.len() + separator_len).sum()
+fn joined_len<'s>(scopes: impl IntoIterator<Item = &'s Scope>, separator_len: usize) -> usize {
+    scopes
+        .into_iter()
+        .map(|scope| scope.len() + separator_len)
+        .sum()
 }
 
-fn join_into(text: &mut String, scopes: &[Scope], separator: &str) {
-    for (i, scope) in scopes.iter().enumerate() {
+fn join_into<'s>(text: &mut String, scopes: impl IntoIterator<Item = &'s Scope>, separator: &str) {
+    for (i, scope) in scopes.into_iter().enumerate() {
         if i > 0 {
             text.push_str(separator);
         }
@@ -151,19 +159,7 @@ impl LinkReport {
         items: &[InputItem],
         options: ResolveOptions,
     ) -> LinkReport {
-        LinkReport::from_resolution(catalog, base, resolve(catalog, items, options), options)
-    }
-
-    /// [`LinkReport::build`], moving each input that resolved into the
-    /// report ([`resolve_taking_inputs`]) instead of copying it.
-    pub fn build_taking_inputs(
-        catalog: &Catalog,
-        base: &LinkBase,
-        items: &mut [InputItem],
-        options: ResolveOptions,
-    ) -> LinkReport {
-        let resolution = resolve_taking_inputs(catalog, items, options);
-        LinkReport::from_resolution(catalog, base, resolution, options)
+        CompactReport::build(catalog, base, items, options).into_report(items)
     }
 
     /// The report for inputs already resolved.
@@ -188,6 +184,54 @@ impl LinkReport {
 
     pub fn is_complete(&self) -> bool {
         self.errors.is_empty()
+    }
+}
+
+/// A report by catalog position ([`CompactResolution`]): what the server
+/// writes its JSON answer from (`write_json_fields`), and makes owned
+/// ([`CompactReport::into_report`]) where a front end needs the values.
+#[derive(Debug)]
+pub struct CompactReport<'c> {
+    pub resolution: CompactResolution<'c>,
+    base: &'c LinkBase,
+    options: ResolveOptions,
+}
+
+impl<'c> CompactReport<'c> {
+    /// Resolves the inputs ([`resolve_compact`]).
+    pub fn build(
+        catalog: &'c Catalog,
+        base: &'c LinkBase,
+        items: &[InputItem],
+        options: ResolveOptions,
+    ) -> CompactReport<'c> {
+        CompactReport {
+            resolution: resolve_compact(catalog, items, options),
+            base,
+            options,
+        }
+    }
+
+    /// The create-key link for every input that resolved.
+    pub fn url(&self) -> String {
+        self.base.url_for(self.resolution.scopes())
+    }
+
+    pub fn minimal(&self) -> bool {
+        self.options.minimal
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.resolution.is_complete()
+    }
+
+    /// The report [`LinkReport::build`] gives for the same `items`.
+    pub fn into_report(self, items: &[InputItem]) -> LinkReport {
+        let catalog = self.resolution.catalog();
+        let resolution = self
+            .resolution
+            .into_resolution(|index| items[index].clone());
+        LinkReport::from_resolution(catalog, self.base, resolution, self.options)
     }
 }
 

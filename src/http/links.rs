@@ -13,7 +13,8 @@ use super::extract::{body_error, flag, is_json, Query};
 use super::respond::{etag_of, problem_answer, send};
 use super::AppState;
 use crate::form_text::form_encode;
-use crate::link::{write_plain, LinkReport};
+use crate::link::{write_plain, CompactReport, LinkReport};
+use crate::resolve::compact::catalog_input;
 use crate::resolve::{ErrorCode, InputItem, ResolveOptions};
 use crate::web::html::{go_error_page, GoInputs};
 #[cfg(test)]
@@ -74,36 +75,18 @@ pub struct LinkAnswer {
     page_url: String,
 }
 
+#[cfg(test)]
 impl LinkAnswer {
-    /// The answer for `items` as resolved into `report`.
-    /// The answer as compact JSON: byte for byte `serde_json::to_vec(self)`,
-    /// written by [`LinkReport::write_json_fields`] without re-escaping.
-    pub fn to_json(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.report.json_size_hint() + 2 * self.page_url.len());
-        self.report.write_json_fields(&mut out);
-        // Only `new` makes the URLs, from form-encoded bytes: nothing in them
-        // needs escaping, so they are copied whole without being scanned.
-        out.extend_from_slice(b",\"go_url\":");
-        write_plain(&mut out, &self.go_url);
-        out.extend_from_slice(b",\"page_url\":");
-        write_plain(&mut out, &self.page_url);
-        out.push(b'}');
-        out
-    }
-
-    /// The inputs that resolved are read from the report (which may have
-    /// taken them from `items`, [`LinkReport::build_taking_inputs`]), the
-    /// others from `items`.
+    /// The answer for `items` as resolved into `report`, owned: what the
+    /// server writes from the compact report ([`answer_json`]), for the
+    /// tests to compare.
     pub fn new(report: LinkReport, items: &[InputItem], revision: Option<&str>) -> LinkAnswer {
         let mut inputs = vec![UrlInput::Unresolved; items.len()];
         for operation in &report.operations {
             if let Some(input) = inputs.get_mut(operation.index) {
                 *input = UrlInput::Resolved {
-                    item: &operation.input,
-                    encoded: operation
-                        .catalog_input
-                        .as_ref()
-                        .map(|input| &*input.form_encoded),
+                    item: &items[operation.index],
+                    encoded: None,
                 };
             }
         }
@@ -114,6 +97,32 @@ impl LinkAnswer {
             report,
         }
     }
+}
+
+/// The JSON of the [`LinkAnswer`] for `items` as resolved into `report`,
+/// byte for byte `serde_json`'s, written from the compact report
+/// (`link::json`) without making it owned.
+fn answer_json(report: &CompactReport<'_>, items: &[InputItem], revision: Option<&str>) -> Vec<u8> {
+    let catalog = report.resolution.catalog();
+    let mut inputs = vec![UrlInput::Unresolved; items.len()];
+    for found in &report.resolution.found {
+        let item = &items[found.index];
+        inputs[found.index] = UrlInput::Resolved {
+            item,
+            encoded: catalog_input(catalog, found, item).map(|input| &*input.form_encoded),
+        };
+    }
+    let (go_url, page_url) = link_urls(items, &inputs, report.minimal(), revision);
+    let mut out = Vec::with_capacity(report.json_size_hint(items) + 2 * page_url.len());
+    report.write_json_fields(items, &mut out);
+    // `link_urls` makes the URLs from form-encoded bytes: nothing in them
+    // needs escaping, so they are copied whole without being scanned.
+    out.extend_from_slice(b",\"go_url\":");
+    write_plain(&mut out, &go_url);
+    out.extend_from_slice(b",\"page_url\":");
+    write_plain(&mut out, &page_url);
+    out.push(b'}');
+    out
 }
 
 /// What [`link_urls`] knows of an input.
@@ -279,12 +288,12 @@ fn items(ops: &[String]) -> Vec<InputItem> {
 }
 
 /// Resolves the inputs under the configured limits; the one path every route shares.
-pub(super) fn build_report(
-    state: &AppState,
-    items: &mut [InputItem],
+pub(super) fn build_report<'s>(
+    state: &'s AppState,
+    items: &[InputItem],
     minimal: bool,
     revision: Option<&str>,
-) -> Result<LinkReport, ApiError> {
+) -> Result<CompactReport<'s>, ApiError> {
     let selected = state.catalog_for(revision)?;
     if items.is_empty() {
         return Err(ApiError::NoOperations);
@@ -301,7 +310,7 @@ pub(super) fn build_report(
         max_item_bytes: Some(state.limits.max_item_bytes),
         prefer_beta: selected.prefer_beta,
     };
-    Ok(LinkReport::build_taking_inputs(
+    Ok(CompactReport::build(
         selected.catalog,
         &state.link_base,
         items,
@@ -311,7 +320,7 @@ pub(super) fn build_report(
 
 /// The JSON answer for a report of `items`: 200, or 422 with the per-input errors unless `partial`.
 fn json_answer(
-    report: Result<LinkReport, ApiError>,
+    report: Result<CompactReport<'_>, ApiError>,
     items: &[InputItem],
     revision: Option<&str>,
     partial: bool,
@@ -320,10 +329,11 @@ fn json_answer(
     let report = match report {
         Ok(report) if report.is_complete() || partial => report,
         Ok(report) => {
-            let error_codes = report.errors.iter().map(|e| e.code).collect();
+            let errors = report.resolution.errors;
+            let error_codes = errors.iter().map(|e| e.code).collect();
             let error = ApiError::Unresolved {
-                count: report.errors.len(),
-                errors: report.errors,
+                count: errors.len(),
+                errors,
             };
             return Answer {
                 error_codes,
@@ -332,9 +342,8 @@ fn json_answer(
         }
         Err(error) => return problem_answer(&error),
     };
-    let error_codes = report.errors.iter().map(|e| e.code).collect();
-    let answer = LinkAnswer::new(report, items, revision);
-    let body = Bytes::from(answer.to_json());
+    let error_codes = report.resolution.errors.iter().map(|e| e.code).collect();
+    let body = Bytes::from(answer_json(&report, items, revision));
     Answer {
         status: StatusCode::OK,
         content_type: "application/json",
@@ -384,10 +393,10 @@ pub async fn create_link(
         Endpoint::PostLinks,
         &body,
         || match LinksRequest::from_json(&body) {
-            Ok(mut links) => json_answer(
+            Ok(links) => json_answer(
                 build_report(
                     &state,
-                    &mut links.operations,
+                    &links.operations,
                     links.minimal,
                     links.revision.as_deref(),
                 ),
@@ -430,11 +439,11 @@ pub async fn get_link(
         query.as_bytes(),
         || match Query::<LinksQuery>::parse(query) {
             Ok(Query(links)) => {
-                let mut items = items(&links.op);
+                let items = items(&links.op);
                 json_answer(
                     build_report(
                         &state,
-                        &mut items,
+                        &items,
                         links.minimal.unwrap_or(false),
                         links.revision.as_deref(),
                     ),
@@ -486,7 +495,7 @@ fn redirect_answer(state: &AppState, query: &str) -> Answer {
     let outcome = Query::<GoQuery>::parse(query).and_then(|Query(go)| {
         let report = build_report(
             state,
-            &mut items(&go.op),
+            &items(&go.op),
             go.minimal.unwrap_or(false),
             go.revision.as_deref(),
         )?;
@@ -511,20 +520,20 @@ fn redirect_answer(state: &AppState, query: &str) -> Answer {
             StatusCode::UNPROCESSABLE_ENTITY,
             go_error_page(
                 "Some operations could not be resolved.",
-                &report.errors,
+                &report.resolution.errors,
                 &GoInputs {
                     ops: &go.op,
                     minimal: go.minimal == Some(true),
                     revision: go.revision.as_deref(),
                 },
             ),
-            report.errors.iter().map(|e| e.code).collect(),
+            report.resolution.errors.iter().map(|e| e.code).collect(),
         ),
         Ok((_, report)) => Answer {
             status: StatusCode::FOUND,
             content_type: "text/plain",
             body: Bytes::new(),
-            location: Some(report.url),
+            location: Some(report.url()),
             etag: None,
             link_built: true,
             error_codes: Vec::new(),
@@ -547,6 +556,29 @@ mod tests {
         LinkReport::build(catalog, &LinkBase::default(), items, options)
     }
 
+    /// The server's answer for `items`, checked byte for byte against
+    /// `serde_json`'s of the owned answer.
+    fn answer(
+        catalog: &Catalog,
+        items: &[InputItem],
+        minimal: bool,
+        revision: Option<&str>,
+    ) -> LinkAnswer {
+        let options = ResolveOptions {
+            minimal,
+            ..ResolveOptions::default()
+        };
+        let base = LinkBase::default();
+        let compact = CompactReport::build(catalog, &base, items, options);
+        let written = answer_json(&compact, items, revision);
+        let answer = LinkAnswer::new(compact.into_report(items), items, revision);
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            serde_json::to_string(&answer).unwrap()
+        );
+        answer
+    }
+
     /// What `GET /go` reads from a `go_url`: the same report.
     fn reread(catalog: &Catalog, url: &str) -> LinkReport {
         let query = url.split_once('?').map_or("", |(_, query)| query);
@@ -566,10 +598,9 @@ mod tests {
                     }),
                     InputItem::Text(operation.endpoint()),
                 ];
-                let original = report(&catalog, &items, minimal);
+                let answer = answer(&catalog, &items, minimal, None);
+                let original = &answer.report;
                 assert!(original.is_complete(), "{}", operation.operation_id);
-                let answer = LinkAnswer::new(original.clone(), &items, None);
-                assert_eq!(answer.to_json(), serde_json::to_vec(&answer).unwrap());
                 assert_eq!(answer.go_url.contains("minimal=true"), minimal);
                 let again = reread(&catalog, &answer.go_url);
                 assert!(again.is_complete(), "{}", answer.go_url);
@@ -601,8 +632,7 @@ mod tests {
                 include: vec!["metric".to_owned(), "profile".to_owned()],
             }),
         ];
-        let answer = LinkAnswer::new(report(&catalog, &items, false), &items, Some("2026-07-15"));
-        assert_eq!(answer.to_json(), serde_json::to_vec(&answer).unwrap());
+        let answer = answer(&catalog, &items, false, Some("2026-07-15"));
         assert_eq!(
             answer.go_url,
             "/go?op=POST+%2Fapi%2Flists&op=get_events%3Finclude%3Dmetric%2Cprofile&revision=2026-07-15"
@@ -628,7 +658,7 @@ mod tests {
         .into_iter()
         .map(InputItem::from)
         .collect();
-        let answer = LinkAnswer::new(report(&catalog, &items, false), &items, Some("\"2026\""));
+        let answer = answer(&catalog, &items, false, Some("\"2026\""));
         for url in [&answer.go_url, &answer.page_url] {
             assert!(!crate::json_text::needs_escape(url), "{url}");
         }
@@ -637,7 +667,6 @@ mod tests {
             "{}",
             answer.page_url
         );
-        assert_eq!(answer.to_json(), serde_json::to_vec(&answer).unwrap());
     }
 
     #[test]
@@ -730,33 +759,16 @@ mod tests {
                         links_url("/", &texts(&|i| !key_like(&items[i])), minimal, revision)
                     )
                 );
-                // As an answer: the catalog's texts are copied encoded.
-                let report = report(&catalog, &items, minimal);
-                let is_resolved = |i: usize| report.operations.iter().any(|item| item.index == i);
-                assert!(report
-                    .operations
-                    .iter()
-                    .any(|item| item.catalog_input.is_some()));
-                let answer = LinkAnswer::new(report.clone(), &items, revision);
-                // The server's way, with the resolved inputs moved into the
-                // report, gives the same answer, byte for byte.
-                let mut taken = items.clone();
-                let options = ResolveOptions {
-                    minimal,
-                    ..ResolveOptions::default()
-                };
-                let moved = LinkReport::build_taking_inputs(
-                    &catalog,
-                    &LinkBase::default(),
-                    &mut taken,
-                    options,
-                );
-                assert_eq!(moved, report);
-                assert!(taken.iter().any(|item| item.operation_text().is_empty()));
-                assert_eq!(
-                    LinkAnswer::new(moved, &taken, revision).to_json(),
-                    answer.to_json()
-                );
+                // As the server answers, with the catalog's texts copied encoded.
+                let base = LinkBase::default();
+                let options = ResolveOptions::default();
+                let compact = CompactReport::build(&catalog, &base, &items, options);
+                assert!(compact.resolution.found.iter().any(|found| {
+                    catalog_input(&catalog, found, &items[found.index]).is_some()
+                }));
+                let answer = answer(&catalog, &items, minimal, revision);
+                let is_resolved =
+                    |i: usize| answer.report.operations.iter().any(|item| item.index == i);
                 assert_eq!(
                     (answer.go_url, answer.page_url),
                     (

@@ -113,7 +113,7 @@ fn authorize(
     if let Some(field) = REFUSED_FIELDS.iter().find(|f| document.get(**f).is_some()) {
         return Err(OAuthError::SecretSent { field }.into());
     }
-    let mut parsed: AuthorizeUrlRequest =
+    let parsed: AuthorizeUrlRequest =
         serde_json::from_value(document).map_err(|e| body_error(&e))?;
     if let Some(method) = parsed
         .code_challenge_method
@@ -137,10 +137,11 @@ fn authorize(
     };
     let report = build_report(
         state,
-        &mut parsed.operations,
+        &parsed.operations,
         parsed.minimal,
         parsed.revision.as_deref(),
-    )?;
+    )?
+    .into_report(&parsed.operations);
     state
         .metrics
         .record_errors(&report.errors.iter().map(|e| e.code).collect::<Vec<_>>());

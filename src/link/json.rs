@@ -1,68 +1,96 @@
-//! A JSON writer for [`LinkReport`] that gives exactly the bytes `serde_json`
-//! gives for its `Serialize` impl, at a fraction of the cost: keys are
-//! written as constants, strings that need no escaping (nearly all) are
-//! copied whole, and scopes, methods and codes, which never need it, are
-//! copied unchecked. The answer of `POST /v1/links` is written with it.
+//! A JSON writer for a [`CompactReport`] that gives exactly the bytes
+//! `serde_json` gives for the [`LinkReport`] made from it, at a fraction of
+//! the cost: keys are written as constants, each operation's fixed parts
+//! (its fields, and its `operations` and `needed_by` entries for no include
+//! or one) are copied whole as the catalog rendered them when it loaded,
+//! strings that need no escaping (nearly all) are copied whole, and scopes,
+//! methods and codes, which never need it, are copied unchecked. The
+//! answer of `POST /v1/links` is written with it.
 //!
-//! The tests compare it with `serde_json::to_vec` on every operation, every
-//! include value and every error, so a field added to the report without
-//! being added here fails them.
+//! The tests compare it with `serde_json::to_vec` of the owned report on
+//! every operation, every include value and every error, so a field added
+//! to the report without being added here fails them.
 
-use super::{CatalogInfo, LinkReport};
+use super::{CatalogInfo, CompactReport};
+use crate::catalog::Catalog;
 use crate::json_text::{decimal_bytes, needs_escape};
-use crate::resolve::{InputItem, NeededBy, Reason, ResolvedItem, ScopeExplanation, Warning};
+use crate::resolve::compact::{catalog_input, include_slot, Found, Need, Why};
+use crate::resolve::{InputItem, Warning};
 use crate::scope::Scope;
 
-impl LinkReport {
-    /// The report as compact JSON, byte for byte `serde_json::to_vec(self)`.
-    pub fn to_json(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.json_size_hint());
-        self.write_json_fields(&mut out);
+impl CompactReport<'_> {
+    /// The report for `items` (the inputs it was built from) as compact
+    /// JSON: byte for byte `serde_json::to_vec` of [`CompactReport::into_report`].
+    pub fn to_json(&self, items: &[InputItem]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.json_size_hint(items));
+        self.write_json_fields(items, &mut out);
         out.push(b'}');
         out
     }
 
     /// A guess of the JSON size, to allocate the answer once.
-    pub fn json_size_hint(&self) -> usize {
-        let inputs: usize = self
-            .operations
+    pub fn json_size_hint(&self, items: &[InputItem]) -> usize {
+        let resolution = &self.resolution;
+        let inputs: usize = resolution
+            .found
             .iter()
-            .map(|item| item.input.operation_text().len())
+            .map(|found| items[found.index].operation_text().len())
             .sum();
-        let needs: usize = self
-            .explanations
-            .iter()
-            .map(|explanation| 40 + 100 * explanation.needed_by.len())
-            .sum();
-        1024 + 400 * self.operations.len()
+        1024 + 400 * resolution.found.len()
             + inputs
-            + needs
-            + 48 * self.scopes.len()
-            + 200 * self.warnings.len()
-            + 600 * self.errors.len()
+            + 40 * resolution.needs.scope_count()
+            + 100 * resolution.needs.need_count()
+            + 48 * resolution.needs.scope_count()
+            + 200 * resolution.warnings.len()
+            + 600 * resolution.errors.len()
     }
 
-    /// Writes `{` and every field of the report, without the closing `}`, so
-    /// that a caller can add fields of its own (`#[serde(flatten)]`).
-    pub fn write_json_fields(&self, out: &mut Vec<u8>) {
+    /// Writes `{` and every field of the report for `items` (the inputs it
+    /// was built from), without the closing `}`, so that a caller can add
+    /// fields of its own (`#[serde(flatten)]`).
+    pub fn write_json_fields(&self, items: &[InputItem], out: &mut Vec<u8>) {
+        let resolution = &self.resolution;
+        let catalog = resolution.catalog();
         out.extend_from_slice(b"{\"url\":");
-        write_str(out, &self.url);
+        let base = self.base.as_str();
+        if needs_escape(base) {
+            write_str(out, &self.url());
+        } else {
+            out.push(b'"');
+            out.extend_from_slice(base.as_bytes());
+            out.extend_from_slice(super::SCOPES_QUERY.as_bytes());
+            write_joined(out, resolution.scopes(), b',');
+            out.push(b'"');
+        }
         out.extend_from_slice(b",\"scopes\":");
-        write_scopes(out, &self.scopes);
-        out.extend_from_slice(b",\"oauth_scope\":");
-        write_str(out, &self.oauth_scope);
-        out.extend_from_slice(b",\"minimal\":");
-        write_bool(out, self.minimal);
+        write_list(out, resolution.scopes(), |out, scope| {
+            write_plain(out, scope)
+        });
+        out.extend_from_slice(b",\"oauth_scope\":\"");
+        write_joined(out, resolution.scopes(), b' ');
+        out.extend_from_slice(b"\",\"minimal\":");
+        write_bool(out, self.options.minimal);
         out.extend_from_slice(b",\"explanations\":");
-        write_list(out, &self.explanations, write_explanation);
+        let ids = catalog.scope_ids();
+        write_list(out, resolution.needs.by_scope(), |out, (scope, needs)| {
+            out.extend_from_slice(b"{\"scope\":");
+            write_plain(out, ids.scope(scope));
+            out.extend_from_slice(b",\"needed_by\":");
+            write_list(out, needs, |out, need| {
+                write_need(out, catalog, &resolution.found, need)
+            });
+            out.push(b'}');
+        });
         out.extend_from_slice(b",\"operations\":");
-        write_list(out, &self.operations, write_resolved);
+        write_list(out, &resolution.found, |out, found| {
+            write_found(out, catalog, found, &items[found.index])
+        });
         out.extend_from_slice(b",\"warnings\":");
-        write_list(out, &self.warnings, write_warning);
+        write_list(out, &resolution.warnings, write_warning);
         out.extend_from_slice(b",\"errors\":");
-        write_list(out, &self.errors, write_serde);
+        write_list(out, &resolution.errors, write_serde);
         out.extend_from_slice(b",\"catalog\":");
-        write_catalog(out, &self.catalog);
+        write_catalog(out, catalog.info(self.options.prefer_beta));
     }
 }
 
@@ -105,15 +133,29 @@ pub fn write_plain(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-fn write_list<T>(out: &mut Vec<u8>, items: &[T], mut write: impl FnMut(&mut Vec<u8>, &T)) {
+fn write_list<I: IntoIterator>(
+    out: &mut Vec<u8>,
+    items: I,
+    mut write: impl FnMut(&mut Vec<u8>, I::Item),
+) {
     out.push(b'[');
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
         write(out, item);
     }
     out.push(b']');
+}
+
+/// Scopes with `separator` between them, unchecked (see [`write_scopes`]).
+fn write_joined<'s>(out: &mut Vec<u8>, scopes: impl Iterator<Item = &'s Scope>, separator: u8) {
+    for (i, scope) in scopes.enumerate() {
+        if i > 0 {
+            out.push(separator);
+        }
+        out.extend_from_slice(scope.as_bytes());
+    }
 }
 
 fn write_strings(out: &mut Vec<u8>, texts: &[String]) {
@@ -126,37 +168,25 @@ fn write_scopes(out: &mut Vec<u8>, scopes: &[Scope]) {
     write_list(out, scopes, |out, scope| write_plain(out, scope));
 }
 
-fn write_explanation(out: &mut Vec<u8>, explanation: &ScopeExplanation) {
-    out.extend_from_slice(b"{\"scope\":");
-    write_plain(out, &explanation.scope);
-    out.extend_from_slice(b",\"needed_by\":");
-    write_list(out, &explanation.needed_by, write_needed_by);
-    out.push(b'}');
-}
-
-fn write_needed_by(out: &mut Vec<u8>, need: &NeededBy) {
+/// A `needed_by` entry: its `index`, then what the catalog rendered for an
+/// operation's or an include value's need, or the pairing of a read scope
+/// with its write.
+fn write_need(out: &mut Vec<u8>, catalog: &Catalog, found: &[Found], need: &Need) {
+    let found = &found[need.item];
+    let text = catalog.shared_text(found.operation);
     out.extend_from_slice(b"{\"index\":");
-    write_usize(out, need.index);
-    if let Some(rest) = &need.json_rest {
-        out.extend_from_slice(rest.as_bytes());
-        return;
-    }
-    out.extend_from_slice(b",\"operation_id\":");
-    write_str(out, &need.operation_id);
-    match &need.reason {
-        Reason::Operation => out.extend_from_slice(b",\"kind\":\"operation\""),
-        Reason::Include { value, evidence } => {
-            out.extend_from_slice(b",\"kind\":\"include\",\"value\":");
-            write_str(out, value);
-            out.extend_from_slice(b",\"evidence\":");
-            write_strings(out, evidence);
-        }
-        Reason::WriteImpliesRead { write_scope } => {
+    write_usize(out, found.index);
+    match need.why {
+        Why::Operation => out.extend_from_slice(text.json_need.as_bytes()),
+        Why::Include(slot) => out.extend_from_slice(text.includes[slot].json_need.as_bytes()),
+        Why::WriteImpliesRead(write) => {
+            out.extend_from_slice(b",\"operation_id\":");
+            write_str(out, &text.operation_id);
             out.extend_from_slice(b",\"kind\":\"write_implies_read\",\"write_scope\":");
-            write_plain(out, write_scope);
+            write_plain(out, catalog.scope_ids().scope(write));
+            out.push(b'}');
         }
     }
-    out.push(b'}');
 }
 
 fn write_input(out: &mut Vec<u8>, input: &InputItem) {
@@ -172,34 +202,42 @@ fn write_input(out: &mut Vec<u8>, input: &InputItem) {
     }
 }
 
-fn write_resolved(out: &mut Vec<u8>, item: &ResolvedItem) {
+/// An `operations` entry: the input (as the catalog rendered it, when it
+/// is the operation's endpoint or operationId), the operation's fields, and
+/// the rest as the catalog rendered it for no include or one.
+fn write_found(out: &mut Vec<u8>, catalog: &Catalog, found: &Found, input: &InputItem) {
+    let op = catalog.operation(found.operation);
+    let text = catalog.shared_text(found.operation);
     out.extend_from_slice(b"{\"index\":");
-    write_usize(out, item.index);
+    write_usize(out, found.index);
     out.extend_from_slice(b",\"input\":");
-    match (&item.catalog_input, &item.input) {
-        (Some(text), InputItem::Text(_)) => out.extend_from_slice(text.json.as_bytes()),
-        _ => write_input(out, &item.input),
+    match (input, catalog_input(catalog, found, input)) {
+        (InputItem::Text(_), Some(rendered)) => out.extend_from_slice(rendered.json.as_bytes()),
+        _ => write_input(out, input),
     }
     out.push(b',');
-    out.extend_from_slice(item.json_fields.as_bytes());
+    out.extend_from_slice(text.json_fields.as_bytes());
     out.extend_from_slice(b",\"matched_by\":");
-    write_plain(out, item.matched_by.as_str());
-    // (Rendered for the item's includes: restating an item drops it.)
-    if let Some(rest) = &item.json_rest {
-        out.extend_from_slice(rest.as_bytes());
-        return;
+    write_plain(out, found.matched_by.as_str());
+    match &found.includes[..] {
+        [] => out.extend_from_slice(text.json_rest_without_includes.as_bytes()),
+        [value] => {
+            out.extend_from_slice(text.includes[include_slot(op, value)].json_rest.as_bytes())
+        }
+        includes => {
+            out.extend_from_slice(b",\"includes\":");
+            write_strings(out, includes);
+            out.extend_from_slice(b",\"scopes\":");
+            write_scopes(out, &op.scopes_with_includes(includes));
+            if let Some(revision) = &op.beta_revision {
+                out.extend_from_slice(b",\"beta_revision\":");
+                write_str(out, revision);
+            }
+            out.extend_from_slice(b",\"client\":");
+            write_bool(out, op.client);
+            out.push(b'}');
+        }
     }
-    out.extend_from_slice(b",\"includes\":");
-    write_strings(out, &item.includes);
-    out.extend_from_slice(b",\"scopes\":");
-    write_scopes(out, &item.scopes);
-    if let Some(revision) = &item.beta_revision {
-        out.extend_from_slice(b",\"beta_revision\":");
-        write_str(out, revision);
-    }
-    out.extend_from_slice(b",\"client\":");
-    write_bool(out, item.client);
-    out.push(b'}');
 }
 
 fn write_warning(out: &mut Vec<u8>, warning: &Warning) {
@@ -231,9 +269,10 @@ mod tests {
             prefer_beta,
             max_item_bytes: Some(200),
         };
-        let report = LinkReport::build(catalog, &LinkBase::default(), items, options);
-        let expected = serde_json::to_vec(&report).unwrap();
-        let written = report.to_json();
+        let base = LinkBase::default();
+        let report = CompactReport::build(catalog, &base, items, options);
+        let written = report.to_json(items);
+        let expected = serde_json::to_vec(&report.into_report(items)).unwrap();
         assert!(
             written == expected,
             "differs from serde_json:\n{}\n{}",

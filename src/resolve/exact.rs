@@ -47,8 +47,8 @@ impl ExactInputs {
                     .ok()
                     .filter(|resolved| resolved.includes.is_empty())
                     .map(|resolved| {
-                        let operation = u32::try_from(resolved.catalog_position)
-                            .expect("fewer than 2^32 operations");
+                        let operation =
+                            u32::try_from(resolved.operation).expect("fewer than 2^32 operations");
                         (operation, resolved.matched_by)
                     })
             });

@@ -5,6 +5,7 @@
 //! A bad item never hides the good ones: every item is resolved on its own,
 //! and the result carries both the scopes of the good items and the errors.
 
+pub(crate) mod compact;
 mod error;
 mod exact;
 mod input;
@@ -14,10 +15,10 @@ mod plain;
 mod suggest;
 mod types;
 
-use crate::catalog::{
-    Catalog, Method, Operation, ScopeId, ScopeIds, SharedInclude, SharedList, SharedStr,
-};
+use crate::catalog::{Catalog, Method, Operation};
 use crate::secret;
+pub use compact::CompactResolution;
+use compact::{Found, Needs};
 pub use error::{ErrorCode, ItemError, Suggestion};
 pub use exact::ExactInputs;
 pub use input::API_HOST;
@@ -31,34 +32,17 @@ pub use types::{
 
 /// Resolves every input item against the catalog.
 pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) -> Resolution {
-    let mut resolution = resolve_without_inputs(catalog, items, options);
-    for operation in &mut resolution.operations {
-        operation.input = items[operation.index].clone();
-    }
-    resolution
+    resolve_compact(catalog, items, options).into_resolution(|index| items[index].clone())
 }
 
-/// [`resolve`], moving each input that resolved into its item instead of
-/// copying it, and leaving an empty text in its place in `items`.
-pub fn resolve_taking_inputs(
-    catalog: &Catalog,
-    items: &mut [InputItem],
-    options: ResolveOptions,
-) -> Resolution {
-    let mut resolution = resolve_without_inputs(catalog, items, options);
-    for operation in &mut resolution.operations {
-        operation.input = std::mem::take(&mut items[operation.index]);
-    }
-    resolution
-}
-
-/// [`resolve`] with each resolved item's `input` left empty, for the caller to fill.
-fn resolve_without_inputs(
-    catalog: &Catalog,
+/// [`resolve`] by catalog position, without the owned items and reasons
+/// (see [`CompactResolution`]).
+pub fn resolve_compact<'c>(
+    catalog: &'c Catalog,
     items: &[InputItem],
     options: ResolveOptions,
-) -> Resolution {
-    let mut matched = Vec::with_capacity(items.len());
+) -> CompactResolution<'c> {
+    let mut found = Vec::with_capacity(items.len());
     let mut errors = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let result = match options.max_item_bytes {
@@ -70,14 +54,14 @@ fn resolve_without_inputs(
                     format!("this input is longer than the limit of {limit} bytes per item"),
                 )))
             }
-            _ => resolve_one_without_input(catalog, index, item, options.prefer_beta),
+            _ => resolve_found(catalog, index, item, options.prefer_beta),
         };
         match result {
-            Ok(found) => matched.push(found),
+            Ok(item) => found.push(item),
             Err(error) => errors.push(*error),
         }
     }
-    explain(catalog, matched, errors, options.minimal)
+    CompactResolution::new(catalog, found, errors, options.minimal)
 }
 
 /// The scopes of items already resolved, with the reason for each scope and
@@ -89,149 +73,15 @@ pub fn explain(
     errors: Vec<ItemError>,
     minimal: bool,
 ) -> Resolution {
-    let ids = catalog.scope_ids();
-    // What needs each scope, in the order the scopes are first needed, and
-    // where each scope's entry is (by scope id).
-    let mut needed = NeedsByScope::new(ids);
-    let mut warnings = Vec::new();
-    for item in &operations {
-        if item.client {
-            warnings.push(Warning {
-                code: WarningCode::ClientEndpoint,
-                index: Some(item.index),
-                message: format!(
-                    "{} ({} {}) is a /client endpoint: it takes the 6-character public key as `company_id`, never a private key, so it adds no scopes",
-                    item.operation_id, item.method, item.path
-                ),
-            });
-            continue;
-        }
-        if let Some(revision) = &item.beta_revision {
-            warnings.push(Warning {
-                code: WarningCode::BetaOperation,
-                index: Some(item.index),
-                message: format!(
-                    "{} is a beta operation: call it with the header `revision: {revision}`; beta revisions are not for production",
-                    item.operation_id
-                ),
-            });
-        }
-        let mut need = |scope: ScopeId, reason: Reason, json_rest: &SharedStr| {
-            needed.of(scope).push(NeededBy {
-                index: item.index,
-                operation_id: item.operation_id.clone(),
-                reason,
-                json_rest: Some(json_rest.clone()),
-            });
-        };
-        let shared = catalog.shared_text(item.catalog_position);
-        for &scope in &shared.scope_ids {
-            need(scope, Reason::Operation, &shared.json_need);
-        }
-        for value in &item.includes {
-            let include = validated_include(catalog, item.catalog_position, value);
-            for &scope in &include.scope_ids {
-                need(
-                    scope,
-                    Reason::Include {
-                        value: include.value.clone(),
-                        evidence: include.evidence.clone(),
-                    },
-                    &include.json_need,
-                );
-            }
-        }
-    }
-    if !minimal {
-        needed.add_reads_for_writes(ids);
-    }
-    let explanations = needed.into_explanations(ids);
-    if explanations.is_empty() && !operations.is_empty() {
-        warnings.push(Warning {
-            code: WarningCode::NoScopes,
-            index: None,
-            message: "none of the operations needs a private-key scope".to_owned(),
-        });
-    }
+    let needs = Needs::of(catalog, &operations, minimal);
+    let warnings = compact::warnings_of(catalog, &operations, &needs);
+    let explanations = needs.explanations(catalog, &operations);
     Resolution {
         scopes: explanations.iter().map(|e| e.scope.clone()).collect(),
         explanations,
         operations,
         warnings,
         errors,
-    }
-}
-
-/// What needs each scope, gathered item by item.
-struct NeedsByScope {
-    /// Each scope needed, with what needs it, in the order first needed.
-    entries: Vec<(ScopeId, Vec<NeededBy>)>,
-    /// For each scope id, its place in `entries` (`u32::MAX` until needed).
-    place: Vec<u32>,
-}
-
-impl NeedsByScope {
-    const ABSENT: u32 = u32::MAX;
-
-    fn new(ids: &ScopeIds) -> NeedsByScope {
-        NeedsByScope {
-            // Room for the scopes of a few operations: growing from empty costs more.
-            entries: Vec::with_capacity(8),
-            place: vec![Self::ABSENT; ids.len()],
-        }
-    }
-
-    /// What needs `scope`, to add to.
-    fn of(&mut self, scope: ScopeId) -> &mut Vec<NeededBy> {
-        let place = &mut self.place[scope.index()];
-        if *place == Self::ABSENT {
-            *place = u32::try_from(self.entries.len()).expect("fewer than 2^32 scopes");
-            // Room for four, as the first push would make, in one
-            // allocation: growing from empty costs more.
-            self.entries.push((scope, Vec::with_capacity(4)));
-        }
-        &mut self.entries[*place as usize].1
-    }
-
-    /// Pairs each `x:write` with `x:read`, as Klaviyo's own example link
-    /// does: where nothing needs the read scope, what needs the write does.
-    fn add_reads_for_writes(&mut self, ids: &ScopeIds) {
-        for at in 0..self.entries.len() {
-            let write = self.entries[at].0;
-            let Some(read) = ids.read_of(write) else {
-                continue;
-            };
-            if self.place[read.index()] != Self::ABSENT {
-                continue;
-            }
-            let write_scope = ids.scope(write);
-            let reads = self.entries[at]
-                .1
-                .iter()
-                .map(|need| NeededBy {
-                    index: need.index,
-                    operation_id: need.operation_id.clone(),
-                    reason: Reason::WriteImpliesRead {
-                        write_scope: write_scope.clone(),
-                    },
-                    json_rest: None,
-                })
-                .collect();
-            *self.of(read) = reads;
-        }
-    }
-
-    /// Each scope with what needs it, in the scopes' order (ids order as
-    /// the scopes do).
-    fn into_explanations(mut self, ids: &ScopeIds) -> Vec<ScopeExplanation> {
-        self.entries.sort_unstable_by_key(|(scope, _)| *scope);
-        self.entries
-            .into_iter()
-            .map(|(scope, needed_by)| ScopeExplanation {
-                scope: ids.scope(scope).clone(),
-                needed_by,
-            })
-            .collect()
     }
 }
 
@@ -258,18 +108,17 @@ pub fn resolve_one(
     item: &InputItem,
     prefer_beta: bool,
 ) -> Result<ResolvedItem, Box<ItemError>> {
-    let mut found = resolve_one_without_input(catalog, index, item, prefer_beta)?;
-    found.input = item.clone();
-    Ok(found)
+    let found = resolve_found(catalog, index, item, prefer_beta)?;
+    Ok(compact::resolved_item(catalog, found, item.clone()))
 }
 
-/// [`resolve_one`] with the resolved item's `input` left empty.
-fn resolve_one_without_input(
+/// [`resolve_one`] by catalog position.
+fn resolve_found(
     catalog: &Catalog,
     index: usize,
     item: &InputItem,
     prefer_beta: bool,
-) -> Result<ResolvedItem, Box<ItemError>> {
+) -> Result<Found, Box<ItemError>> {
     resolve_item(catalog, index, item, prefer_beta).map_err(|mut error| {
         error
             .suggestions
@@ -286,19 +135,17 @@ fn resolve_item(
     index: usize,
     item: &InputItem,
     prefer_beta: bool,
-) -> Result<ResolvedItem, Box<ItemError>> {
+) -> Result<Found, Box<ItemError>> {
     if let Some((operation, matched_by)) = item
         .sole_text()
         .and_then(|text| catalog.exact_inputs()?.get(text, prefer_beta))
     {
-        return Ok(resolved(
-            catalog,
+        return Ok(Found {
             index,
-            item,
             operation,
             matched_by,
-            Vec::new(),
-        ));
+            includes: Vec::new(),
+        });
     }
     resolve_uncached(catalog, index, item, prefer_beta)
 }
@@ -309,7 +156,7 @@ fn resolve_uncached(
     index: usize,
     item: &InputItem,
     prefer_beta: bool,
-) -> Result<ResolvedItem, Box<ItemError>> {
+) -> Result<Found, Box<ItemError>> {
     let error = |code, detail: String| Box::new(ItemError::new(index, item, code, detail));
     if item.any_text(secret::contains_private_key) {
         return Err(error(
@@ -378,9 +225,12 @@ fn resolve_uncached(
         &alternatives,
         &includes,
     )?;
-    Ok(resolved(
-        catalog, index, item, operation, matched_by, includes,
-    ))
+    Ok(Found {
+        index,
+        operation,
+        matched_by,
+        includes,
+    })
 }
 
 /// A text input of the usual shape ([`plain::read`]) that resolves as it
@@ -392,7 +242,7 @@ fn resolve_plain(
     index: usize,
     item: &InputItem,
     prefer_beta: bool,
-) -> Option<ResolvedItem> {
+) -> Option<Found> {
     let InputItem::Text(text) = item else {
         return None;
     };
@@ -408,14 +258,12 @@ fn resolve_plain(
     {
         return None;
     }
-    Some(resolved(
-        catalog,
+    Some(Found {
         index,
-        item,
         operation,
-        MatchedBy::Path,
-        plain.includes,
-    ))
+        matched_by: MatchedBy::Path,
+        includes: plain.includes,
+    })
 }
 
 /// The operation on a matched template that answers `method`: the stable
@@ -437,76 +285,6 @@ fn first_on_method(
             .or_else(|| on_method.next())
     } else {
         on_method.next()
-    }
-}
-
-/// The catalog's texts for an include value of the operation at `operation`,
-/// one the resolver has checked the operation takes.
-fn validated_include<'c>(catalog: &'c Catalog, operation: usize, value: &str) -> &'c SharedInclude {
-    let at = catalog
-        .operation(operation)
-        .includes
-        .iter()
-        .position(|rule| rule.value == value)
-        .expect("validated include");
-    &catalog.shared_text(operation).includes[at]
-}
-
-/// What the answer says of an item that resolved to `operation`, but its
-/// `input`, which the public entry points fill.
-fn resolved(
-    catalog: &Catalog,
-    index: usize,
-    item: &InputItem,
-    operation: usize,
-    matched_by: MatchedBy,
-    includes: Vec<String>,
-) -> ResolvedItem {
-    let op = catalog.operation(operation);
-    let text = catalog.shared_text(operation);
-    // The catalog rendered the scopes and the rest of the JSON for no include
-    // and for each include alone; more than one are gathered here.
-    let (scopes, json_rest) = match &includes[..] {
-        [] => (
-            text.scopes_without_includes.clone(),
-            Some(text.json_rest_without_includes.clone()),
-        ),
-        [value] => {
-            let include = validated_include(catalog, operation, value);
-            (
-                include.scopes_with_operation.clone(),
-                Some(include.json_rest.clone()),
-            )
-        }
-        _ => (SharedList::from(op.scopes_with_includes(&includes)), None),
-    };
-    let catalog_input = match (item.sole_text(), matched_by) {
-        (Some(input), MatchedBy::Path) if input == &*text.endpoint => {
-            Some(text.endpoint_input.clone())
-        }
-        (Some(input), MatchedBy::OperationId) if input == &*text.operation_id => {
-            Some(text.operation_id_input.clone())
-        }
-        _ => None,
-    };
-    ResolvedItem {
-        index,
-        // Filled by the caller (`resolve` copies it, `resolve_taking_inputs` moves it).
-        input: InputItem::default(),
-        operation_id: text.operation_id.clone(),
-        method: op.method,
-        path: text.path.clone(),
-        tag: text.tag.clone(),
-        summary: text.summary.clone(),
-        matched_by,
-        includes,
-        scopes,
-        beta_revision: op.beta_revision.clone(),
-        client: op.client,
-        json_fields: text.json_fields.clone(),
-        json_rest,
-        catalog_input,
-        catalog_position: operation,
     }
 }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::ItemError;
-use crate::catalog::{CatalogInput, Method, SharedList, SharedStr};
+use crate::catalog::{Method, SharedList, SharedStr};
 use crate::scope::Scope;
 use crate::secret;
 
@@ -18,14 +18,6 @@ pub enum InputItem {
     #[schema(example = "GET /api/profiles/{id}?include=lists")]
     Text(String),
     Structured(StructuredInput),
-}
-
-/// An empty text (what [`crate::resolve::resolve_taking_inputs`] leaves in
-/// the place of an input it moved).
-impl Default for InputItem {
-    fn default() -> InputItem {
-        InputItem::Text(String::new())
-    }
 }
 
 /// An operation in any accepted form, with `include` values given apart.
@@ -146,40 +138,9 @@ pub struct ResolvedItem {
     pub beta_revision: Option<String>,
     /// A `/client` endpoint: it uses the public key and adds no scopes.
     pub client: bool,
-    /// `operation_id`, `method`, `path`, `tag` and `summary` as JSON object
-    /// members, from the catalog ([`crate::catalog::SharedText::json_fields`]).
-    #[serde(skip)]
-    pub(crate) json_fields: SharedStr,
-    /// Of an item with no include or one: what follows `matched_by` in its
-    /// JSON, from the catalog ([`crate::catalog::SharedText::json_rest_without_includes`],
-    /// [`crate::catalog::SharedInclude::json_rest`]).
-    #[serde(skip)]
-    pub(crate) json_rest: Option<SharedStr>,
-    /// The input rendered by the catalog, when it is the operation's
-    /// endpoint or operationId exactly, for the answer's JSON and URLs.
-    #[serde(skip)]
-    pub(crate) catalog_input: Option<std::sync::Arc<CatalogInput>>,
     /// Where its operation is in the catalog.
     #[serde(skip)]
     pub(crate) catalog_position: usize,
-}
-
-impl ResolvedItem {
-    /// Makes the item stand for another input of its operation: the input,
-    /// its form and its includes replaced, and what the catalog rendered for
-    /// the old input and includes dropped.
-    pub(crate) fn restate(
-        &mut self,
-        input: InputItem,
-        matched_by: MatchedBy,
-        includes: Vec<String>,
-    ) {
-        self.input = input;
-        self.matched_by = matched_by;
-        self.includes = includes;
-        self.json_rest = None;
-        self.catalog_input = None;
-    }
 }
 
 /// Which form of input an item was recognised as.
@@ -235,10 +196,6 @@ pub struct NeededBy {
     pub operation_id: SharedStr,
     #[serde(flatten)]
     pub reason: Reason,
-    /// What follows `index` in its JSON, for an operation's or an include
-    /// value's need, from the catalog ([`crate::catalog::SharedText::json_need`]).
-    #[serde(skip)]
-    pub(crate) json_rest: Option<SharedStr>,
 }
 
 /// A scope and everything that needs it.

@@ -313,14 +313,12 @@ impl Traffic {
             .map(|(index, (calls, mut item))| {
                 // The item stands for every call of it: named by operation.
                 item.index = index;
-                item.restate(
-                    InputItem::Structured(StructuredInput {
-                        operation: calls.operation_id.clone(),
-                        include: calls.includes.clone(),
-                    }),
-                    MatchedBy::OperationId,
-                    calls.includes.clone(),
-                );
+                item.input = InputItem::Structured(StructuredInput {
+                    operation: calls.operation_id.clone(),
+                    include: calls.includes.clone(),
+                });
+                item.matched_by = MatchedBy::OperationId;
+                item.includes = calls.includes.clone();
                 (calls, item)
             })
             .unzip();
