@@ -548,8 +548,9 @@ pub struct CatalogInput {
 
 impl CatalogInput {
     fn of(text: &str) -> CatalogInput {
-        let mut form_encoded = String::with_capacity(3 * text.len());
+        let mut form_encoded = Vec::with_capacity(3 * text.len());
         crate::form_text::form_encode(text, &mut form_encoded);
+        let form_encoded = String::from_utf8(form_encoded).expect("form-encoding writes ASCII");
         CatalogInput {
             json: serde_json::to_string(text)
                 .expect("a string always serialises")

@@ -12,8 +12,9 @@ use super::error::{ApiError, Problem};
 use super::extract::{body_error, flag, is_json, Query};
 use super::respond::{etag_of, problem_answer, send};
 use super::AppState;
+use crate::byte_search::find_byte;
 use crate::form_text::form_encode;
-use crate::link::{write_plain, CompactReport, LinkReport};
+use crate::link::{CompactReport, LinkReport};
 use crate::resolve::compact::catalog_input;
 use crate::resolve::{ErrorCode, InputItem, ResolveOptions};
 use crate::web::html::{go_error_page, GoInputs};
@@ -77,23 +78,24 @@ pub struct LinkAnswer {
 
 #[cfg(test)]
 impl LinkAnswer {
-    /// The answer for `items` as resolved into `report`, owned: what the
-    /// server writes from the compact report ([`answer_json`]), for the
-    /// tests to compare.
+    /// The answer for `items` as resolved into `report`, owned, with its
+    /// URLs written by `web::html::links_url` (`serde_urlencoded`): what
+    /// the server writes from the compact report ([`answer_json`]) by hand,
+    /// for the tests to compare.
     pub fn new(report: LinkReport, items: &[InputItem], revision: Option<&str>) -> LinkAnswer {
-        let mut inputs = vec![UrlInput::Unresolved; items.len()];
-        for operation in &report.operations {
-            if let Some(input) = inputs.get_mut(operation.index) {
-                *input = UrlInput::Resolved {
-                    item: &items[operation.index],
-                    encoded: None,
-                };
-            }
-        }
-        let (go_url, page_url) = link_urls(items, &inputs, report.minimal, revision);
+        let resolved: Vec<String> = report
+            .operations
+            .iter()
+            .map(|operation| input_text(&items[operation.index]))
+            .collect();
+        let shown: Vec<String> = items
+            .iter()
+            .filter(|item| !item.any_text(crate::secret::contains_private_key))
+            .map(input_text)
+            .collect();
         LinkAnswer {
-            go_url,
-            page_url,
+            go_url: links_url("/go", &resolved, report.minimal, revision),
+            page_url: links_url("/", &shown, report.minimal, revision),
             report,
         }
     }
@@ -104,134 +106,116 @@ impl LinkAnswer {
 /// (`link::json`) without making it owned.
 fn answer_json(report: &CompactReport<'_>, items: &[InputItem], revision: Option<&str>) -> Vec<u8> {
     let catalog = report.resolution.catalog();
-    let mut inputs = vec![UrlInput::Unresolved; items.len()];
-    for found in &report.resolution.found {
-        let item = &items[found.index];
-        inputs[found.index] = UrlInput::Resolved {
-            item,
-            encoded: catalog_input(catalog, found, item).map(|input| &*input.form_encoded),
-        };
-    }
-    let (go_url, page_url) = link_urls(items, &inputs, report.minimal(), revision);
-    let mut out = Vec::with_capacity(report.json_size_hint(items) + 2 * page_url.len());
+    let texts: usize = items.iter().map(|item| item.operation_text().len()).sum();
+    let mut out = Vec::with_capacity(report.json_size_hint(items) + 6 * texts + 64);
     report.write_json_fields(items, &mut out);
-    // `link_urls` makes the URLs from form-encoded bytes: nothing in them
-    // needs escaping, so they are copied whole without being scanned.
-    out.extend_from_slice(b",\"go_url\":");
-    write_plain(&mut out, &go_url);
-    out.extend_from_slice(b",\"page_url\":");
-    write_plain(&mut out, &page_url);
+    let found = &report.resolution.found;
+    let encoded = found.iter().map(|found| {
+        let item = &items[found.index];
+        let encoded = catalog_input(catalog, found, item).map(|input| &*input.form_encoded);
+        (found.index, encoded)
+    });
+    let indexes = found.iter().map(|found| found.index);
+    write_link_urls(
+        &mut out,
+        items,
+        encoded,
+        indexes,
+        report.minimal(),
+        revision,
+    );
     out.push(b'}');
     out
 }
 
-/// What [`link_urls`] knows of an input.
-#[derive(Debug, Clone, Copy)]
-enum UrlInput<'a> {
-    Unresolved,
-    /// With the input form-encoded, when it is a text of the catalog's
-    /// ([`crate::catalog::CatalogInput`]).
-    Resolved {
-        item: &'a InputItem,
-        encoded: Option<&'a str>,
-    },
-}
-
-/// The `/go` URL of the inputs marked resolved and the page URL of every
-/// input that is not key-like, in input order: `links_url` (web::html) of
-/// each list, the same text (the tests compare them), written in one pass
-/// with each input form-encoded once, or copied when the catalog's is.
-fn link_urls(
+/// Writes `,"go_url":"…","page_url":"…"`: the `/go` URL of the inputs that
+/// resolved (`resolved`: each one's index and, when the catalog rendered
+/// it, its form-encoding, in input order; `resolved_indexes`: the same
+/// indexes) and the page URL of every input
+/// that is not key-like, in input order, each with `minimal` and
+/// `revision`. They are `links_url` (web::html) of each list, the same text
+/// (the tests compare them), written in one pass with each input
+/// form-encoded once: the page URL copies the `/go` URL's. Form-encoding
+/// leaves nothing JSON would escape.
+fn write_link_urls<'a>(
+    out: &mut Vec<u8>,
     items: &[InputItem],
-    inputs: &[UrlInput<'_>],
+    resolved: impl Iterator<Item = (usize, Option<&'a str>)>,
+    resolved_indexes: impl Iterator<Item = usize>,
     minimal: bool,
     revision: Option<&str>,
-) -> (String, String) {
-    let item_at = |index: usize| match inputs.get(index) {
-        Some(UrlInput::Resolved { item, encoded }) => (*item, true, *encoded),
-        Some(UrlInput::Unresolved) | None => (&items[index], false, None),
-    };
-    let length: usize = (0..items.len())
-        .map(|index| item_at(index).0.operation_text().len() + 8)
-        .sum();
-    let mut page = QueryUrl::new("/", length);
-    let mut go = QueryUrl::new("/go", length);
-    for index in 0..items.len() {
-        let (item, is_resolved, encoded) = item_at(index);
-        // Key-like inputs are left out. Resolving refuses them too, and an
-        // input the catalog rendered has resolved, so it was checked.
-        if encoded.is_none() && item.any_text(crate::secret::contains_private_key) {
-            continue;
-        }
-        let start = page.start_pair("op");
-        match encoded {
-            Some(encoded) => page.text.push_str(encoded),
-            None => encode_input(item, &mut page.text),
-        }
-        if is_resolved {
-            go.start_pair("op");
-            go.text.push_str(&page.text[start..]);
-        }
-    }
+) {
     let revision = revision.filter(|r| !r.trim().is_empty());
-    for url in [&mut go, &mut page] {
+    let options = |out: &mut Vec<u8>, has_query: bool| {
+        let mut separator = if has_query { b'&' } else { b'?' };
         if minimal {
-            url.start_pair("minimal");
-            url.text.push_str("true");
+            out.push(separator);
+            out.extend_from_slice(b"minimal=true");
+            separator = b'&';
         }
         if let Some(revision) = revision {
-            url.start_pair("revision");
-            form_encode(revision, &mut url.text);
+            out.push(separator);
+            out.extend_from_slice(b"revision=");
+            form_encode(revision, out);
+        }
+    };
+    out.extend_from_slice(b",\"go_url\":\"/go");
+    let go_start = out.len();
+    for (index, encoded) in resolved {
+        out.extend_from_slice(if out.len() == go_start {
+            b"?op="
+        } else {
+            b"&op="
+        });
+        match encoded {
+            Some(encoded) => out.extend_from_slice(encoded.as_bytes()),
+            None => encode_input(&items[index], out),
         }
     }
-    (go.into_string(), page.into_string())
-}
-
-/// A relative URL whose query is being written.
-struct QueryUrl {
-    text: String,
-    has_query: bool,
-}
-
-impl QueryUrl {
-    fn new(path: &str, capacity: usize) -> QueryUrl {
-        let mut text = String::with_capacity(path.len() + capacity + 64);
-        text.push_str(path);
-        QueryUrl {
-            text,
-            has_query: false,
+    let go_end = out.len();
+    options(out, go_end > go_start);
+    out.extend_from_slice(b"\",\"page_url\":\"/");
+    // Where the next resolved input's `?op=` or `&op=` is in the `/go` URL.
+    let mut next_in_go = go_start;
+    let mut resolved = resolved_indexes.peekable();
+    let mut has_query = false;
+    for (index, item) in items.iter().enumerate() {
+        let separator: &[u8] = if has_query { b"&op=" } else { b"?op=" };
+        if resolved.next_if_eq(&index).is_some() {
+            // Its value runs to the next `&` (form-encoding leaves none).
+            let start = next_in_go + b"?op=".len();
+            let end = find_byte(&out[start..go_end], b'&').map_or(go_end, |at| start + at);
+            out.extend_from_slice(separator);
+            out.extend_from_within(start..end);
+            next_in_go = end;
+        } else if item.any_text(crate::secret::contains_private_key) {
+            // Key-like inputs are left out (resolving refuses them too).
+            continue;
+        } else {
+            out.extend_from_slice(separator);
+            encode_input(item, out);
         }
+        has_query = true;
     }
-
-    /// Writes `?key=` or `&key=`; returns where the value starts.
-    fn start_pair(&mut self, key: &str) -> usize {
-        self.text.push(if self.has_query { '&' } else { '?' });
-        self.has_query = true;
-        self.text.push_str(key);
-        self.text.push('=');
-        self.text.len()
-    }
-
-    fn into_string(self) -> String {
-        self.text
-    }
+    options(out, has_query);
+    out.push(b'"');
 }
 
 /// `input_text` (web::html) of an item, form-encoded (`encode(a + b)` is `encode(a) + encode(b)`).
-fn encode_input(item: &InputItem, out: &mut String) {
+fn encode_input(item: &InputItem, out: &mut Vec<u8>) {
     match item {
         InputItem::Text(text) => form_encode(text, out),
         InputItem::Structured(input) => {
             form_encode(&input.operation, out);
             if !input.include.is_empty() {
-                out.push_str(if input.operation.contains('?') {
-                    "%26include%3D"
+                out.extend_from_slice(if input.operation.contains('?') {
+                    b"%26include%3D"
                 } else {
-                    "%3Finclude%3D"
+                    b"%3Finclude%3D"
                 });
                 for (i, value) in input.include.iter().enumerate() {
                     if i > 0 {
-                        out.push_str("%2C");
+                        out.extend_from_slice(b"%2C");
                     }
                     form_encode(value, out);
                 }
@@ -669,6 +653,23 @@ mod tests {
         );
     }
 
+    /// The `go_url` and `page_url` [`write_link_urls`] writes.
+    fn link_urls(
+        items: &[InputItem],
+        resolved: &[usize],
+        minimal: bool,
+        revision: Option<&str>,
+    ) -> (String, String) {
+        let mut out = b"{\"x\":0".to_vec();
+        let encoded = resolved.iter().map(|&index| (index, None));
+        let indexes = resolved.iter().copied();
+        write_link_urls(&mut out, items, encoded, indexes, minimal, revision);
+        out.push(b'}');
+        let urls: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let url = |key: &str| urls[key].as_str().unwrap().to_owned();
+        (url("go_url"), url("page_url"))
+    }
+
     #[test]
     fn link_urls_are_what_links_url_writes() {
         let catalog = Catalog::embedded();
@@ -698,33 +699,24 @@ mod tests {
         let key_like = |item: &InputItem| item.texts().any(crate::secret::contains_private_key);
         for minimal in [false, true] {
             for revision in [None, Some("2026-07-15"), Some(" "), Some("a b&c")] {
-                // Each input alone, resolved or not, and all of them with every third resolved.
+                // Each input alone, resolved (unless key-like: resolving
+                // refuses those) or not.
                 for (index, item) in items.iter().enumerate() {
                     let texts = [input_text(item)];
                     let shown: &[String] = if key_like(item) { &[] } else { &texts };
+                    let alone = std::slice::from_ref(item);
+                    if !key_like(item) {
+                        assert_eq!(
+                            link_urls(alone, &[0], minimal, revision),
+                            (
+                                links_url("/go", shown, minimal, revision),
+                                links_url("/", shown, minimal, revision)
+                            ),
+                            "{index}: {item:?}"
+                        );
+                    }
                     assert_eq!(
-                        link_urls(
-                            std::slice::from_ref(item),
-                            &[UrlInput::Resolved {
-                                item,
-                                encoded: None
-                            }],
-                            minimal,
-                            revision
-                        ),
-                        (
-                            links_url("/go", shown, minimal, revision),
-                            links_url("/", shown, minimal, revision)
-                        ),
-                        "{index}: {item:?}"
-                    );
-                    assert_eq!(
-                        link_urls(
-                            std::slice::from_ref(item),
-                            &[UrlInput::Unresolved],
-                            minimal,
-                            revision
-                        ),
+                        link_urls(alone, &[], minimal, revision),
                         (
                             links_url("/go", &[], minimal, revision),
                             links_url("/", shown, minimal, revision)
@@ -732,8 +724,9 @@ mod tests {
                         "{index}: {item:?}"
                     );
                 }
-                let resolved: Vec<bool> = (0..items.len())
-                    .map(|i| i % 3 == 0 && !key_like(&items[i]))
+                // All of them, with every third resolved.
+                let resolved: Vec<usize> = (0..items.len())
+                    .filter(|&i| i % 3 == 0 && !key_like(&items[i]))
                     .collect();
                 let texts = |keep: &dyn Fn(usize) -> bool| -> Vec<String> {
                     (0..items.len())
@@ -741,41 +734,22 @@ mod tests {
                         .map(|i| input_text(&items[i]))
                         .collect()
                 };
-                let inputs: Vec<UrlInput<'_>> = resolved
-                    .iter()
-                    .zip(&items)
-                    .map(|(&resolved, item)| match resolved {
-                        true => UrlInput::Resolved {
-                            item,
-                            encoded: None,
-                        },
-                        false => UrlInput::Unresolved,
-                    })
-                    .collect();
                 assert_eq!(
-                    link_urls(&items, &inputs, minimal, revision),
+                    link_urls(&items, &resolved, minimal, revision),
                     (
-                        links_url("/go", &texts(&|i| resolved[i]), minimal, revision),
+                        links_url("/go", &texts(&|i| resolved.contains(&i)), minimal, revision),
                         links_url("/", &texts(&|i| !key_like(&items[i])), minimal, revision)
                     )
                 );
-                // As the server answers, with the catalog's texts copied encoded.
+                // As the server answers (compared with `links_url` by
+                // `answer`), with the catalog's texts copied encoded.
                 let base = LinkBase::default();
-                let options = ResolveOptions::default();
-                let compact = CompactReport::build(&catalog, &base, &items, options);
+                let compact =
+                    CompactReport::build(&catalog, &base, &items, ResolveOptions::default());
                 assert!(compact.resolution.found.iter().any(|found| {
                     catalog_input(&catalog, found, &items[found.index]).is_some()
                 }));
-                let answer = answer(&catalog, &items, minimal, revision);
-                let is_resolved =
-                    |i: usize| answer.report.operations.iter().any(|item| item.index == i);
-                assert_eq!(
-                    (answer.go_url, answer.page_url),
-                    (
-                        links_url("/go", &texts(&is_resolved), minimal, revision),
-                        links_url("/", &texts(&|i| !key_like(&items[i])), minimal, revision)
-                    )
-                );
+                answer(&catalog, &items, minimal, revision);
             }
         }
     }
