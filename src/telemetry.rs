@@ -85,6 +85,9 @@ pub struct RequestScope {
     route: Arc<str>,
     request_id: Box<str>,
     status: Cell<Option<u16>>,
+    /// Whether none of the three texts needs escaping in JSON (nearly
+    /// always): checked once here, not for each line that names them.
+    plain: bool,
 }
 
 tokio::task_local! {
@@ -93,11 +96,26 @@ tokio::task_local! {
 
 impl RequestScope {
     pub fn new(method: Cow<'static, str>, route: Arc<str>, request_id: Box<str>) -> RequestScope {
+        let plain = [&*method, &*route, &*request_id]
+            .into_iter()
+            .all(|text| !needs_escape(text));
         RequestScope {
             method,
             route,
             request_id,
             status: Cell::new(None),
+            plain,
+        }
+    }
+
+    /// One of the scope's texts as a JSON string.
+    fn write_text(&self, writer: &mut String, text: &str) {
+        if self.plain {
+            writer.push('"');
+            writer.push_str(text);
+            writer.push('"');
+        } else {
+            let _ = write_json_str(writer, text);
         }
     }
 
@@ -131,11 +149,11 @@ impl RequestScope {
     /// `"span":{…}` as the JSON format prints a span: fields sorted by name, then `name`.
     fn write_json(&self, writer: &mut String) {
         writer.push_str(",\"span\":{\"method\":");
-        let _ = write_json_str(writer, &self.method);
+        self.write_text(writer, &self.method);
         writer.push_str(",\"request_id\":");
-        let _ = write_json_str(writer, &self.request_id);
+        self.write_text(writer, &self.request_id);
         writer.push_str(",\"route\":");
-        let _ = write_json_str(writer, &self.route);
+        self.write_text(writer, &self.route);
         if let Some(status) = self.status.get() {
             writer.push_str(",\"status\":");
             push_u64(writer, status.into());
@@ -330,11 +348,11 @@ fn request_line(line: &mut String, scope: &RequestScope, status: u16, latency_ms
     line.push_str("{\"timestamp\":\"");
     let _ = write_timestamp(line);
     line.push_str("\",\"level\":\"INFO\",\"message\":\"request\",\"request_id\":");
-    let _ = write_json_str(line, &scope.request_id);
+    scope.write_text(line, &scope.request_id);
     line.push_str(",\"method\":");
-    let _ = write_json_str(line, &scope.method);
+    scope.write_text(line, &scope.method);
     line.push_str(",\"route\":");
-    let _ = write_json_str(line, &scope.route);
+    scope.write_text(line, &scope.route);
     line.push_str(",\"status\":");
     push_u64(line, status.into());
     line.push_str(",\"latency_ms\":");
@@ -726,6 +744,20 @@ mod tests {
         request_line(&mut ours, &scope, 200, 1.5);
         let (_, ours) = ours.split_once("\",\"level\"").expect("a timestamp");
         assert_eq!(format!("{{\"level\"{ours}"), format!("{stock}\n"));
+    }
+
+    #[test]
+    fn a_scopes_texts_are_written_as_write_json_str_writes_them() {
+        for route in ["/v1/links", ROUTE] {
+            let scope = RequestScope::new(Cow::Borrowed("GET"), Arc::from(route), Box::from("abc"));
+            assert_eq!(scope.plain, route == "/v1/links");
+            for text in ["GET", route, "abc"] {
+                let (mut ours, mut expected) = (String::new(), String::new());
+                scope.write_text(&mut ours, text);
+                write_json_str(&mut expected, text).unwrap();
+                assert_eq!(ours, expected);
+            }
+        }
     }
 
     /// The human lines without their timestamps.

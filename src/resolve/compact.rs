@@ -163,8 +163,17 @@ impl Needs {
             // Room for the scopes of a few operations: growing from empty costs more.
             scopes: Vec::with_capacity(8),
         };
-        // For each scope id, its place in `needs.scopes` (`NONE` until needed).
-        let mut place = vec![NONE; ids.len()];
+        // For each scope id, its place in `needs.scopes` (`NONE` until
+        // needed): on the stack for a catalog's few dozen scopes.
+        let mut on_stack = [NONE; 96];
+        let mut on_heap = Vec::new();
+        let place: &mut [u32] = match on_stack.get_mut(..ids.len()) {
+            Some(place) => place,
+            None => {
+                on_heap.resize(ids.len(), NONE);
+                &mut on_heap
+            }
+        };
         for (at, item) in items.iter().enumerate() {
             let op = catalog.operation(item.operation());
             if op.client {
@@ -172,12 +181,12 @@ impl Needs {
             }
             let text = catalog.shared_text(item.operation());
             for &scope in &text.scope_ids {
-                needs.push(&mut place, scope, at, Why::Operation);
+                needs.push(place, scope, at, Why::Operation);
             }
             for value in item.includes() {
                 let slot = include_slot(op, value);
                 for &scope in &text.includes[slot].scope_ids {
-                    needs.push(&mut place, scope, at, Why::Include(slot));
+                    needs.push(place, scope, at, Why::Include(slot));
                 }
             }
         }
@@ -194,7 +203,7 @@ impl Needs {
                 let mut next = needs.scopes[at].first;
                 while next != NONE {
                     let need = needs.needs[next as usize];
-                    needs.push(&mut place, read, need.item, Why::WriteImpliesRead(write));
+                    needs.push(place, read, need.item, Why::WriteImpliesRead(write));
                     next = need.next;
                 }
             }
