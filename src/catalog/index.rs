@@ -97,6 +97,15 @@ struct Node {
     endpoint: Option<Endpoint>,
 }
 
+/// Whether `literal` is `segment` with its ASCII letters lowercased.
+fn is_lowercase_of(literal: &str, segment: &str) -> bool {
+    literal.len() == segment.len()
+        && literal
+            .bytes()
+            .zip(segment.bytes())
+            .all(|(l, s)| l == s.to_ascii_lowercase())
+}
+
 /// A node's literal children: a map while the trie is built, then a short
 /// list compared in order where a node has few (nearly all do), since
 /// hashing a segment costs more than comparing it with a handful.
@@ -116,13 +125,19 @@ impl Children {
     /// Up to this many children are compared one by one.
     const FEW: usize = 8;
 
+    /// The child whose literal is `segment` with its ASCII letters
+    /// lowercased: inputs are matched ignoring their letter case, without
+    /// being lowercased first.
     fn get(&self, segment: &str) -> Option<&Node> {
         match self {
             Children::Few(children) => children
                 .iter()
-                .find(|(literal, _)| **literal == *segment)
+                .find(|(literal, _)| is_lowercase_of(literal, segment))
                 .map(|(_, node)| node),
-            Children::Many(children) => children.get(segment),
+            Children::Many(children) if !segment.bytes().any(|b| b.is_ascii_uppercase()) => {
+                children.get(segment)
+            }
+            Children::Many(children) => children.get(segment.to_ascii_lowercase().as_str()),
         }
     }
 
@@ -259,7 +274,8 @@ impl PathIndex {
         visit(&mut self.root, operations);
     }
 
-    /// Matches decoded path segments (without the leading empty one).
+    /// Matches decoded path segments (without the leading empty one), each
+    /// as it is lowercased (ASCII letters only).
     pub(super) fn matches<'s>(
         &self,
         segments: impl Iterator<Item = &'s str> + Clone,
@@ -307,4 +323,81 @@ impl PathIndex {
 /// The segments of a template or path after the leading `/`.
 pub(crate) fn template_segments(path: &str) -> impl Iterator<Item = &str> {
     path.trim_start_matches('/').split('/')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_lowercase_of;
+    use crate::catalog::Catalog;
+
+    #[test]
+    fn a_literal_is_matched_by_what_lowercases_to_it() {
+        let texts = [
+            "",
+            "a",
+            "A",
+            "ab",
+            "aB",
+            "Ab",
+            "profiles",
+            "PROFILES",
+            "pröfiles",
+            "PRöFILES",
+            "Foo",
+            "foo",
+            "a-b_1",
+            "A-B_1",
+        ];
+        for literal in texts {
+            for segment in texts {
+                assert_eq!(
+                    is_lowercase_of(literal, segment),
+                    literal == segment.to_ascii_lowercase(),
+                    "{literal:?} {segment:?}"
+                );
+            }
+        }
+    }
+
+    /// Every template, with concrete ids and its letters in other cases,
+    /// matches exactly as the same path lowercased does.
+    #[test]
+    fn paths_match_as_their_lowercase_does() {
+        let catalog = Catalog::embedded();
+        for (template, _) in catalog.templates() {
+            let filled: Vec<&str> = template
+                .split('/')
+                .skip(1)
+                .map(|segment| {
+                    if segment.starts_with('{') {
+                        "01Hx"
+                    } else {
+                        segment
+                    }
+                })
+                .collect();
+            let upper: Vec<String> = filled.iter().map(|s| s.to_ascii_uppercase()).collect();
+            let mixed: Vec<String> = filled
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    if i % 2 == 0 {
+                        s.to_ascii_uppercase()
+                    } else {
+                        s.to_string()
+                    }
+                })
+                .collect();
+            let lower: Vec<String> = filled.iter().map(|s| s.to_ascii_lowercase()).collect();
+            let matched = |segments: &[String]| {
+                catalog
+                    .match_path(segments.iter().map(String::as_str))
+                    .map(|found| (found.template.to_owned(), found.operations.to_vec()))
+            };
+            let expected = matched(&lower);
+            assert!(expected.is_some(), "{template}");
+            assert_eq!(matched(&upper), expected, "{template}");
+            assert_eq!(matched(&mixed), expected, "{template}");
+        }
+    }
 }

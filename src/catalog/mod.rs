@@ -829,7 +829,8 @@ impl Catalog {
         self.names.iter()
     }
 
-    /// Finds the operations whose path template matches the decoded segments.
+    /// Finds the operations whose path template matches the decoded
+    /// segments, each as it is lowercased (ASCII letters only).
     pub fn match_path<'s>(
         &self,
         segments: impl Iterator<Item = &'s str> + Clone,

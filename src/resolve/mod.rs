@@ -246,8 +246,7 @@ fn resolve_plain(
     let InputItem::Text(text) = item else {
         return None;
     };
-    let mut lowered = [0; plain::MAX_PATH];
-    let plain = plain::read(text, &mut lowered)?;
+    let plain = plain::read(text)?;
     let found = catalog.match_path(plain.segments())?;
     let operation = first_on_method(catalog, found.operations, plain.method, prefer_beta)?;
     let op = catalog.operation(operation);

@@ -10,21 +10,19 @@ use super::input::{includes_of_query, Segments};
 use crate::byte_search::find_byte;
 use crate::catalog::Method;
 
-/// Longer paths (there are none in the catalog) are left to `input::parse`.
-pub(super) const MAX_PATH: usize = 128;
-
 /// A text input read by [`read`].
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct PlainHttp<'a> {
     pub method: Method,
-    /// The path after its leading `/`, lowercased, one trailing `/` removed.
+    /// The path after its leading `/`, one trailing `/` removed, in the
+    /// input's letter case (the path trie lowercases as it matches).
     segment_text: &'a str,
     /// The `include=` values of the query, as `input::parse` reads them.
     pub includes: Vec<String>,
 }
 
 impl PlainHttp<'_> {
-    /// The lowercased segments after the leading `/`.
+    /// The segments after the leading `/`, in the input's letter case.
     pub fn segments(&self) -> Segments<'_> {
         Segments::split(self.segment_text)
     }
@@ -32,17 +30,14 @@ impl PlainHttp<'_> {
 
 /// What a byte after the method is to [`read`].
 const OTHER: u8 = 1;
-const UPPER: u8 = 2;
-const COLON: u8 = 4;
+const COLON: u8 = 2;
 const CLASS: [u8; 256] = {
     let mut class = [OTHER; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+        if c.is_ascii_alphanumeric() {
             class[b] = 0;
-        } else if c.is_ascii_uppercase() {
-            class[b] = UPPER;
         }
         b += 1;
     }
@@ -61,9 +56,8 @@ const CLASS: [u8; 256] = {
 };
 
 /// Reads `METHOD /path[?query]`: an uppercase method Klaviyo uses, one space,
-/// then a path of the bytes above; `None` for any other text. An uppercase
-/// path is lowercased into `lowered`.
-pub(super) fn read<'a>(text: &'a str, lowered: &'a mut [u8; MAX_PATH]) -> Option<PlainHttp<'a>> {
+/// then a path of the bytes above; `None` for any other text.
+pub(super) fn read(text: &str) -> Option<PlainHttp<'_>> {
     let bytes = text.as_bytes();
     let space = bytes.iter().take(7).position(|&b| b == b' ')?;
     let method = match &bytes[..space] {
@@ -93,18 +87,9 @@ pub(super) fn read<'a>(text: &'a str, lowered: &'a mut [u8; MAX_PATH]) -> Option
         Some(stripped) if !stripped.is_empty() => stripped,
         _ => path,
     };
-    let segment_text = &path[1..];
-    let segment_text = if present & UPPER == 0 {
-        segment_text
-    } else {
-        let lowered = lowered.get_mut(..segment_text.len())?;
-        lowered.copy_from_slice(segment_text.as_bytes());
-        lowered.make_ascii_lowercase();
-        std::str::from_utf8(lowered).ok()?
-    };
     Some(PlainHttp {
         method,
-        segment_text,
+        segment_text: &path[1..],
         includes: query.map(includes_of_query).unwrap_or_default(),
     })
 }
@@ -131,13 +116,16 @@ mod tests {
     }
 
     fn check(text: &str) -> bool {
-        let mut lowered = [0; MAX_PATH];
-        let Some(plain) = read(text, &mut lowered) else {
+        let Some(plain) = read(text) else {
             return false;
         };
         let read = (
             plain.method,
-            plain.segments().map(str::to_owned).collect::<Vec<_>>(),
+            // (The path trie lowercases as it matches; `input::parse` lowercases first.)
+            plain
+                .segments()
+                .map(str::to_ascii_lowercase)
+                .collect::<Vec<_>>(),
             plain.includes.clone(),
         );
         assert_eq!(Some(read), as_parse_reads(text), "{text:?}");
@@ -175,6 +163,7 @@ mod tests {
                 format!("{method} {path}"),
                 format!("{method} {path}/"),
                 format!("{method} {}", path.to_uppercase()),
+                format!("{method} /{}", "A/".repeat(80)),
                 base.clone(),
             ] {
                 assert!(check(&text), "{text:?} is left to input::parse");
@@ -188,7 +177,6 @@ mod tests {
                 format!("{method} /api/profiles/:id"),
                 format!("{method} {path}/{{id}}"),
                 format!("{method} {path}/é"),
-                format!("{method} /{}", "A/".repeat(80)),
             ] {
                 assert!(!check(&text), "{text:?} is read");
             }
