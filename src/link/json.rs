@@ -213,6 +213,7 @@ fn write_found(out: &mut Vec<u8>, catalog: &Catalog, found: &Found, input: &Inpu
     out.extend_from_slice(b",\"input\":");
     match (input, catalog_input(catalog, found, input)) {
         (InputItem::Text(_), Some(rendered)) => out.extend_from_slice(rendered.json.as_bytes()),
+        (InputItem::Text(text), None) if found.plain_text => write_plain(out, text),
         _ => write_input(out, input),
     }
     out.push(b',');

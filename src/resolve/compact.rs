@@ -21,6 +21,9 @@ pub(crate) struct Found {
     pub operation: usize,
     pub matched_by: MatchedBy,
     pub includes: Vec<String>,
+    /// The input is a text the plain reader took (`plain::read`), so no
+    /// byte of it needs escaping in JSON.
+    pub plain_text: bool,
 }
 
 /// What the explanation reads of a resolved item, compact or owned.

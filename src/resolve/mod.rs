@@ -145,6 +145,7 @@ fn resolve_item(
             operation,
             matched_by,
             includes: Vec::new(),
+            plain_text: false,
         });
     }
     resolve_uncached(catalog, index, item, prefer_beta)
@@ -230,6 +231,7 @@ fn resolve_uncached(
         operation,
         matched_by,
         includes,
+        plain_text: false,
     })
 }
 
@@ -262,6 +264,7 @@ fn resolve_plain(
         operation,
         matched_by: MatchedBy::Path,
         includes: plain.includes,
+        plain_text: true,
     })
 }
 

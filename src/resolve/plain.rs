@@ -119,6 +119,8 @@ mod tests {
         let Some(plain) = read(text) else {
             return false;
         };
+        // The answer copies what it reads unescaped.
+        assert!(!crate::json_text::needs_escape(text), "{text:?}");
         let read = (
             plain.method,
             // (The path trie lowercases as it matches; `input::parse` lowercases first.)
