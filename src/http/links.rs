@@ -1,6 +1,8 @@
 //! `POST /v1/links`, `GET /v1/links` and the `GET /go` redirect: the link
 //! for a list of operations, as JSON or as a 302 to Klaviyo's page.
 
+use std::ops::Range;
+
 use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
 use actix_web::{get, post, web, HttpRequest, HttpResponse, ResponseError};
@@ -12,7 +14,6 @@ use super::error::{ApiError, Problem};
 use super::extract::{body_error, flag, is_json, Query};
 use super::respond::{etag_of, problem_answer, send};
 use super::AppState;
-use crate::byte_search::find_byte;
 use crate::form_text::form_encode;
 use crate::link::{CompactReport, LinkReport};
 use crate::resolve::compact::catalog_input;
@@ -109,29 +110,19 @@ fn answer_json(report: &CompactReport<'_>, items: &[InputItem], revision: Option
     let texts: usize = items.iter().map(|item| item.operation_text().len()).sum();
     let mut out = Vec::with_capacity(report.json_size_hint(items) + 6 * texts + 64);
     report.write_json_fields(items, &mut out);
-    let found = &report.resolution.found;
-    let encoded = found.iter().map(|found| {
+    let resolved = report.resolution.found.iter().map(|found| {
         let item = &items[found.index];
         let encoded = catalog_input(catalog, found, item).map(|input| &*input.form_encoded);
         (found.index, encoded)
     });
-    let indexes = found.iter().map(|found| found.index);
-    write_link_urls(
-        &mut out,
-        items,
-        encoded,
-        indexes,
-        report.minimal(),
-        revision,
-    );
+    write_link_urls(&mut out, items, resolved, report.minimal(), revision);
     out.push(b'}');
     out
 }
 
 /// Writes `,"go_url":"…","page_url":"…"`: the `/go` URL of the inputs that
 /// resolved (`resolved`: each one's index and, when the catalog rendered
-/// it, its form-encoding, in input order; `resolved_indexes`: the same
-/// indexes) and the page URL of every input
+/// it, its form-encoding, in input order) and the page URL of every input
 /// that is not key-like, in input order, each with `minimal` and
 /// `revision`. They are `links_url` (web::html) of each list, the same text
 /// (the tests compare them), written in one pass with each input
@@ -141,7 +132,6 @@ fn write_link_urls<'a>(
     out: &mut Vec<u8>,
     items: &[InputItem],
     resolved: impl Iterator<Item = (usize, Option<&'a str>)>,
-    resolved_indexes: impl Iterator<Item = usize>,
     minimal: bool,
     revision: Option<&str>,
 ) {
@@ -160,34 +150,26 @@ fn write_link_urls<'a>(
         }
     };
     out.extend_from_slice(b",\"go_url\":\"/go");
-    let go_start = out.len();
+    // Each resolved input's index and where its value is in the `/go` URL.
+    let mut in_go: Vec<(usize, Range<usize>)> = Vec::with_capacity(items.len());
     for (index, encoded) in resolved {
-        out.extend_from_slice(if out.len() == go_start {
-            b"?op="
-        } else {
-            b"&op="
-        });
+        out.extend_from_slice(if in_go.is_empty() { b"?op=" } else { b"&op=" });
+        let start = out.len();
         match encoded {
             Some(encoded) => out.extend_from_slice(encoded.as_bytes()),
             None => encode_input(&items[index], out),
         }
+        in_go.push((index, start..out.len()));
     }
-    let go_end = out.len();
-    options(out, go_end > go_start);
+    options(out, !in_go.is_empty());
     out.extend_from_slice(b"\",\"page_url\":\"/");
-    // Where the next resolved input's `?op=` or `&op=` is in the `/go` URL.
-    let mut next_in_go = go_start;
-    let mut resolved = resolved_indexes.peekable();
+    let mut in_go = in_go.into_iter().peekable();
     let mut has_query = false;
     for (index, item) in items.iter().enumerate() {
         let separator: &[u8] = if has_query { b"&op=" } else { b"?op=" };
-        if resolved.next_if_eq(&index).is_some() {
-            // Its value runs to the next `&` (form-encoding leaves none).
-            let start = next_in_go + b"?op=".len();
-            let end = find_byte(&out[start..go_end], b'&').map_or(go_end, |at| start + at);
+        if let Some((_, value)) = in_go.next_if(|(resolved, _)| *resolved == index) {
             out.extend_from_slice(separator);
-            out.extend_from_within(start..end);
-            next_in_go = end;
+            out.extend_from_within(value);
         } else if item.any_text(crate::secret::contains_private_key) {
             // Key-like inputs are left out (resolving refuses them too).
             continue;
@@ -661,9 +643,8 @@ mod tests {
         revision: Option<&str>,
     ) -> (String, String) {
         let mut out = b"{\"x\":0".to_vec();
-        let encoded = resolved.iter().map(|&index| (index, None));
-        let indexes = resolved.iter().copied();
-        write_link_urls(&mut out, items, encoded, indexes, minimal, revision);
+        let resolved = resolved.iter().map(|&index| (index, None));
+        write_link_urls(&mut out, items, resolved, minimal, revision);
         out.push(b'}');
         let urls: serde_json::Value = serde_json::from_slice(&out).unwrap();
         let url = |key: &str| urls[key].as_str().unwrap().to_owned();

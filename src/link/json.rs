@@ -36,11 +36,11 @@ impl CompactReport<'_> {
             .iter()
             .map(|found| items[found.index].operation_text().len())
             .sum();
+        // Each scope is in the link, `scopes`, `oauth_scope` and `explanations`.
         1024 + 400 * resolution.found.len()
             + inputs
-            + 40 * resolution.needs.scope_count()
+            + 88 * resolution.needs.scope_count()
             + 100 * resolution.needs.need_count()
-            + 48 * resolution.needs.scope_count()
             + 200 * resolution.warnings.len()
             + 600 * resolution.errors.len()
     }
