@@ -25,18 +25,22 @@ pub fn form_encode(text: &str, out: &mut Vec<u8>) {
         }
         table
     };
-    // Into a buffer on the stack, copied out a chunk at a time: inputs are short.
+    // Into a buffer on the stack, copied out a chunk at a time: inputs are
+    // short. A chunk's encoding (at most 192 bytes) is counted in a `u8`,
+    // and the buffer holds four bytes past any `u8`, so no write into it
+    // needs a bounds check.
     const CHUNK: usize = 64;
-    let mut buffer = [0u8; 3 * CHUNK + 1];
+    let mut buffer = [0u8; 256 + 4];
     for chunk in text.as_bytes().chunks(CHUNK) {
-        let mut written = 0;
+        let mut written: u8 = 0;
         for &b in chunk {
             let encoded = ENCODED[usize::from(b)];
+            let at = usize::from(written);
             // Four bytes are copied; the next byte's encoding overwrites the spare ones.
-            buffer[written..written + 4].copy_from_slice(&encoded);
-            written += usize::from(encoded[3]);
+            buffer[at..at + 4].copy_from_slice(&encoded);
+            written += encoded[3];
         }
-        out.extend_from_slice(&buffer[..written]);
+        out.extend_from_slice(&buffer[..usize::from(written)]);
     }
 }
 
