@@ -409,11 +409,6 @@ impl<'c> CompactResolution<'c> {
         self.needs.scopes(self.catalog)
     }
 
-    /// The indexes of the inputs that resolved, in order.
-    pub fn resolved_indexes(&self) -> impl Iterator<Item = usize> + '_ {
-        self.found.iter().map(|found| found.index)
-    }
-
     /// The owned resolution, each resolved item with `input_of(its index)`.
     pub fn into_resolution(self, mut input_of: impl FnMut(usize) -> InputItem) -> Resolution {
         let explanations = self.needs.explanations(self.catalog, &self.found);
