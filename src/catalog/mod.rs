@@ -228,6 +228,28 @@ impl Operation {
             .chain(self.includes.iter().flat_map(|rule| &rule.extra_scopes))
     }
 
+    /// What follows `matched_by` in an answer's `operations` entry for an
+    /// input of the operation with these includes, as `serde_json` writes
+    /// it: `,"includes":[…],"scopes":[…],…,"client":…}`. The catalog renders
+    /// it once for no include and for each include alone
+    /// ([`SharedText::json_rest_without_includes`], [`SharedInclude::json_rest`]);
+    /// answers write it for more.
+    pub fn write_json_rest(&self, includes: &[String], out: &mut Vec<u8>) {
+        out.extend_from_slice(b",\"includes\":");
+        write_json(out, includes);
+        out.extend_from_slice(b",\"scopes\":");
+        write_json(out, &self.scopes_with_includes(includes));
+        if let Some(revision) = &self.beta_revision {
+            out.extend_from_slice(b",\"beta_revision\":");
+            write_json(out, revision);
+        }
+        out.extend_from_slice(if self.client {
+            b",\"client\":true}"
+        } else {
+            b",\"client\":false}"
+        });
+    }
+
     /// The scopes a call with these include values needs, sorted, without
     /// repeats; values the operation does not take add nothing.
     pub fn scopes_with_includes(&self, includes: &[String]) -> Vec<Scope> {
@@ -560,6 +582,11 @@ impl CatalogInput {
     }
 }
 
+/// Any value as `serde_json` writes it.
+fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    serde_json::to_writer(out, value).expect("JSON into a Vec cannot fail");
+}
+
 /// A list of strings as `serde_json` writes it.
 fn json_list<T: Serialize>(items: &[T]) -> String {
     serde_json::to_string(items).expect("strings always serialise")
@@ -576,23 +603,10 @@ impl SharedText {
             string(&operation.tag),
             string(&operation.summary),
         );
-        // What follows `matched_by` in an `operations` entry with these includes.
         let json_rest = |includes: &[String]| {
-            let mut rest = format!(
-                ",\"includes\":{},\"scopes\":{}",
-                json_list(includes),
-                json_list(&operation.scopes_with_includes(includes))
-            );
-            if let Some(revision) = &operation.beta_revision {
-                rest.push_str(",\"beta_revision\":");
-                rest.push_str(&string(revision));
-            }
-            rest.push_str(if operation.client {
-                ",\"client\":true}"
-            } else {
-                ",\"client\":false}"
-            });
-            SharedStr::from(rest.as_str())
+            let mut rest = Vec::new();
+            operation.write_json_rest(includes, &mut rest);
+            SharedStr::from(std::str::from_utf8(&rest).expect("serde_json writes UTF-8"))
         };
         let need_of = |kind: &str| {
             format!(

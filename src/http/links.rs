@@ -62,6 +62,9 @@ impl LinksRequest {
     }
 }
 
+// The server writes this answer from the compact report (`answer_json`):
+// the struct gives its schema and, in the tests, the owned answer it is
+// compared with.
 /// A link answer: the report, and the two URLs that reproduce it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LinkAnswer {

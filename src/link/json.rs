@@ -63,9 +63,7 @@ impl CompactReport<'_> {
             out.push(b'"');
         }
         out.extend_from_slice(b",\"scopes\":");
-        write_list(out, resolution.scopes(), |out, scope| {
-            write_plain(out, scope)
-        });
+        write_scopes(out, resolution.scopes());
         out.extend_from_slice(b",\"oauth_scope\":\"");
         write_joined(out, resolution.scopes(), b' ');
         out.extend_from_slice(b"\",\"minimal\":");
@@ -164,7 +162,7 @@ fn write_strings(out: &mut Vec<u8>, texts: &[String]) {
 
 /// Scopes are `family:level` with a lowercase, hyphenated family, checked
 /// when parsed ([`Scope::parse`]), so they never need escaping.
-fn write_scopes(out: &mut Vec<u8>, scopes: &[Scope]) {
+fn write_scopes<'s>(out: &mut Vec<u8>, scopes: impl IntoIterator<Item = &'s Scope>) {
     write_list(out, scopes, |out, scope| write_plain(out, scope));
 }
 
@@ -225,19 +223,7 @@ fn write_found(out: &mut Vec<u8>, catalog: &Catalog, found: &Found, input: &Inpu
         [value] => {
             out.extend_from_slice(text.includes[include_slot(op, value)].json_rest.as_bytes())
         }
-        includes => {
-            out.extend_from_slice(b",\"includes\":");
-            write_strings(out, includes);
-            out.extend_from_slice(b",\"scopes\":");
-            write_scopes(out, &op.scopes_with_includes(includes));
-            if let Some(revision) = &op.beta_revision {
-                out.extend_from_slice(b",\"beta_revision\":");
-                write_str(out, revision);
-            }
-            out.extend_from_slice(b",\"client\":");
-            write_bool(out, op.client);
-            out.push(b'}');
-        }
+        includes => op.write_json_rest(includes, out),
     }
 }
 
