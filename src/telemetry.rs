@@ -86,8 +86,8 @@ pub struct RequestScope {
     request_id: Box<str>,
     status: Cell<Option<u16>>,
     /// Whether none of the three texts needs escaping in JSON (nearly
-    /// always): checked once here, not for each line that names them.
-    plain: bool,
+    /// always): checked once, when a line first names them ([`Self::is_plain`]).
+    plain: Cell<Option<bool>>,
 }
 
 tokio::task_local! {
@@ -96,21 +96,30 @@ tokio::task_local! {
 
 impl RequestScope {
     pub fn new(method: Cow<'static, str>, route: Arc<str>, request_id: Box<str>) -> RequestScope {
-        let plain = [&*method, &*route, &*request_id]
-            .into_iter()
-            .all(|text| !needs_escape(text));
         RequestScope {
             method,
             route,
             request_id,
             status: Cell::new(None),
-            plain,
+            plain: Cell::new(None),
         }
+    }
+
+    /// Whether none of the scope's texts needs escaping in JSON.
+    fn is_plain(&self) -> bool {
+        if let Some(plain) = self.plain.get() {
+            return plain;
+        }
+        let plain = [&*self.method, &*self.route, &*self.request_id]
+            .into_iter()
+            .all(|text| !needs_escape(text));
+        self.plain.set(Some(plain));
+        plain
     }
 
     /// One of the scope's texts as a JSON string.
     fn write_text(&self, writer: &mut String, text: &str) {
-        if self.plain {
+        if self.is_plain() {
             writer.push('"');
             writer.push_str(text);
             writer.push('"');
@@ -750,7 +759,7 @@ mod tests {
     fn a_scopes_texts_are_written_as_write_json_str_writes_them() {
         for route in ["/v1/links", ROUTE] {
             let scope = RequestScope::new(Cow::Borrowed("GET"), Arc::from(route), Box::from("abc"));
-            assert_eq!(scope.plain, route == "/v1/links");
+            assert_eq!(scope.is_plain(), route == "/v1/links");
             for text in ["GET", route, "abc"] {
                 let (mut ours, mut expected) = (String::new(), String::new());
                 scope.write_text(&mut ours, text);
