@@ -19,6 +19,7 @@ pub mod link;
 pub mod mcp;
 pub mod oauth;
 pub mod resolve;
+pub mod retired;
 pub mod scan;
 pub mod scope;
 pub mod secret;

@@ -206,6 +206,22 @@ pub struct HealthcheckArgs {
 pub enum CatalogCommand {
     /// Derive the catalog table from Klaviyo OpenAPI files.
     Import(ImportArgs),
+    /// Derive the retired-endpoint table from the legacy mapping
+    /// (`../shared/klaviyo-legacy-endpoints.json`).
+    ImportRetired(ImportRetiredArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportRetiredArgs {
+    /// The legacy mapping (`klaviyo-legacy-endpoints.json`).
+    #[arg(long)]
+    pub from: PathBuf,
+    /// Where to write the table.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Do not write: exit 1 if the table at --out differs from the derived one.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,7 +4,9 @@
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-use super::args::{AuditArgs, CatalogArgs, ImportArgs, LinkArgs, OauthUrlArgs, OperationsArgs};
+use super::args::{
+    AuditArgs, CatalogArgs, ImportArgs, ImportRetiredArgs, LinkArgs, OauthUrlArgs, OperationsArgs,
+};
 use super::print;
 use crate::catalog::{import_specs, Catalog, CatalogTable, OperationFilter, Selected, SpecFile};
 use crate::config::ServeConfig;
@@ -202,27 +204,9 @@ pub(super) fn import(args: &ImportArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let text = table.to_json();
-    if args.check {
-        let current = std::fs::read_to_string(&args.out).unwrap_or_default();
-        if current == text {
-            println!("{} is up to date", args.out.display());
-            return ExitCode::SUCCESS;
-        }
-        eprintln!(
-            "{} differs from the table derived from the specs; run without --check to rewrite it",
-            args.out.display()
-        );
-        return ExitCode::FAILURE;
-    }
-    if let Err(error) = std::fs::write(&args.out, text) {
-        eprintln!("scopelink: cannot write {}: {error}", args.out.display());
-        return ExitCode::FAILURE;
-    }
     let includes: usize = table.operations.iter().map(|op| op.includes.len()).sum();
-    println!(
-        "wrote {}: {} operations, {} include values, from {}",
-        args.out.display(),
+    let summary = format!(
+        "{} operations, {} include values, from {}",
         table.operations.len(),
         includes,
         table
@@ -232,6 +216,54 @@ pub(super) fn import(args: &ImportArgs) -> ExitCode {
             .collect::<Vec<_>>()
             .join(" and ")
     );
+    write_or_check(&args.out, &table.to_json(), args.check, &summary)
+}
+
+/// `scopelink catalog import-retired`: the retired-endpoint table from the legacy mapping.
+pub(super) fn import_retired(args: &ImportRetiredArgs) -> ExitCode {
+    let text = match std::fs::read_to_string(&args.from) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("scopelink: cannot read {}: {error}", args.from.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let table = match crate::retired::import_legacy(&text) {
+        Ok(table) => table,
+        Err(error) => {
+            eprintln!("scopelink: {}: {error}", args.from.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let methods: usize = table.sdks.iter().map(|sdk| sdk.methods.len()).sum();
+    let summary = format!(
+        "{} retired endpoints, {} methods of {} old SDKs",
+        table.endpoints.len(),
+        methods,
+        table.sdks.len()
+    );
+    write_or_check(&args.out, &table.to_json(), args.check, &summary)
+}
+
+/// Writes a derived table, or with `check` exits 1 when the file differs from it.
+fn write_or_check(out: &std::path::Path, text: &str, check: bool, summary: &str) -> ExitCode {
+    if check {
+        let current = std::fs::read_to_string(out).unwrap_or_default();
+        if current == text {
+            println!("{} is up to date", out.display());
+            return ExitCode::SUCCESS;
+        }
+        eprintln!(
+            "{} differs from the table derived from the source; run without --check to rewrite it",
+            out.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    if let Err(error) = std::fs::write(out, text) {
+        eprintln!("scopelink: cannot write {}: {error}", out.display());
+        return ExitCode::FAILURE;
+    }
+    println!("wrote {}: {summary}", out.display());
     ExitCode::SUCCESS
 }
 

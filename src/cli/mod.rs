@@ -18,8 +18,8 @@ use clap::Parser;
 
 use args::ServeOnly;
 pub use args::{
-    AuditArgs, CatalogArgs, CatalogCommand, Cli, Command, HealthcheckArgs, ImportArgs, LinkArgs,
-    OauthUrlArgs, OperationsArgs,
+    AuditArgs, CatalogArgs, CatalogCommand, Cli, Command, HealthcheckArgs, ImportArgs,
+    ImportRetiredArgs, LinkArgs, OauthUrlArgs, OperationsArgs,
 };
 use commands::*;
 pub use print::describe_error;
@@ -38,6 +38,7 @@ pub fn run() -> ExitCode {
             with_catalog(&cli.catalog, |catalog| operations(catalog, &args))
         }
         Some(Command::Catalog(CatalogCommand::Import(args))) => import(&args),
+        Some(Command::Catalog(CatalogCommand::ImportRetired(args))) => import_retired(&args),
         Some(Command::Serve(config)) => serve(&cli.catalog, &config),
         Some(Command::OauthUrl(args)) => with_catalog(&cli.catalog, |selected| {
             oauth_url(selected, &cli.catalog.link_base, &args)

@@ -150,3 +150,61 @@ fn a_path_deeper_than_any_klaviyo_path_is_refused_by_name() {
     );
     assert!(resolved.errors.is_empty(), "{:?}", resolved.errors);
 }
+
+/// The committed retired-endpoint table is exactly what the importer derives
+/// from `../shared/klaviyo-legacy-endpoints.json`, and every replacement it
+/// names is an operation of the shared stable spec with that method and path.
+#[test]
+fn committed_retired_table_equals_the_one_derived_from_the_shared_mapping() {
+    let shared =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/klaviyo-legacy-endpoints.json");
+    let source = std::fs::read_to_string(&shared).unwrap();
+    let derived = scopelink::retired::import_legacy(&source).unwrap();
+    let committed = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("openapi/klaviyo-retired.json"),
+    )
+    .unwrap();
+    assert!(
+        derived.to_json() == committed,
+        "openapi/klaviyo-retired.json is stale: run `cargo run -- catalog import-retired --from ../shared/klaviyo-legacy-endpoints.json --out openapi/klaviyo-retired.json`"
+    );
+    assert_eq!(&derived, scopelink::retired::RetiredTable::embedded());
+
+    let document: serde_json::Value = serde_json::from_str(&source).unwrap();
+    let stable = crate::common::spec_operations("stable.json");
+    let mut replacements = 0;
+    for endpoint in document["endpoints"].as_array().unwrap() {
+        for replacement in endpoint["replaced_by"].as_array().unwrap() {
+            let id = replacement["operation_id"].as_str().unwrap();
+            let op = stable
+                .iter()
+                .find(|op| op.operation_id == id)
+                .unwrap_or_else(|| panic!("{id} is not in stable.json"));
+            assert_eq!(op.method, replacement["method"].as_str().unwrap());
+            assert_eq!(op.path, replacement["path"].as_str().unwrap());
+            replacements += 1;
+        }
+    }
+    assert_eq!(
+        derived.endpoints.len(),
+        document["endpoints"].as_array().unwrap().len()
+    );
+    assert!(
+        replacements >= derived.endpoints.len() - 2,
+        "{replacements}"
+    );
+    // Every old SDK method names an endpoint of the table.
+    for sdk in &derived.sdks {
+        for method in &sdk.methods {
+            let (verb, path) = method.endpoint.split_once(' ').unwrap();
+            let verb = scopelink::catalog::Method::parse(verb).unwrap();
+            assert!(
+                !derived.endpoints_for(Some(verb), path).is_empty(),
+                "{} {}: {}",
+                sdk.package,
+                method.name,
+                method.endpoint
+            );
+        }
+    }
+}
