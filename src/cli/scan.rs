@@ -144,6 +144,12 @@ pub fn run(catalog_args: &CatalogArgs, args: &ScanArgs) -> ExitCode {
     if !printed {
         return ExitCode::from(USAGE);
     }
+    if answer.checks_asked() && !answer.incomplete.is_empty() {
+        for reason in &answer.incomplete {
+            eprintln!("scopelink: cannot check: {reason}");
+        }
+        return ExitCode::from(USAGE);
+    }
     if passed {
         ExitCode::SUCCESS
     } else {
@@ -201,7 +207,7 @@ fn print_json(value: &impl Serialize) -> bool {
     }
 }
 
-/// Unresolved calls and calls that did not resolve, on stderr.
+/// Unresolved, failing and retired calls, and files not read, on stderr.
 fn print_problems(report: &ScanReport) {
     let mut stderr = std::io::stderr().lock();
     for call in &report.unresolved {
@@ -214,6 +220,26 @@ fn print_problems(report: &ScanReport) {
             call.reason.as_str(),
             call.excerpt
         );
+        if !call.candidates.is_empty() {
+            let could_be: Vec<String> = call
+                .candidates
+                .iter()
+                .map(|c| {
+                    let adds = if c.adds.is_empty() {
+                        "adds no scope".to_owned()
+                    } else {
+                        format!("adds {}", c.adds.join(", "))
+                    };
+                    format!(
+                        "{} ({} {}) {adds}",
+                        c.operation_id,
+                        c.method.as_str(),
+                        c.path
+                    )
+                })
+                .collect();
+            let _ = writeln!(stderr, "  could be: {}", could_be.join("; "));
+        }
     }
     for error in &report.errors {
         let call = &report.calls[error.index];
@@ -227,23 +253,105 @@ fn print_problems(report: &ScanReport) {
             error.code.as_str()
         );
     }
+    for call in &report.retired {
+        let replaced: Vec<String> = call
+            .replaced_by
+            .iter()
+            .map(|r| format!("{} ({} {})", r.operation_id, r.method.as_str(), r.path))
+            .collect();
+        let via = call
+            .sdk_method
+            .as_ref()
+            .map(|m| format!(" through the old SDK method {m}"))
+            .unwrap_or_default();
+        let endpoint = if call.endpoint.is_empty() {
+            "an old SDK method"
+        } else {
+            call.endpoint.as_str()
+        };
+        let _ = writeln!(
+            stderr,
+            "retired: {}:{}: {endpoint}{via} was retired on 2024-06-30 (410 Gone); {}{}",
+            call.file,
+            call.line,
+            if replaced.is_empty() {
+                "no current operation is recorded for it".to_owned()
+            } else {
+                format!(
+                    "{} by {}",
+                    match call.basis {
+                        crate::retired::ReplacementBasis::Suggested => "suggested: replace it",
+                        _ => "replaced",
+                    },
+                    replaced.join(" and ")
+                )
+            },
+            if call.scopes.is_empty() {
+                String::new()
+            } else {
+                format!(", which need {}", call.scopes.join(", "))
+            }
+        );
+    }
+    if let Some(migration) = &report.migration {
+        if let Some(url) = &migration.url {
+            let _ = writeln!(stderr, "retired: a key for the replacements: {url}");
+        }
+    }
+    for file in &report.unscanned {
+        let _ = writeln!(
+            stderr,
+            "unscanned: {}:{}: {} is not a language Scopelink reads, and this file calls Klaviyo's API; its calls are not in the link: {}",
+            file.file, file.line, file.language, file.excerpt
+        );
+    }
     for skipped in &report.skipped {
-        let _ = writeln!(stderr, "skipped: {}: {}", skipped.file, skipped.reason);
+        let names = if skipped.names_klaviyo {
+            " (it names Klaviyo, so calls in it may be missing from the link)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            stderr,
+            "skipped: {}: {}{names}",
+            skipped.file, skipped.reason
+        );
     }
 }
 
 fn print_text(report: &ScanReport, checked: Option<&CheckReport>, docs: &[DocCheck], strict: bool) {
     let mut out = std::io::stdout().lock();
     let resolved = report.calls.len() - report.errors.len();
+    let languages: Vec<String> = report
+        .files_by_language
+        .iter()
+        .map(|read| format!("{} {}", read.language.as_str(), read.files))
+        .collect();
     let _ = writeln!(
         out,
-        "scanned {} files: {} Klaviyo calls ({} resolved), {} unresolved",
+        "scanned {} files{}: {} Klaviyo calls ({} resolved), {} unresolved, {} retired",
         report.files_scanned,
+        if languages.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", languages.join(", "))
+        },
         report.calls.len(),
         resolved,
-        report.unresolved.len()
+        report.unresolved.len(),
+        report.retired.len()
     );
-    let _ = writeln!(out, "{}", report.url);
+    match &report.url {
+        Some(url) => {
+            let _ = writeln!(out, "{url}");
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "no link: no call that needs a scope was found (a key made from an empty scopes= link has full access, so none is given)"
+            );
+        }
+    }
     let width = report
         .scopes
         .iter()
@@ -320,7 +428,17 @@ fn print_check(out: &mut impl Write, checked: &CheckReport, strict: bool) {
         checked.passed
     };
     if !passed {
-        let _ = writeln!(out, "  corrected link: {}", checked.corrected_url);
+        match &checked.corrected_url {
+            Some(url) => {
+                let _ = writeln!(out, "  corrected link: {url}");
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "  the code needs no scope, so there is no corrected link"
+                );
+            }
+        }
     }
     let _ = writeln!(out, "  {}", if passed { "passed" } else { "FAILED" });
 }

@@ -52,7 +52,10 @@ use crate::resolve::{
         crate::scan::ScanReport, crate::scan::ScanExplanation, crate::scan::CallSite,
         crate::scan::ScannedCall, crate::scan::UnresolvedCall, crate::scan::UnresolvedReason,
         crate::scan::SkippedFile, crate::scan::Language, crate::scan::CallForm,
-        crate::scan::CheckReport, crate::scan::MissingScope
+        crate::scan::CheckReport, crate::scan::MissingScope, crate::scan::Candidate,
+        crate::scan::RetiredCall, crate::scan::Replacement, crate::retired::ReplacementBasis,
+        crate::scan::MigrationLink, crate::scan::FilesRead, crate::scan::UnscannedFile,
+        crate::scan::MethodSource
     )),
     tags(
         (name = "links", description = "Create-key links for a list of operations, a HAR, or source code"),

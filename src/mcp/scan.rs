@@ -248,7 +248,9 @@ fn summary(ScanOutput(answer): &ScanOutput) -> String {
             report.files_scanned,
             if report.files_scanned == 1 { "" } else { "s" },
         ),
-        report.url.clone(),
+        report.url.clone().unwrap_or_else(|| {
+            "(no link: no call that needs a scope was found; a key made from an empty scopes= link has full access)".to_owned()
+        }),
     ];
     for explanation in &report.explanations {
         let at: Vec<&str> = explanation
@@ -271,6 +273,37 @@ fn summary(ScanOutput(answer): &ScanOutput) -> String {
             call.detail
         ));
     }
+    for call in &report.retired {
+        let replaced: Vec<&str> = call
+            .replaced_by
+            .iter()
+            .map(|r| r.operation_id.as_str())
+            .collect();
+        lines.push(format!(
+            "retired: {}:{}: {} (replace with {})",
+            call.file,
+            call.line,
+            if call.endpoint.is_empty() {
+                call.sdk_method.as_deref().unwrap_or_default()
+            } else {
+                &call.endpoint
+            },
+            if replaced.is_empty() {
+                "nothing recorded".to_owned()
+            } else {
+                replaced.join(", ")
+            }
+        ));
+    }
+    for file in &report.unscanned {
+        lines.push(format!(
+            "not read ({}): {}:{}",
+            file.language, file.file, file.line
+        ));
+    }
+    for reason in &answer.incomplete {
+        lines.push(format!("incomplete: {reason}"));
+    }
     if let Some(checked) = &answer.check {
         if checked.passed {
             lines.push("check: the given link has every scope the code needs".to_owned());
@@ -281,7 +314,9 @@ fn summary(ScanOutput(answer): &ScanOutput) -> String {
         if !checked.excess.is_empty() {
             lines.push(format!("excess: {}", checked.excess.join(", ")));
         }
-        lines.push(format!("corrected link: {}", checked.corrected_url));
+        if let Some(url) = &checked.corrected_url {
+            lines.push(format!("corrected link: {url}"));
+        }
     }
     lines.join("\n")
 }

@@ -28,8 +28,14 @@ pub struct ScanAnswer {
     #[schema(value_type = Vec<Object>)]
     pub docs: Vec<DocCheck>,
     /// The gate passed: nothing the code needs is missing from what was
-    /// checked (with `--strict`, also nothing excess and every call read).
+    /// checked (with `--strict`, also nothing excess and every call read),
+    /// and what the code needs is known (see `incomplete`).
     pub passed: bool,
+    /// Why what the code needs is not fully known: no Klaviyo call found,
+    /// or files that name Klaviyo could not be read. A check cannot pass
+    /// while any is given (the CLI exits 2).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub incomplete: Vec<String>,
 }
 
 /// How to build a [`ScanAnswer`].
@@ -81,11 +87,13 @@ pub fn build_answer(
             )?)
         }
     };
+    let incomplete = incomplete(&report);
     let mut answer = ScanAnswer {
         report,
         check: checked,
         docs: Vec::new(),
         passed: false,
+        incomplete,
     };
     answer.passed = answer.gate(options.strict);
     Ok(answer)
@@ -98,13 +106,51 @@ impl ScanAnswer {
         self.passed = self.gate(strict);
     }
 
+    /// A check or docs check was asked for.
+    pub fn checks_asked(&self) -> bool {
+        self.check.is_some() || !self.docs.is_empty()
+    }
+
     fn gate(&self, strict: bool) -> bool {
         let readable = !strict || self.report.is_complete();
+        let known = !self.checks_asked() || self.incomplete.is_empty();
         readable
+            && known
             && self
                 .check
                 .as_ref()
                 .is_none_or(|c| if strict { c.strict_passed } else { c.passed })
             && self.docs.iter().all(|doc| doc.passed(strict))
     }
+}
+
+/// What keeps the code's needs from being known.
+fn incomplete(report: &ScanReport) -> Vec<String> {
+    let mut reasons = Vec::new();
+    let resolved = report.calls.len() - report.errors.len();
+    if resolved == 0 {
+        let retired = if report.retired.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} calls to the retired v1/v2 API were found; they fail with 410 Gone)",
+                report.retired.len()
+            )
+        };
+        reasons.push(format!(
+            "no current Klaviyo API call was found in the {} files scanned{retired}, so there is nothing to check the scopes against",
+            report.files_scanned
+        ));
+    }
+    let unread = report.unread_klaviyo_files();
+    if !unread.is_empty() {
+        let shown: Vec<&str> = unread.iter().take(5).copied().collect();
+        reasons.push(format!(
+            "{} file(s) that name Klaviyo could not be read, so calls in them are not in the link: {}{}",
+            unread.len(),
+            shown.join(", "),
+            if unread.len() > shown.len() { ", …" } else { "" }
+        ));
+    }
+    reasons
 }

@@ -47,8 +47,8 @@ pub struct CheckReport {
     /// Given, but no call needs it.
     #[schema(value_type = Vec<String>)]
     pub excess: Vec<Scope>,
-    /// The link for exactly what the code needs.
-    pub corrected_url: String,
+    /// The link for exactly what the code needs; `null` when it needs no scope.
+    pub corrected_url: Option<String>,
     /// The audit of the given link or scopes (renamed, unknown, duplicate…).
     pub audit: AuditReport,
 }

@@ -52,7 +52,7 @@ pub fn sarif_with_docs(
                 "level": "error",
                 "message": {"text": format!(
                     "`{}` is needed by {} but missing from the given scopes; corrected link: {}",
-                    missing.scope, sites.join(", "), check.corrected_url
+                    missing.scope, sites.join(", "), check.corrected_url.as_deref().unwrap_or("(none)")
                 )},
                 "locations": locations.first().cloned().into_iter().collect::<Vec<_>>(),
                 "relatedLocations": locations.iter().skip(1).cloned().collect::<Vec<_>>(),
@@ -70,7 +70,7 @@ pub fn sarif_with_docs(
                     "level": "error",
                     "message": {"text": format!(
                         "this link lacks `{}`, which {} needs; corrected link: {}",
-                        missing.scope, sites.join(", "), check.corrected_url
+                        missing.scope, sites.join(", "), check.corrected_url.as_deref().unwrap_or("(none)")
                     )},
                     "locations": [location(&doc.file, doc.link.line, doc.link.column)],
                     "partialFingerprints": {"scopelink/v1": format!("doc-missing:{}:{}", doc.file, missing.scope)},

@@ -1,15 +1,19 @@
 //! Walks the files and directories given to `scopelink scan`: in parallel,
-//! honouring `.gitignore` (the `ignore` crate), skipping dependency and build
-//! directories by default, and reading one file at a time per worker so
-//! memory does not grow with the tree.
+//! honouring `.gitignore` (the `ignore` crate) but also reading every file
+//! git tracks (`git ls-files`), even under an ignored folder; skipping
+//! dependency and build directories by default; reading one file at a time
+//! per worker so memory does not grow with the tree. Files in languages not
+//! scanned are searched for Klaviyo URLs, and files that name nothing
+//! Klaviyo are read again only if they call one of the project's wrappers.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::{WalkBuilder, WalkState};
 
-use super::{extract, Findings, Language, ProjectPass, SkippedFile};
+use super::{extract, Findings, Language, ProjectPass};
 
 /// Directories skipped unless an `--include` glob names them.
 pub const DEFAULT_SKIPPED_DIRS: &[&str] =
@@ -57,6 +61,120 @@ pub enum ScanError {
     BadGlob { glob: String, reason: String },
 }
 
+/// Which files of a root are scanned.
+struct Filter {
+    root_dir: PathBuf,
+    include: Option<GlobSet>,
+    exclude: Option<GlobSet>,
+    /// Default-skipped directories an `--include` glob names.
+    reopened: Vec<&'static str>,
+}
+
+impl Filter {
+    fn relative<'p>(&self, path: &'p Path) -> &'p Path {
+        path.strip_prefix(&self.root_dir).unwrap_or(path)
+    }
+
+    /// A directory or file the walk descends into (not `.git`, not a
+    /// default-skipped directory, not excluded).
+    fn enters(&self, path: &Path, is_dir: bool, depth: usize) -> bool {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        if depth > 0 && name == ".git" {
+            return false;
+        }
+        if depth > 0
+            && is_dir
+            && DEFAULT_SKIPPED_DIRS.contains(&name.as_ref())
+            && !self.reopened.contains(&name.as_ref())
+        {
+            return false;
+        }
+        let relative = self.relative(path);
+        self.exclude
+            .as_ref()
+            .is_none_or(|set| !set.is_match(relative))
+    }
+
+    /// A file `--include` lets in.
+    fn includes(&self, path: &Path, depth: usize) -> bool {
+        self.include
+            .as_ref()
+            .is_none_or(|set| depth == 0 || set.is_match(self.relative(path)))
+    }
+
+    /// A tracked file (relative to the root) the walk would take, had
+    /// `.gitignore` not hidden it.
+    fn admits_tracked(&self, relative: &Path) -> bool {
+        let mut current = self.root_dir.clone();
+        let components: Vec<_> = relative.components().collect();
+        for (index, component) in components.iter().enumerate() {
+            current.push(component);
+            let is_dir = index + 1 < components.len();
+            if !self.enters(&current, is_dir, index + 1) {
+                return false;
+            }
+        }
+        self.includes(&current, components.len())
+    }
+}
+
+/// Shared state of a walk.
+struct Walk<'o> {
+    options: &'o ScanOptions,
+    base: PathBuf,
+    pass: Mutex<ProjectPass>,
+    /// Files of a scanned language that named nothing Klaviyo: (path, shown, language).
+    deferred: Mutex<Vec<(PathBuf, String, Language)>>,
+    seen: Mutex<HashSet<PathBuf>>,
+}
+
+impl Walk<'_> {
+    /// Reads one file: parses it, defers it, or notes a Klaviyo URL in a
+    /// language not scanned.
+    fn visit(&self, path: &Path) {
+        let shown = shown_path(path, &self.base);
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        if !self.seen.lock().expect("seen files").insert(canonical) {
+            return;
+        }
+        let Some(language) = Language::of_path(&shown) else {
+            if super::unscanned_language(&shown).is_some() {
+                if let Ok(text) = read_text(path, self.options.max_file_bytes) {
+                    self.pass
+                        .lock()
+                        .expect("scan results")
+                        .note_unscanned(&shown, &text);
+                }
+            }
+            return;
+        };
+        match read_text(path, self.options.max_file_bytes) {
+            Ok(text) if extract::worth_parsing(&text) => {
+                let found = extract::extract_parsed(language, &shown, &text);
+                self.pass.lock().expect("scan results").add(language, found);
+            }
+            Ok(_) => {
+                self.pass.lock().expect("scan results").count(language);
+                self.deferred.lock().expect("deferred files").push((
+                    path.to_path_buf(),
+                    shown,
+                    language,
+                ));
+            }
+            Err(reason) => {
+                let names_klaviyo = file_names_klaviyo(path);
+                self.pass
+                    .lock()
+                    .expect("scan results")
+                    .skip(&shown, reason, names_klaviyo);
+            }
+        }
+    }
+}
+
 /// Scans files and directories in parallel.
 pub fn scan_paths(paths: &[PathBuf], options: &ScanOptions) -> Result<Findings, ScanError> {
     if paths.is_empty() {
@@ -73,87 +191,102 @@ pub fn scan_paths(paths: &[PathBuf], options: &ScanOptions) -> Result<Findings, 
         Some(dir) => dir.clone(),
         None => std::env::current_dir().unwrap_or_default(),
     };
-    let base = base.canonicalize().unwrap_or(base);
-    let reopened: Vec<&str> = DEFAULT_SKIPPED_DIRS
+    let walk = Walk {
+        options,
+        base: base.canonicalize().unwrap_or(base),
+        pass: Mutex::new(ProjectPass::default()),
+        deferred: Mutex::new(Vec::new()),
+        seen: Mutex::new(HashSet::new()),
+    };
+    let reopened: Vec<&'static str> = DEFAULT_SKIPPED_DIRS
         .iter()
         .copied()
         .filter(|dir| options.include.iter().any(|glob| glob.contains(dir)))
         .collect();
-
-    let pass = Mutex::new(ProjectPass::default());
-    let skipped = Mutex::new(Vec::new());
     for root in paths {
         let root_dir = if root.is_dir() {
             root.clone()
         } else {
             root.parent().map(Path::to_path_buf).unwrap_or_default()
         };
-        let mut builder = WalkBuilder::new(root);
-        builder
-            .hidden(false)
-            .require_git(false)
-            .threads(options.threads)
-            .filter_entry({
-                let root_dir = root_dir.clone();
-                let exclude = exclude.clone();
-                let reopened = reopened.clone();
-                move |entry| {
-                    let name = entry.file_name().to_string_lossy();
-                    if entry.depth() > 0 && name == ".git" {
-                        return false;
-                    }
-                    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                    if entry.depth() > 0
-                        && is_dir
-                        && DEFAULT_SKIPPED_DIRS.contains(&name.as_ref())
-                        && !reopened.contains(&name.as_ref())
-                    {
-                        return false;
-                    }
-                    let relative = entry.path().strip_prefix(&root_dir).unwrap_or(entry.path());
-                    exclude.as_ref().is_none_or(|set| !set.is_match(relative))
-                }
-            });
-        builder.build_parallel().run(|| {
-            let root_dir = root_dir.clone();
-            let include = include.clone();
-            let base = base.clone();
-            let (pass, skipped) = (&pass, &skipped);
-            Box::new(move |entry| {
-                let Ok(entry) = entry else {
-                    return WalkState::Continue;
-                };
-                if !entry.file_type().is_some_and(|t| t.is_file()) {
-                    return WalkState::Continue;
-                }
-                let path = entry.path();
-                let relative = path.strip_prefix(&root_dir).unwrap_or(path);
-                if include
-                    .as_ref()
-                    .is_some_and(|set| entry.depth() > 0 && !set.is_match(relative))
-                {
-                    return WalkState::Continue;
-                }
-                let shown = shown_path(path, &base);
-                let Some(language) = Language::of_path(&shown) else {
-                    return WalkState::Continue;
-                };
-                match read_text(path, options.max_file_bytes) {
-                    Ok(text) => {
-                        let found = extract::extract(language, &shown, &text);
-                        pass.lock().expect("scan results").add(found);
-                    }
-                    Err(reason) => skipped.lock().expect("skipped files").push(SkippedFile {
-                        file: shown,
-                        reason,
-                    }),
-                }
-                WalkState::Continue
-            })
+        let filter = std::sync::Arc::new(Filter {
+            root_dir,
+            include: include.clone(),
+            exclude: exclude.clone(),
+            reopened: reopened.clone(),
         });
+        walk_root(root, &filter, &walk);
+        if root.is_dir() {
+            for tracked in git_tracked(root) {
+                if filter.admits_tracked(&tracked) {
+                    let path = root.join(&tracked);
+                    if path.is_file() {
+                        walk.visit(&path);
+                    }
+                }
+            }
+        }
     }
-    let skipped = skipped.into_inner().expect("skipped files");
-    Ok(pass.into_inner().expect("scan results").finish(skipped))
+    let mut pass = walk.pass.into_inner().expect("scan results");
+    // Files that name neither Klaviyo nor an `api/` path matter only where
+    // they call a wrapper of the project's: read those again now.
+    if let Some(names) = pass.wrapper_names() {
+        for (path, shown, language) in walk.deferred.into_inner().expect("deferred files") {
+            if let Ok(text) = read_text(&path, options.max_file_bytes) {
+                if names.is_match(text.as_str()) {
+                    pass.add_deferred(extract::extract_parsed(language, &shown, &text));
+                }
+            }
+        }
+    }
+    Ok(pass.finish())
+}
+
+fn walk_root(root: &Path, filter: &std::sync::Arc<Filter>, walk: &Walk<'_>) {
+    let mut builder = WalkBuilder::new(root);
+    let entering = std::sync::Arc::clone(filter);
+    builder
+        .hidden(false)
+        .require_git(false)
+        .threads(walk.options.threads)
+        .filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            entering.enters(entry.path(), is_dir, entry.depth())
+        });
+    builder.build_parallel().run(|| {
+        Box::new(move |entry| {
+            let Ok(entry) = entry else {
+                return WalkState::Continue;
+            };
+            if entry.file_type().is_some_and(|t| t.is_file())
+                && filter.includes(entry.path(), entry.depth())
+            {
+                walk.visit(entry.path());
+            }
+            WalkState::Continue
+        })
+    });
+}
+
+/// The files git tracks under a directory, relative to it; none when it is
+/// not in a git work tree or git is not installed.
+fn git_tracked(dir: &Path) -> Vec<PathBuf> {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["ls-files", "-z", "--cached"])
+        .stderr(std::process::Stdio::null())
+        .output();
+    match output {
+        Ok(output) if output.status.success() => output
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|name| !name.is_empty())
+            .filter_map(|name| std::str::from_utf8(name).ok())
+            .map(PathBuf::from)
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn glob_set(globs: &[String]) -> Result<Option<GlobSet>, ScanError> {
@@ -194,6 +327,32 @@ fn shown_path(path: &Path, base: &Path) -> String {
     let shown = absolute.strip_prefix(base).unwrap_or(path);
     let text = shown.to_string_lossy().replace('\\', "/");
     text.trim_start_matches("./").to_owned()
+}
+
+/// Whether a file (of any size) names Klaviyo, read in blocks.
+fn file_names_klaviyo(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut block = vec![0u8; 1 << 20];
+    let mut kept = 0;
+    loop {
+        let Ok(read) = file.read(&mut block[kept..]) else {
+            return false;
+        };
+        if read == 0 {
+            return false;
+        }
+        let filled = kept + read;
+        if extract::names_klaviyo(&block[..filled]) {
+            return true;
+        }
+        // Keep the tail, in case the word is split across blocks.
+        let tail = filled.min(6);
+        block.copy_within(filled - tail..filled, 0);
+        kept = tail;
+    }
 }
 
 fn read_text(path: &Path, max_bytes: u64) -> Result<String, String> {

@@ -9,7 +9,7 @@ use scopelink::scan::{CallForm, ScanReport, UnresolvedReason};
 use crate::helpers::{expected_scopes, scan_fixture};
 
 use CallForm::{Manifest, RawHttp, SdkMethod};
-use UnresolvedReason::{DynamicMethod, DynamicPath, DynamicSdkMethod, RelatedLink};
+use UnresolvedReason::{DynamicMethod, DynamicPath, DynamicSdkMethod, RelatedLink, UnknownMethod};
 
 type Expected<'a> = (&'a str, usize, CallForm, &'a str, &'a str);
 
@@ -55,13 +55,13 @@ fn assert_calls(report: &ScanReport, expected: &[Expected<'_>]) {
     union.sort();
     union.dedup();
     assert_eq!(report.scopes, union);
-    assert_eq!(
-        report.url,
+    let expected_url = (!union.is_empty()).then(|| {
         format!(
             "https://www.klaviyo.com/create-private-api-key?scopes={}",
             union.join(",")
         )
-    );
+    });
+    assert_eq!(report.url, expected_url);
 }
 
 fn assert_unresolved(report: &ScanReport, expected: &[(&str, usize, UnresolvedReason)]) {
@@ -116,7 +116,24 @@ fn python_sdk_client_in_a_field_and_passed_around() {
             ),
         ],
     );
-    assert_unresolved(&report, &[("sync.py", 37, DynamicSdkMethod)]);
+    // The constant `DOCS_URL` holds a Klaviyo path no call is seen taking:
+    // it is reported with the operations it may be, never dropped.
+    assert_unresolved(
+        &report,
+        &[
+            ("sync.py", 9, UnknownMethod),
+            ("sync.py", 37, DynamicSdkMethod),
+        ],
+    );
+    let docs_url = &report.unresolved[0];
+    let candidates: Vec<&str> = docs_url
+        .candidates
+        .iter()
+        .map(|c| c.operation_id.as_str())
+        .collect();
+    assert_eq!(candidates, ["get_flows", "create_flow"]);
+    assert_eq!(docs_url.candidates[0].adds, ["flows:read"]);
+    assert_eq!(docs_url.candidates[1].adds, ["flows:read", "flows:write"]);
     let profile = &report.calls[1];
     assert_eq!(profile.includes, ["lists", "segments"]);
     assert_eq!(profile.column, 16);
@@ -154,14 +171,14 @@ fn python_raw_requests_through_a_wrapper_with_every_template_syntax() {
                 file,
                 28,
                 RawHttp,
-                "GET /api/lists/%s/profiles",
+                "GET /api/lists/{list_id}/profiles",
                 "get_profiles_for_list",
             ),
             (
                 file,
                 29,
                 RawHttp,
-                "GET /api/lists/{}/relationships/profiles",
+                "GET /api/lists/{list_id}/relationships/profiles",
                 "get_profile_ids_for_list",
             ),
             (file, 30, RawHttp, "POST /api/events", "create_event"),
@@ -194,6 +211,9 @@ fn typescript_sdk_injected_and_field_clients() {
     assert_calls(
         &report,
         &[
+            // A string that is a method and a Klaviyo path is a call site,
+            // even where no call is seen taking it.
+            ("sync.ts", 9, RawHttp, "GET /api/segments", "get_segments"),
             (
                 "sync.ts",
                 16,

@@ -101,8 +101,8 @@ fn sources_in_memory_are_scanned_and_keys_never_echoed() {
     ];
     let findings = scan_sources(&files);
     assert_eq!(findings.files_scanned, 1, "a .md file is not code");
-    assert_eq!(findings.calls.len(), 1);
-    assert_eq!(findings.calls[0].line, 3);
+    assert_eq!(findings.path_calls.len(), 1);
+    assert_eq!(findings.path_calls[0].site.line, 3);
     let report = ScanReport::build(
         &CATALOG,
         &LinkBase::default(),

@@ -1,104 +1,138 @@
-//! The language-independent half of extraction: two passes over a parsed
-//! file. The first records what names hold (string constants and URL
-//! templates per function scope, SDK clients by constructor or declared type,
-//! names imported from the SDK); the second reads every call: SDK methods on
-//! traced clients, then HTTP requests whose URL evaluates to a Klaviyo path.
+//! The language-independent passes over a parsed file. The first records
+//! what names hold (constants, fields, URL templates and SDK clients, per
+//! function scope) and what helper functions return; the second reads every
+//! call: SDK methods on traced clients, then requests whose URL evaluates to
+//! a Klaviyo path (or, inside a wrapper, to the wrapper's own parameter);
+//! the last takes every Klaviyo path no call took, so a path that reaches
+//! Klaviyo by a way the scanner cannot follow is still reported.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::{text, Arg, Call, Concat, Part, Syntax};
-use crate::resolve::parameter_name;
-use crate::scan::{CallForm, FileFindings, FoundCall, Language, UnresolvedCall, UnresolvedReason};
+use super::eval::{render, string_call, Piece, StringCall};
+use super::method::{is_not_request, is_request_word};
+use super::sdk::Sdk;
+use super::target::{classify, first_dynamic, split_query, wrapper_path_param, Reading, Target};
+use super::{named_children, text, Call, Syntax};
+use crate::scan::model::{
+    CallForm, FoundCall, MethodHint, PathCall, Site, UnresolvedCall, UnresolvedReason, Wrapper,
+};
+use crate::scan::FileFindings;
 
 /// Longest excerpt kept, in characters.
 const EXCERPT_CHARS: usize = 120;
-/// How deep names are followed through other names.
-const MAX_DEPTH: usize = 8;
 
-const API_HOST: &str = "a.klaviyo.com";
-
-/// A piece of an evaluated string expression.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Piece {
-    Lit(String),
-    /// A value known only at run time, named after the expression (a path parameter).
-    Hole(String),
-    /// Something that cannot be read at all.
-    Unknown,
+/// Where a name is read: its function scope and byte position.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct At {
+    pub scope: usize,
+    pub pos: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Sdk {
-    /// `KlaviyoAPI(...)`: its namespaces (`.Profiles`) are API objects.
-    Root,
-    /// An API object of one namespace (`new ProfilesApi(...)`, `klaviyo.Profiles`).
-    Api(String),
-}
-
+/// A name's value where it was assigned.
 #[derive(Debug, Clone)]
-struct Binding {
-    scope: usize,
-    pos: usize,
-    pieces: Vec<Piece>,
+pub(super) struct Binding<'t> {
+    pub scope: usize,
+    pub pos: usize,
+    pub value: Node<'t>,
     /// The value comes from a response's `links.related` / `links.next`.
-    related: bool,
+    pub related: bool,
+    /// Assigned to a member (`self.base = …`, `@base = …`), so it is read
+    /// in other methods too.
+    pub member: bool,
 }
 
-pub(crate) struct Engine<'a> {
-    syntax: &'a dyn Syntax,
-    path: &'a str,
-    src: &'a str,
-    bindings: HashMap<String, Vec<Binding>>,
-    sdk: HashMap<String, Sdk>,
-    imports: HashSet<String>,
-    params: HashMap<usize, Vec<String>>,
-    mentions_klaviyo: bool,
-    findings: FileFindings,
+pub(crate) struct Engine<'a, 't> {
+    pub(super) syntax: &'a dyn Syntax,
+    pub(super) path: &'a str,
+    pub(super) src: &'a str,
+    pub(super) bindings: HashMap<String, Vec<Binding<'t>>>,
+    /// What each function of the file returns, by name: (its scope, the value).
+    pub(super) returns: HashMap<String, Vec<(usize, Node<'t>)>>,
+    pub(super) sdk: HashMap<String, Sdk>,
+    pub(super) imports: HashSet<String>,
+    /// Each function's parameters and name, by the function node's id.
+    pub(super) params: HashMap<usize, Vec<String>>,
+    /// The scope each function is in, by the function node's id.
+    scope_parents: HashMap<usize, usize>,
+    pub(super) function_names: HashMap<usize, String>,
+    pub(super) names_klaviyo: bool,
+    /// String literals read by the evaluation under way.
+    pub(super) touched: RefCell<Vec<usize>>,
+    /// String literals a call took (or that were judged), by node id.
+    consumed: HashSet<usize>,
+    /// Byte ranges of the URL arguments calls took: a call inside one
+    /// (`quote(path)` in `requests.get(BASE + quote(path))`) takes nothing.
+    claimed: Vec<std::ops::Range<usize>>,
+    pub(super) findings: FileFindings,
 }
 
 /// A node with the function scope it is in.
 #[derive(Clone, Copy)]
-struct Visit<'t> {
-    node: Node<'t>,
-    scope: usize,
+pub(super) struct Visit<'t> {
+    pub node: Node<'t>,
+    pub scope: usize,
 }
 
-impl<'a> Engine<'a> {
-    pub(crate) fn new(syntax: &'a dyn Syntax, path: &'a str, src: &'a str) -> Engine<'a> {
-        let mentions_klaviyo = src
-            .as_bytes()
-            .windows(7)
-            .any(|w| w.eq_ignore_ascii_case(b"klaviyo"));
+impl Visit<'_> {
+    pub(super) fn at(&self) -> At {
+        At {
+            scope: self.scope,
+            pos: self.node.start_byte(),
+        }
+    }
+}
+
+impl<'a, 't> Engine<'a, 't> {
+    pub(crate) fn new(syntax: &'a dyn Syntax, path: &'a str, src: &'a str) -> Engine<'a, 't> {
         Engine {
             syntax,
             path,
             src,
             bindings: HashMap::new(),
+            returns: HashMap::new(),
             sdk: HashMap::new(),
             imports: HashSet::new(),
             params: HashMap::new(),
-            mentions_klaviyo,
+            scope_parents: HashMap::new(),
+            function_names: HashMap::new(),
+            names_klaviyo: super::names_klaviyo(src.as_bytes()),
+            touched: RefCell::new(Vec::new()),
+            consumed: HashSet::new(),
+            claimed: Vec::new(),
             findings: FileFindings::default(),
         }
     }
 
-    pub(crate) fn run(mut self, root: Node<'_>) -> FileFindings {
+    pub(crate) fn run(mut self, root: Node<'t>) -> FileFindings {
         let nodes = self.visit_all(root);
+        for visit in &nodes {
+            self.learn_return(*visit);
+        }
+        for visit in &nodes {
+            self.learn_factory(*visit);
+        }
         for visit in &nodes {
             self.learn(*visit);
         }
         for visit in &nodes {
             if let Some(call) = self.syntax.call(visit.node, self.src) {
                 self.read_call(*visit, &call);
+            } else {
+                self.read_sdk_reference(*visit);
             }
         }
+        for visit in &nodes {
+            self.sweep(*visit);
+        }
+        self.findings.names_klaviyo = self.names_klaviyo;
         self.findings
     }
 
     /// Every node in source order, with its scope; records function parameters.
-    fn visit_all<'t>(&mut self, root: Node<'t>) -> Vec<Visit<'t>> {
+    fn visit_all(&mut self, root: Node<'t>) -> Vec<Visit<'t>> {
         let mut out = Vec::new();
         let mut stack = vec![Visit {
             node: root,
@@ -108,14 +142,17 @@ impl<'a> Engine<'a> {
             out.push(visit);
             let scope = if self.syntax.is_function(visit.node.kind()) {
                 let id = visit.node.id();
-                let params = parameter_names(visit.node, self.src);
-                self.params.insert(id, params);
+                self.scope_parents.insert(id, visit.scope);
+                self.params
+                    .insert(id, parameter_names(visit.node, self.src));
+                if let Some(name) = self.syntax.function_name(visit.node, self.src) {
+                    self.function_names.insert(id, name);
+                }
                 id
             } else {
                 visit.scope
             };
-            let mut cursor = visit.node.walk();
-            let children: Vec<Node<'t>> = visit.node.named_children(&mut cursor).collect();
+            let children = named_children(visit.node);
             for child in children.into_iter().rev() {
                 stack.push(Visit { node: child, scope });
             }
@@ -123,21 +160,27 @@ impl<'a> Engine<'a> {
         out
     }
 
-    /// Pass 1: what names hold.
-    fn learn(&mut self, visit: Visit<'_>) {
-        let node = visit.node;
-        let src = self.src;
-        if node.kind().contains("string") && !self.findings.defines_api_base {
-            let literal = text(node, src);
-            if literal.contains("a.klaviyo.com/api") && literal.len() < 512 {
-                self.findings.defines_api_base = true;
+    /// What each function returns, for helpers that build a path.
+    fn learn_return(&mut self, visit: Visit<'t>) {
+        if let Some(value) = self.syntax.returned(visit.node) {
+            if let Some(name) = self.function_names.get(&visit.scope) {
+                let returns = self.returns.entry(name.clone()).or_default();
+                if returns.len() < 4 {
+                    returns.push((visit.scope, value));
+                }
             }
         }
+    }
+
+    /// Pass 1: what names hold.
+    fn learn(&mut self, visit: Visit<'t>) {
+        let node = visit.node;
+        let src = self.src;
         for name in self.syntax.sdk_imports(node, src) {
             self.imports.insert(name);
         }
         if let Some((name, type_name)) = self.syntax.typed_binding(node, src) {
-            if let Some(kind) = sdk_of_type(&type_name) {
+            if let Some(kind) = self.sdk_of_type(&type_name) {
                 self.sdk.insert(name, kind);
             }
         }
@@ -145,548 +188,629 @@ impl<'a> Engine<'a> {
             return;
         };
         if let Some(kind) = self.sdk_of_value(value) {
-            self.sdk.insert(name.clone(), kind);
+            self.sdk.insert(name, kind);
             return;
         }
-        let value_text = text(value, src);
-        let related = mentions_related(value_text);
-        let pieces = self.eval(value, visit.scope, node.start_byte(), 0);
-        let readable =
-            pieces.iter().any(|p| matches!(p, Piece::Lit(_))) && !pieces.contains(&Piece::Unknown);
-        if readable || related {
-            self.bindings.entry(name).or_default().push(Binding {
-                scope: visit.scope,
-                pos: node.start_byte(),
-                pieces: if readable {
-                    pieces
-                } else {
-                    vec![Piece::Unknown]
-                },
-                related,
-            });
-        }
+        let related = mentions_related(text(value, src));
+        let member = node
+            .child_by_field_name("left")
+            .and_then(|left| self.syntax.chain(left, src))
+            .is_some_and(|chain| chain.len() > 1 || chain[0].starts_with('@'));
+        self.bindings.entry(name).or_default().push(Binding {
+            scope: visit.scope,
+            pos: node.start_byte(),
+            value,
+            related,
+            member,
+        });
     }
 
-    /// `KlaviyoAPI(...)`, `new ProfilesApi(...)`, `klaviyo.Profiles`, `KlaviyoAPI::Profiles`.
-    fn sdk_of_value(&self, value: Node<'_>) -> Option<Sdk> {
-        if let Some(call) = self.syntax.call(value, self.src) {
-            return sdk_of_type(&call.name);
-        }
-        let chain = self.syntax.chain(value, self.src)?;
-        self.namespace_of(&chain).map(|(ns, _)| Sdk::Api(ns))
+    /// The value of a name visible at `at`: in its function or the
+    /// functions around it, at module level, or (for a member, `self.x`) in
+    /// any method. A parameter of the function hides the rest.
+    pub(super) fn lookup(&self, name: &str, at: At) -> Option<&Binding<'t>> {
+        self.lookup_as(name, at, false)
     }
 
-    /// The SDK namespace a receiver chain is, and whether it was traced.
-    fn namespace_of(&self, receiver: &[String]) -> Option<(String, bool)> {
-        let last = receiver.last()?;
-        let n = receiver.len();
-        if n >= 2 && receiver[n - 2] == "KlaviyoAPI" && is_pascal(last) {
-            return Some((last.clone(), true));
-        }
-        if let Some(Sdk::Api(ns)) = self.sdk.get(last) {
-            return Some((ns.clone(), true));
-        }
-        if n >= 2 && self.sdk.get(&receiver[n - 2]) == Some(&Sdk::Root) && is_pascal(last) {
-            return Some((last.clone(), true));
-        }
-        if n == 1 && self.imports.contains(last) && is_pascal(last) {
-            return Some((last.clone(), true));
-        }
-        // `client.Profiles.get_profiles(...)` on a client passed in untyped:
-        // the shape of the Python and PHP SDKs, checked against the catalog later.
-        let two_level = matches!(self.syntax.language(), Language::Python | Language::Php);
-        if two_level && n >= 2 && is_pascal(last) && self.mentions_klaviyo {
-            return Some((last.clone(), false));
-        }
-        None
-    }
-
-    /// The latest value of a name visible at `pos` in `scope`.
-    fn lookup(&self, name: &str, scope: usize, pos: usize) -> Option<&Binding> {
+    pub(super) fn lookup_as(&self, name: &str, at: At, member: bool) -> Option<&Binding<'t>> {
         let bindings = self.bindings.get(name)?;
-        let before = |b: &&Binding| b.pos < pos;
+        let mut scope = at.scope;
+        loop {
+            let local = bindings
+                .iter()
+                .filter(|b| b.scope == scope && (b.pos < at.pos || scope == 0))
+                .max_by_key(|b| b.pos);
+            if local.is_some() {
+                return local;
+            }
+            if !member
+                && self
+                    .params
+                    .get(&scope)
+                    .is_some_and(|p| p.iter().any(|p| p == name))
+            {
+                return None;
+            }
+            match self.scope_parents.get(&scope) {
+                Some(parent) if scope != 0 => scope = *parent,
+                _ => break,
+            }
+        }
         bindings
             .iter()
-            .filter(|b| b.scope == scope)
-            .filter(before)
+            .filter(|b| member || b.member)
             .max_by_key(|b| b.pos)
-            .or_else(|| {
-                bindings
-                    .iter()
-                    .filter(|b| b.scope == 0)
-                    .max_by_key(|b| b.pos)
-            })
-            .or_else(|| bindings.iter().max_by_key(|b| b.pos))
-    }
-
-    /// Evaluates a string expression into literal text and holes.
-    fn eval(&self, node: Node<'_>, scope: usize, pos: usize, depth: usize) -> Vec<Piece> {
-        if depth > MAX_DEPTH {
-            return vec![Piece::Unknown];
-        }
-        let syntax = self.syntax;
-        let src = self.src;
-        if let Some(parts) = syntax.string_parts(node, src) {
-            let mut pieces = Vec::new();
-            for part in parts {
-                match part {
-                    Part::Lit(literal) => pieces.push(Piece::Lit(literal)),
-                    Part::Expr(expr) => pieces.extend(self.eval_hole(expr, scope, pos, depth + 1)),
-                }
-            }
-            return pieces;
-        }
-        if let Some(concat) = syntax.concat(node, src) {
-            return match concat {
-                Concat::Join(left, right) => {
-                    let mut pieces = self.eval(left, scope, pos, depth + 1);
-                    pieces.extend(self.eval_hole(right, scope, pos, depth + 1));
-                    pieces
-                }
-                Concat::Template(template) => self.eval(template, scope, pos, depth + 1),
-            };
-        }
-        if let Some(chain) = syntax.chain(node, src) {
-            let name = chain.last().cloned().unwrap_or_default();
-            return match self.lookup(&name, scope, pos) {
-                Some(binding) => binding.pieces.clone(),
-                None => vec![Piece::Hole(name)],
-            };
-        }
-        if let Some(call) = syntax.call(node, src) {
-            let name = call.name.clone();
-            let positional: Vec<&Arg<'_>> = call.args.iter().filter(|a| a.name.is_none()).collect();
-            match (name.as_str(), positional.as_slice()) {
-                ("URI" | "parse" | "urlparse" | "String" | "str", [first, ..]) => {
-                    return self.eval(first.value, scope, pos, depth + 1)
-                }
-                ("URL", [path, base, ..]) if call.is_new => {
-                    return join(
-                        self.eval(base.value, scope, pos, depth + 1),
-                        self.eval(path.value, scope, pos, depth + 1),
-                    )
-                }
-                ("urljoin" | "join", [base, path]) => {
-                    return join(
-                        self.eval(base.value, scope, pos, depth + 1),
-                        self.eval(path.value, scope, pos, depth + 1),
-                    )
-                }
-                _ => {}
-            }
-        }
-        vec![Piece::Unknown]
-    }
-
-    /// An interpolated or concatenated expression: its value, or a named hole.
-    fn eval_hole(&self, node: Node<'_>, scope: usize, pos: usize, depth: usize) -> Vec<Piece> {
-        let pieces = self.eval(node, scope, pos, depth);
-        if pieces == [Piece::Unknown] {
-            return vec![Piece::Hole(parameter_name(text(node, self.src)))];
-        }
-        pieces
     }
 
     /// Pass 2: one call.
-    fn read_call(&mut self, visit: Visit<'_>, call: &Call<'_>) {
-        let syntax = self.syntax;
-        let chain = call.chain.clone();
+    fn read_call(&mut self, visit: Visit<'t>, call: &Call<'t>) {
         if let Some(receiver) = call.dynamic_receiver {
-            if let Some(receiver_chain) = syntax.chain(receiver, self.src) {
-                if self
-                    .namespace_of(&receiver_chain)
-                    .is_some_and(|(_, traced)| traced)
-                {
-                    self.unresolved(
-                        visit.node,
-                        UnresolvedReason::DynamicSdkMethod,
-                        format!(
-                            "the SDK method called on `{}` is chosen at run time; call it by name so its scopes can be known",
-                            receiver_chain.join(".")
-                        ),
-                    );
-                }
-            }
+            self.read_dynamic_sdk_call(visit, receiver);
             return;
         }
-        if let Some(chain) = &chain {
-            if chain.len() >= 2 && self.read_sdk_call(visit, call, chain) {
-                return;
-            }
-        }
-        self.read_http_call(visit, call, chain.as_deref().unwrap_or(&[]), &call.name);
-    }
-
-    fn read_sdk_call(&mut self, visit: Visit<'_>, call: &Call<'_>, chain: &[String]) -> bool {
-        let (receiver, method) = chain.split_at(chain.len() - 1);
-        let method = &method[0];
-        if !is_method_name(method) {
-            return false;
-        }
-        let Some((ns, traced)) = self.namespace_of(receiver) else {
-            return false;
-        };
-        let mut input = self.syntax.sdk_input(&ns, method);
-        let (includes, dynamic) = self.includes_in(
-            call.args.iter().map(|a| (a.name.as_deref(), a.value)),
-            visit,
-        );
-        self.dynamic_includes(visit.node, &format!("{ns}.{method}"), &dynamic);
-        if !includes.is_empty() {
-            input = format!("{input}?include={}", includes.join(","));
-        }
-        self.found(visit.node, CallForm::SdkMethod, input, !traced);
-        true
-    }
-
-    fn read_http_call(&mut self, visit: Visit<'_>, call: &Call<'_>, chain: &[String], name: &str) {
-        let word = name.trim_start_matches(['_', '$']).to_ascii_lowercase();
-        let word = word.strip_suffix("async").unwrap_or(&word).to_owned();
-        let positional: Vec<Node<'_>> = call
-            .args
-            .iter()
-            .filter(|a| a.name.is_none())
-            .map(|a| a.value)
-            .collect();
-        let named = |key: &str| {
-            call.args
-                .iter()
-                .find(|a| a.name.as_deref() == Some(key))
-                .map(|a| a.value)
-        };
-        // (method, or None when computed; the URL node)
-        let (method, url): (Result<String, Node<'_>>, Option<Node<'_>>) = match word.as_str() {
-            "get" | "post" | "put" | "patch" | "delete" => (
-                Ok(word.to_ascii_uppercase()),
-                positional.first().copied().or_else(|| named("url")),
-            ),
-            "new" if chain.len() >= 3 && chain[chain.len() - 3] == "HTTP" => (
-                Ok(chain[chain.len() - 2].to_ascii_uppercase()),
-                positional.first().copied(),
-            ),
-            "get_response" | "get_print" if chain.contains(&"HTTP".to_owned()) => {
-                (Ok("GET".to_owned()), positional.first().copied())
-            }
-            "request" | "send_request" | "fetch" | "got" | "axios" | "ky" | "ofetch"
-            | "urlopen" => match self.request_target(&word, call, &positional) {
-                Some(target) => target,
-                None => return,
-            },
-            _ => return,
-        };
-        let Some(url) = url else {
+        if self.read_sdk_call(visit, call) {
             return;
-        };
+        }
+        self.read_request(visit, call);
+    }
+
+    /// A call whose argument is a Klaviyo path: a request, or inside a
+    /// wrapper, a request to the wrapper's own parameter.
+    fn read_request(&mut self, visit: Visit<'t>, call: &Call<'t>) {
+        if is_not_request(&call.name) {
+            return;
+        }
+        // A URL builder's value flows into the call around it.
+        if self.syntax.concat(visit.node, self.src).is_some()
+            || matches!(
+                string_call(call, self.src),
+                Some(StringCall::Same | StringCall::Join | StringCall::UrlWithBase)
+            )
+        {
+            return;
+        }
         // Routes of a web framework (`router.get('/x', handler)`) are not requests.
         if call
             .args
             .iter()
-            .any(|a| self.syntax.is_function(a.value.kind()))
+            .any(|a| self.syntax.is_function(a.value.kind()) && !is_trailing_lambda(a, call))
         {
             return;
         }
+        let at = visit.at();
         let params = self.params.get(&visit.scope).cloned().unwrap_or_default();
-        let pieces = self.eval(url, visit.scope, visit.node.start_byte(), 0);
-        let url_text = text(url, self.src);
-        let related = mentions_related(url_text)
-            || self.syntax.chain(url, self.src).is_some_and(|c| {
-                c.last()
-                    .and_then(|n| self.lookup(n, visit.scope, visit.node.start_byte()))
-                    .is_some_and(|b| b.related)
-            });
-        let target = match classify(&pieces) {
-            Some(target) => target,
-            None => {
-                if related && self.mentions_klaviyo {
+        let inside_claimed = self.claimed.iter().any(|range| {
+            range.start <= visit.node.start_byte() && visit.node.end_byte() <= range.end
+        });
+        if inside_claimed {
+            return;
+        }
+        for url in self.url_candidates(call) {
+            self.touched.borrow_mut().clear();
+            let alternatives = self.eval(url, at, 0);
+            let touched = std::mem::take(&mut *self.touched.borrow_mut());
+            if alternatives
+                .iter()
+                .any(|pieces| self.is_wrapper(visit, call, url, pieces, &params))
+            {
+                self.consumed.extend(touched);
+                return;
+            }
+            let request_like = self.is_request_like(call, visit.node, url, at);
+            let method_argument = self.has_method_argument(call, url, at);
+            let targets: Vec<Target> = alternatives
+                .iter()
+                .filter_map(|pieces| match classify(pieces, false) {
+                    Reading::Path(target)
+                        if self.takes(call, &target, request_like, method_argument) =>
+                    {
+                        Some(target)
+                    }
+                    _ => None,
+                })
+                .collect();
+            if targets.is_empty() {
+                if request_like && self.names_klaviyo && self.is_related(url, at) {
                     self.unresolved(
                         visit.node,
                         UnresolvedReason::RelatedLink,
                         format!(
                             "the URL `{}` is taken from a response's links (links.related / links.next), so the operation it reaches is known only at run time",
-                            shorten(url_text, 60)
+                            shorten(text(url, self.src), 60)
                         ),
                     );
-                }
-                return;
-            }
-        };
-        let (path, relative) = match target {
-            Target::Absolute(path) => (path, false),
-            Target::Relative(mut path) => {
-                if let Some(Piece::Lit(first)) = path.first_mut() {
-                    *first = first.trim_start_matches('/').to_owned();
-                }
-                (prefixed(&path, "/api/"), true)
-            }
-        };
-        // Inside a wrapper (`def get(path): requests.get(BASE + path)`), the
-        // callers are the calls: its own parameters make it no call of its own.
-        if let Some(hole) = first_dynamic(&path) {
-            if params.iter().any(|p| p == &hole) {
-                return;
-            }
-            self.unresolved(
-                visit.node,
-                UnresolvedReason::DynamicPath,
-                format!(
-                    "the path `{}` is computed at run time (`{hole}`), so its operation is not known; write the resource path literally",
-                    render(&path)
-                ),
-            );
-            return;
-        }
-        let method = match method {
-            Ok(method) => method,
-            Err(expr) => {
-                let expr_text = text(expr, self.src);
-                if params.iter().any(|p| p == &parameter_name(expr_text)) {
                     return;
                 }
-                self.unresolved(
-                    visit.node,
-                    UnresolvedReason::DynamicMethod,
-                    format!(
-                        "the HTTP method `{}` of the request to `{}` is computed at run time",
-                        shorten(expr_text, 40),
-                        render(&path)
-                    ),
-                );
+                continue;
+            }
+            self.consumed.extend(touched);
+            self.claimed.push(url.byte_range());
+            let (method, arg_methods) = self.method_hint(call, visit.node, url, at);
+            let same_origin = self.is_same_origin(call);
+            let from = self.findings.path_calls.len();
+            let mut seen = Vec::new();
+            for target in targets {
+                if !seen.contains(&target.pieces) {
+                    seen.push(target.pieces.clone());
+                    self.path_call(
+                        visit,
+                        call,
+                        url,
+                        target,
+                        &method,
+                        &arg_methods,
+                        same_origin,
+                        &params,
+                    );
+                }
+            }
+            if self.findings.path_calls.len() > from {
+                let includes = self.includes_of(visit, call, Some(url));
+                self.add_includes(from, &includes.values);
+                let what = format!("`{}`", self.findings.path_calls[from].path);
+                self.dynamic_includes(visit.node, &what, &includes.dynamic);
+            }
+            return;
+        }
+    }
+
+    /// A call that sends a request: it says its method, or its name (or
+    /// what it is called on) is a request's.
+    fn is_request_like(&self, call: &Call<'t>, node: Node<'t>, url: Node<'t>, at: At) -> bool {
+        is_request_word(&call.name)
+            || super::method::verb_of_name(&call.name).is_some()
+            || !matches!(self.method_hint(call, node, url, at).0, MethodHint::Absent)
+    }
+
+    /// Whether the call takes this path as its URL. A relative tail needs a
+    /// call that sends requests; a single segment (`'lists'`, a common word)
+    /// also needs one made on a client (`client.get('lists')`, `Klaviyo::get`).
+    fn takes(
+        &self,
+        call: &Call<'t>,
+        target: &Target,
+        request_like: bool,
+        method_argument: bool,
+    ) -> bool {
+        if !target.relative {
+            return true;
+        }
+        if !request_like {
+            return false;
+        }
+        let single = !render(&target.pieces)
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('/')
+            .contains('/');
+        if !single || target.after_base || target.rooted || method_argument {
+            return true;
+        }
+        let Some(receiver) = call.receiver.map(|r| text(r, self.src)) else {
+            return false;
+        };
+        let words = super::method::words(receiver);
+        words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "self"
+                    | "this"
+                    | "client"
+                    | "api"
+                    | "http"
+                    | "session"
+                    | "klaviyo"
+                    | "rest"
+                    | "conn"
+                    | "connection"
+                    | "service"
+                    | "request"
+                    | "requests"
+                    | "httpx"
+                    | "faraday"
+                    | "guzzle"
+                    | "resty"
+                    | "req"
+            )
+        })
+    }
+
+    /// The arguments that may be the URL: positional and named arguments,
+    /// and `url`/`uri`/`path`/`endpoint` entries of option objects; the
+    /// receiver when the call is made on a string (`url.GetAsync()`).
+    fn url_candidates(&self, call: &Call<'t>) -> Vec<Node<'t>> {
+        const URL_KEYS: &[&str] = &[
+            "url",
+            "uri",
+            "path",
+            "endpoint",
+            "resource",
+            "RequestUri",
+            "CURLOPT_URL",
+            "baseURL",
+            "href",
+        ];
+        let mut out: Vec<Node<'t>> = Vec::new();
+        for arg in &call.args {
+            match &arg.name {
+                Some(name) if !URL_KEYS.contains(&name.as_str()) && is_option_name(name) => {}
+                _ => out.push(arg.value),
+            }
+            for child in named_children(arg.value) {
+                if let Some((key, value)) = self.syntax.pair(child, self.src) {
+                    if URL_KEYS.contains(&key.as_str()) {
+                        out.push(value);
+                    }
+                }
+            }
+        }
+        if let Some(receiver) = call.receiver {
+            if self.syntax.string_parts(receiver, self.src).is_some()
+                || self.syntax.concat(receiver, self.src).is_some()
+            {
+                out.push(receiver);
+            }
+        }
+        out
+    }
+
+    /// Inside a function, a request to the function's own parameter (after
+    /// a base URL): the function is a wrapper and its callers are the calls.
+    fn is_wrapper(
+        &mut self,
+        visit: Visit<'t>,
+        call: &Call<'t>,
+        url: Node<'t>,
+        pieces: &[Piece],
+        params: &[String],
+    ) -> bool {
+        let Some((param, on_host)) = wrapper_path_param(pieces, params) else {
+            return false;
+        };
+        let Some(path_param) = params.iter().position(|p| *p == param) else {
+            return false;
+        };
+        let (method, _) = self.method_hint(call, visit.node, url, visit.at());
+        let has_method = !matches!(method, MethodHint::Absent);
+        if !has_method && !is_request_word(&call.name) {
+            return false;
+        }
+        let (method, method_param) = match method {
+            MethodHint::Known(m) => (Some(m), None),
+            MethodHint::Dynamic { expression } => {
+                let name = crate::resolve::parameter_name(&expression);
+                (None, params.iter().position(|p| *p == name))
+            }
+            MethodHint::Absent => (None, None),
+        };
+        if let Some(name) = self.function_names.get(&visit.scope).cloned() {
+            let (line, _, _) = self.place(visit.node);
+            self.findings.wrappers.push(Wrapper {
+                file: self.path.to_owned(),
+                line,
+                name,
+                path_param,
+                method,
+                method_param,
+                klaviyo: on_host || self.names_klaviyo,
+            });
+        }
+        true
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn path_call(
+        &mut self,
+        visit: Visit<'t>,
+        call: &Call<'t>,
+        url: Node<'t>,
+        target: Target,
+        method: &MethodHint,
+        arg_methods: &[Option<crate::catalog::Method>],
+        same_origin: bool,
+        params: &[String],
+    ) {
+        if let Some(hole) = first_dynamic(&target) {
+            if params.contains(&hole) {
                 return;
             }
-        };
-        let others = call
-            .args
-            .iter()
-            .filter(|a| a.value.id() != url.id())
-            .map(|a| (a.name.as_deref(), a.value));
-        let (includes, dynamic) = self.includes_in(others, visit);
-        let rendered = render(&path);
-        let (path_part, query) = match rendered.split_once('?') {
-            Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
-            None => (rendered.clone(), None),
-        };
-        let mut query_parts: Vec<String> = Vec::new();
-        for pair in query.iter().flat_map(|q| q.split('&')) {
-            if pair.starts_with("include=") && (pair.contains('{') || pair.contains('\u{1}')) {
+            if target.on_host || self.names_klaviyo {
                 self.unresolved(
                     visit.node,
                     UnresolvedReason::DynamicPath,
                     format!(
-                        "the include= value of `{path_part}` is computed at run time; its extra scopes are not known"
+                        "the path `{}` is computed at run time (`{hole}`), so its operation is not known; write the resource path literally",
+                        render(&target.pieces)
                     ),
+                );
+            }
+            return;
+        }
+        let method = match target.method {
+            Some(m) => MethodHint::Known(m),
+            None => method.clone(),
+        };
+        let callee = Some(
+            call.chain
+                .as_ref()
+                .map(|chain| callee_name(chain))
+                .unwrap_or_else(|| call.name.clone()),
+        );
+        let same_origin = same_origin && !target.after_base;
+        // The call's place is where its URL is written (a chained call
+        // starts lines above its `->post(`).
+        self.push_path_call(
+            url,
+            target,
+            method,
+            callee,
+            arg_methods.to_vec(),
+            same_origin,
+            false,
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_path_call(
+        &mut self,
+        node: Node<'t>,
+        target: Target,
+        method: MethodHint,
+        callee: Option<String>,
+        arg_methods: Vec<Option<crate::catalog::Method>>,
+        same_origin: bool,
+        standalone: bool,
+    ) {
+        let (path, query) = split_query(&target.pieces);
+        let mut includes = Vec::new();
+        for pair in query.iter().flat_map(|q| q.split('&')) {
+            let Some(values) = pair.strip_prefix("include=") else {
+                continue;
+            };
+            if values.contains('{') || values.contains('\u{1}') {
+                self.unresolved(
+                    node,
+                    UnresolvedReason::DynamicInclude,
+                    format!("the include= value of `{path}` is computed at run time; its extra scopes are not known"),
                 );
                 continue;
             }
-            if pair.starts_with("include=") {
-                query_parts.push(pair.to_owned());
-            }
-        }
-        if !includes.is_empty() {
-            query_parts.push(format!("include={}", includes.join(",")));
-        }
-        self.dynamic_includes(visit.node, &format!("`{path_part}`"), &dynamic);
-        let mut input = format!("{method} {path_part}");
-        if !query_parts.is_empty() {
-            input = format!("{input}?{}", query_parts.join("&"));
-        }
-        if relative {
-            let found = self.call_at(visit.node, CallForm::RawHttp, input);
-            self.findings.relative.push(found);
-        } else {
-            self.found(visit.node, CallForm::RawHttp, input, false);
-        }
-    }
-
-    /// `request('GET', url)`, `fetch(url, {method})`, `axios({url, method})`.
-    #[allow(clippy::type_complexity)]
-    fn request_target<'t>(
-        &self,
-        word: &str,
-        call: &Call<'t>,
-        positional: &[Node<'t>],
-    ) -> Option<(Result<String, Node<'t>>, Option<Node<'t>>)> {
-        let first = *positional.first()?;
-        let option = |key: &str| -> Option<Node<'t>> {
-            call.args
-                .iter()
-                .find(|a| a.name.as_deref() == Some(key))
-                .map(|a| a.value)
-                .or_else(|| call.args.iter().find_map(|a| self.pair_value(a.value, key)))
-        };
-        let method_of = |node: Option<Node<'t>>, default: &str| -> Result<String, Node<'t>> {
-            match node {
-                None => Ok(default.to_owned()),
-                Some(node) => self
-                    .literal_word(node)
-                    .map(|w| w.to_ascii_uppercase())
-                    .ok_or(node),
-            }
-        };
-        if word == "request" || word == "send_request" {
-            if let Some(method) = self.literal_word(first).filter(|w| is_http_method(w)) {
-                return Some((Ok(method.to_ascii_uppercase()), positional.get(1).copied()));
-            }
-            if let Some(url) = self.pair_value(first, "url") {
-                return Some((
-                    method_of(self.pair_value(first, "method"), "GET"),
-                    Some(url),
-                ));
-            }
-            if positional.len() >= 2 {
-                return Some((Err(first), Some(positional[1])));
-            }
-            // urllib's `Request(url, method="PATCH")`: like fetch below.
-        }
-        let url = self.pair_value(first, "url").unwrap_or(first);
-        let default = if matches!(word, "urlopen" | "request") && option("data").is_some() {
-            "POST"
-        } else {
-            "GET"
-        };
-        Some((method_of(option("method"), default), Some(url)))
-    }
-
-    /// The value under `key` in a dict/object/hash literal node.
-    fn pair_value<'t>(&self, node: Node<'t>, key: &str) -> Option<Node<'t>> {
-        let mut cursor = node.walk();
-        let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-        children
-            .into_iter()
-            .filter_map(|child| self.syntax.pair(child, self.src))
-            .find(|(k, _)| k == key)
-            .map(|(_, value)| value)
-    }
-
-    /// A literal word (`'PATCH'`, `:post`, `"GET"`).
-    fn literal_word(&self, node: Node<'_>) -> Option<String> {
-        if let Some(parts) = self.syntax.string_parts(node, self.src) {
-            let mut word = String::new();
-            for part in parts {
-                match part {
-                    Part::Lit(text) => word.push_str(&text),
-                    _ => return None,
+            for value in values
+                .split([',', '%'])
+                .filter(|v| !v.is_empty() && *v != "2C")
+            {
+                let value = value.trim_start_matches("2C");
+                if !includes.iter().any(|known| known == value) {
+                    includes.push(value.to_owned());
                 }
             }
-            return Some(word);
         }
-        let raw = text(node, self.src).trim_start_matches(':');
-        (node.kind().contains("symbol") && raw.bytes().all(|b| b.is_ascii_alphabetic()))
-            .then(|| raw.to_owned())
+        let site = self.site(node);
+        self.findings.path_calls.push(PathCall {
+            site,
+            form: CallForm::RawHttp,
+            path,
+            relative: target.relative,
+            on_host: target.on_host,
+            tied: self.names_klaviyo,
+            same_origin,
+            includes,
+            method,
+            callee,
+            arg_methods,
+            standalone,
+        });
     }
 
-    /// Every `include` value in the arguments: keyword `include=`, or an
-    /// `include` key anywhere in a literal params/options object; and the
-    /// include expressions that are computed at run time.
-    fn includes_in<'t>(
-        &self,
-        args: impl Iterator<Item = (Option<&'t str>, Node<'t>)>,
-        visit: Visit<'_>,
-    ) -> (Vec<String>, Vec<String>) {
-        let mut values = Vec::new();
-        let mut dynamic = Vec::new();
-        for (name, value) in args {
-            if name == Some("include") {
-                self.include_values(value, visit, &mut values, &mut dynamic);
-            } else {
-                self.find_include(value, visit, &mut values, &mut dynamic, 0);
+    /// The include values the call's other arguments give (`include=[…]`,
+    /// `params: {include: …}`), added to the path calls it made.
+    pub(super) fn add_includes(&mut self, from: usize, values: &[String]) {
+        for call in &mut self.findings.path_calls[from..] {
+            for value in values {
+                if !call.includes.contains(value) {
+                    call.includes.push(value.clone());
+                }
             }
         }
-        (values, dynamic)
     }
 
-    fn find_include(
-        &self,
-        node: Node<'_>,
-        visit: Visit<'_>,
-        into: &mut Vec<String>,
-        dynamic: &mut Vec<String>,
-        depth: usize,
-    ) {
-        if depth > 4 {
+    /// A browser `fetch('/api/…')` with no host goes to the page's own server.
+    fn is_same_origin(&self, call: &Call<'t>) -> bool {
+        let language = self.syntax.language();
+        if !matches!(
+            language,
+            crate::scan::Language::JavaScript | crate::scan::Language::TypeScript
+        ) {
+            return false;
+        }
+        let receiver = call.receiver.map(|r| text(r, self.src)).unwrap_or_default();
+        let global = matches!(receiver, "" | "window" | "globalThis" | "self");
+        (global
+            && matches!(
+                call.name.as_str(),
+                "fetch" | "$fetch" | "ofetch" | "useFetch" | "axios" | "ky" | "got"
+            ))
+            || matches!(
+                receiver,
+                "axios" | "ky" | "got" | "$" | "jQuery" | "$http" | "window.axios"
+            )
+    }
+
+    fn is_related(&self, url: Node<'t>, at: At) -> bool {
+        mentions_related(text(url, self.src))
+            || self.syntax.chain(url, self.src).is_some_and(|c| {
+                c.last()
+                    .and_then(|n| self.lookup(n, at))
+                    .is_some_and(|b| b.related)
+            })
+    }
+
+    /// Pass 3: a string no call took that is a Klaviyo path on its own.
+    fn sweep(&mut self, visit: Visit<'t>) {
+        let node = visit.node;
+        if self.syntax.string_parts(node, self.src).is_none() || self.consumed.contains(&node.id())
+        {
             return;
         }
-        let mut cursor = node.walk();
-        let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
-        for child in children {
-            match self.syntax.pair(child, self.src) {
-                Some((key, value)) if key == "include" => {
-                    self.include_values(value, visit, into, dynamic)
+        let root = self.expression_root(node);
+        if self.is_not_a_path_site(root) {
+            return;
+        }
+        self.touched.borrow_mut().clear();
+        let alternatives = self.eval(root, visit.at(), 0);
+        let touched = std::mem::take(&mut *self.touched.borrow_mut());
+        if touched.iter().any(|id| self.consumed.contains(id)) {
+            return;
+        }
+        self.consumed.extend(touched);
+        self.consumed.insert(node.id());
+        let params = self.params.get(&visit.scope).cloned().unwrap_or_default();
+        let mut seen = Vec::new();
+        for pieces in alternatives {
+            let Reading::Path(target) = classify(&pieces, true) else {
+                continue;
+            };
+            let klaviyo_shaped = target.on_host || self.names_klaviyo;
+            if !klaviyo_shaped || seen.contains(&target.pieces) {
+                continue;
+            }
+            if let Some(hole) = first_dynamic(&target) {
+                if !params.contains(&hole) && target.on_host {
+                    self.unresolved(
+                        root,
+                        UnresolvedReason::DynamicPath,
+                        format!(
+                            "the path `{}` is computed at run time (`{hole}`), so its operation is not known; write the resource path literally",
+                            render(&target.pieces)
+                        ),
+                    );
                 }
-                Some((_, value)) => self.find_include(value, visit, into, dynamic, depth + 1),
-                None => self.find_include(child, visit, into, dynamic, depth + 1),
+                continue;
+            }
+            seen.push(target.pieces.clone());
+            let method = target.method.map_or(MethodHint::Absent, MethodHint::Known);
+            self.push_path_call(root, target, method, None, Vec::new(), false, true);
+        }
+    }
+
+    /// The whole string expression a literal is part of (`BASE + "/lists"`,
+    /// `fmt.Sprintf("%s/lists", base)`).
+    fn expression_root(&self, node: Node<'t>) -> Node<'t> {
+        let mut root = node;
+        'up: for _ in 0..6 {
+            // The parent, or an argument list's call (a format call).
+            let mut candidate = root.parent();
+            for _ in 0..3 {
+                let Some(up) = candidate else { break 'up };
+                let part_of = self.syntax.concat(up, self.src).is_some()
+                    || self.syntax.branches(up, self.src).is_some()
+                    || self.syntax.string_parts(up, self.src).is_some();
+                if part_of {
+                    root = up;
+                    continue 'up;
+                }
+                if !up.kind().contains("argument") {
+                    break 'up;
+                }
+                candidate = up.parent();
+            }
+            break;
+        }
+        root
+    }
+
+    /// A docstring, a comparison, a dictionary key, a JSON:API link, or an
+    /// argument of a call that sends nothing (a log line, an assertion).
+    fn is_not_a_path_site(&self, root: Node<'t>) -> bool {
+        let Some(parent) = root.parent() else {
+            return false;
+        };
+        if parent.kind() == "expression_statement" && parent.named_child_count() == 1 {
+            return true;
+        }
+        // A key or a name (`"/api/x": {…}` in a type), not a value.
+        let named_here = ["key", "name", "property"].iter().any(|field| {
+            parent
+                .child_by_field_name(field)
+                .is_some_and(|n| n.id() == root.id())
+        });
+        if named_here {
+            return true;
+        }
+        // Server routes and other declarations in annotations and decorators.
+        let mut up = Some(parent);
+        for _ in 0..4 {
+            let Some(node) = up else { break };
+            if matches!(
+                node.kind(),
+                "attribute" | "annotation" | "marker_annotation" | "decorator" | "attribute_list"
+            ) {
+                return true;
+            }
+            up = node.parent();
+        }
+        let comparison = (0..parent.child_count()).any(|i| {
+            parent.child(i as u32).is_some_and(|c| {
+                !c.is_named()
+                    && matches!(
+                        text(c, self.src),
+                        "==" | "!=" | "===" | "!==" | "in" | "not in" | "=~" | "<" | ">"
+                    )
+            })
+        });
+        if comparison {
+            return true;
+        }
+        if let Some((key, value)) = self.syntax.pair(parent, self.src) {
+            if value.id() != root.id() {
+                return true;
+            }
+            if matches!(
+                key.as_str(),
+                "next" | "prev" | "self" | "first" | "last" | "related"
+            ) {
+                return true;
             }
         }
-    }
-
-    fn include_values(
-        &self,
-        node: Node<'_>,
-        visit: Visit<'_>,
-        into: &mut Vec<String>,
-        dynamic: &mut Vec<String>,
-    ) {
-        let items = self.syntax.list_items(node).unwrap_or_else(|| vec![node]);
-        for item in items {
-            let pieces = self.eval(item, visit.scope, visit.node.start_byte(), 0);
-            if pieces.iter().all(|p| matches!(p, Piece::Lit(_))) {
-                for value in render(&pieces)
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty())
-                {
-                    if !into.iter().any(|known| known == value) {
-                        into.push(value.to_owned());
-                    }
-                }
-            } else {
-                dynamic.push(shorten(text(item, self.src), 40));
+        let mut current = parent;
+        for _ in 0..3 {
+            if let Some(call) = self.syntax.call(current, self.src) {
+                let route = call.args.iter().any(|a| {
+                    self.syntax.is_function(a.value.kind()) && !is_trailing_lambda(a, &call)
+                });
+                return route || is_not_request(&call.name);
+            }
+            match current.parent() {
+                Some(up) => current = up,
+                None => break,
             }
         }
+        false
     }
 
-    fn dynamic_includes(&mut self, node: Node<'_>, what: &str, dynamic: &[String]) {
-        for expr in dynamic {
-            self.unresolved(
-                node,
-                UnresolvedReason::DynamicPath,
-                format!(
-                    "the include value `{expr}` of {what} is computed at run time, so the extra scopes it needs are not known"
-                ),
-            );
-        }
-    }
-
-    fn found(&mut self, node: Node<'_>, form: CallForm, input: String, untraced: bool) {
-        let mut call = self.call_at(node, form, input);
+    pub(super) fn found(&mut self, node: Node<'_>, form: CallForm, input: String, untraced: bool) {
+        let mut call = FoundCall::at(self.site(node), form, input);
         call.traced = !untraced;
         self.findings.calls.push(call);
     }
 
-    fn call_at(&self, node: Node<'_>, form: CallForm, input: String) -> FoundCall {
-        let (line, column, excerpt) = self.place(node);
-        FoundCall {
-            file: self.path.to_owned(),
-            line,
-            column,
-            language: self.syntax.language(),
-            form,
-            input: crate::secret::redact(&input).into_owned(),
-            excerpt,
-            traced: true,
-        }
+    pub(super) fn unresolved(&mut self, node: Node<'_>, reason: UnresolvedReason, detail: String) {
+        let site = self.site(node);
+        self.findings
+            .unresolved
+            .push(UnresolvedCall::at(site, reason, detail));
     }
 
-    fn unresolved(&mut self, node: Node<'_>, reason: UnresolvedReason, detail: String) {
+    pub(super) fn site(&self, node: Node<'_>) -> Site {
         let (line, column, excerpt) = self.place(node);
-        self.findings.unresolved.push(UnresolvedCall {
+        Site {
             file: self.path.to_owned(),
             line,
             column,
             language: self.syntax.language(),
-            reason,
-            detail: crate::secret::redact(&detail).into_owned(),
             excerpt,
-        });
+        }
     }
 
     /// Line, column (from 1, in characters) and the shortened first line of a node.
@@ -704,182 +828,56 @@ impl<'a> Engine<'a> {
             crate::secret::redact(&excerpt).into_owned(),
         )
     }
-}
 
-enum Target {
-    /// From `/api/` or `/client/` on: a Klaviyo path (with its query).
-    Absolute(Vec<Piece>),
-    /// A path relative to a wrapper's base URL (`profiles/{id}/`).
-    Relative(Vec<Piece>),
-}
-
-/// Where the Klaviyo path starts in an evaluated URL, if it is one.
-fn classify(pieces: &[Piece]) -> Option<Target> {
-    let flat = render(pieces);
-    if let Some(at) = flat.find(API_HOST) {
-        let after = &flat[at + API_HOST.len()..];
-        let offset = at + API_HOST.len();
-        if !(after.starts_with("/api") || after.starts_with("/client")) {
-            return None;
-        }
-        return Some(Target::Absolute(slice(pieces, offset)));
-    }
-    if flat.contains("://") {
-        return None;
-    }
-    let first_lit = pieces.iter().position(|p| matches!(p, Piece::Lit(_)))?;
-    let lead_dynamic = first_lit > 0;
-    let at = flat.find("/api/").filter(|&at| {
-        // `BASE + "/api/..."` or a literal `/api/...`; not `/foo/api/`.
-        let before = &flat[..at];
-        before.is_empty() || (lead_dynamic && !before.contains('/'))
-    });
-    if let Some(at) = at {
-        return Some(Target::Absolute(slice(pieces, at)));
-    }
-    if let Some(rest) = flat.strip_prefix("api/") {
-        let _ = rest;
-        return Some(Target::Absolute(prefixed(pieces, "/")));
-    }
-    if !lead_dynamic && looks_relative(&flat) {
-        return Some(Target::Relative(pieces.to_vec()));
-    }
-    None
-}
-
-/// `profiles/`, `lists/{id}/relationships/profiles`: a resource path with a slash.
-fn looks_relative(flat: &str) -> bool {
-    let path = flat.split('?').next().unwrap_or_default();
-    let trimmed = path.trim_start_matches('/');
-    let first = trimmed.split('/').next().unwrap_or_default();
-    path.contains('/')
-        && !first.is_empty()
-        && first.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
-        && path.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'{' | b'}' | b':' | b'$')
-        })
-}
-
-/// The pieces from byte `offset` of their rendering on.
-fn slice(pieces: &[Piece], offset: usize) -> Vec<Piece> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    for piece in pieces {
-        let len = render(std::slice::from_ref(piece)).len();
-        if at + len <= offset {
-            at += len;
-            continue;
-        }
-        match piece {
-            Piece::Lit(text) if at < offset => out.push(Piece::Lit(text[offset - at..].to_owned())),
-            other => out.push(other.clone()),
-        }
-        at += len;
-    }
-    out
-}
-
-fn prefixed(pieces: &[Piece], prefix: &str) -> Vec<Piece> {
-    let mut out = vec![Piece::Lit(prefix.to_owned())];
-    out.extend(pieces.iter().cloned());
-    out
-}
-
-/// The text of pieces: holes as `{name}`, unknowns as U+0001.
-fn render(pieces: &[Piece]) -> String {
-    let mut out = String::new();
-    for piece in pieces {
-        match piece {
-            Piece::Lit(text) => out.push_str(text),
-            Piece::Hole(name) => {
-                out.push('{');
-                out.push_str(name);
-                out.push('}');
+    /// The function a node is in.
+    pub(super) fn function_node(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let mut current = node.parent();
+        while let Some(candidate) = current {
+            if self.syntax.is_function(candidate.kind()) {
+                return Some(candidate);
             }
-            Piece::Unknown => out.push('\u{1}'),
+            current = candidate.parent();
         }
-    }
-    out
-}
-
-/// The name of the first piece that makes the resource (not an ID) unknown:
-/// an unknown anywhere before the query, or a hole as the first segment
-/// after `/api/`.
-fn first_dynamic(path: &[Piece]) -> Option<String> {
-    let mut flat = String::new();
-    for piece in path {
-        if flat.contains('?') {
-            break;
-        }
-        match piece {
-            Piece::Lit(text) => flat.push_str(text),
-            Piece::Unknown => return Some("…".to_owned()),
-            Piece::Hole(name) => {
-                let segments: Vec<&str> = flat.split('/').filter(|s| !s.is_empty()).collect();
-                // `/api/{x}`: the resource itself; `/api/profiles/{x}`: an ID.
-                if segments.len() <= 1 && !flat.ends_with(|c: char| c.is_ascii_alphanumeric()) {
-                    return Some(name.clone());
-                }
-                flat.push_str("{x}");
-            }
-        }
-    }
-    None
-}
-
-/// Joins a base and a relative path with one `/`.
-fn join(mut base: Vec<Piece>, path: Vec<Piece>) -> Vec<Piece> {
-    let base_ends = matches!(base.last(), Some(Piece::Lit(t)) if t.ends_with('/'));
-    let path_starts = matches!(path.first(), Some(Piece::Lit(t)) if t.starts_with('/'));
-    if !base_ends && !path_starts {
-        base.push(Piece::Lit("/".to_owned()));
-    }
-    if base_ends && path_starts {
-        if let Some(Piece::Lit(t)) = base.last_mut() {
-            t.pop();
-        }
-    }
-    base.extend(path);
-    base
-}
-
-fn sdk_of_type(type_name: &str) -> Option<Sdk> {
-    let name = type_name
-        .trim_start_matches('?')
-        .rsplit(['\\', '.', ':'])
-        .next()
-        .unwrap_or(type_name);
-    if name == "KlaviyoAPI" {
-        return Some(Sdk::Root);
-    }
-    match name.strip_suffix("Api") {
-        Some(stem) if is_pascal(stem) => Some(Sdk::Api(name.to_owned())),
-        _ => None,
+        None
     }
 }
 
-fn is_pascal(name: &str) -> bool {
-    name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && name.len() > 1
+/// The name a call is made by: `apiRequest` for `apiRequest.call(this, …)`.
+fn callee_name(chain: &[String]) -> String {
+    let mut names: Vec<&String> = chain.iter().collect();
+    while names.len() > 1
+        && matches!(
+            names.last().map(|s| s.as_str()),
+            Some("call" | "apply" | "bind")
+        )
+    {
+        names.pop();
+    }
+    names
+        .last()
+        .map(|s| s.trim_end_matches("()").to_owned())
+        .unwrap_or_default()
 }
 
-fn is_method_name(name: &str) -> bool {
-    name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+/// Kotlin's `client.get(url) { … }`: a request with a block, not a route
+/// (a route, `get("/x") { … }`, has no receiver).
+fn is_trailing_lambda(arg: &super::Arg<'_>, call: &Call<'_>) -> bool {
+    arg.name.as_deref() == Some(super::kotlin::TRAILING_LAMBDA) && call.receiver.is_some()
 }
 
-fn is_http_method(word: &str) -> bool {
-    ["get", "post", "put", "patch", "delete"]
-        .iter()
-        .any(|m| m.eq_ignore_ascii_case(word))
+/// A keyword argument that is an option, not a URL (`json=`, `headers=`).
+fn is_option_name(name: &str) -> bool {
+    !matches!(
+        name,
+        "url" | "uri" | "path" | "endpoint" | "resource" | "href"
+    )
 }
 
-fn mentions_related(text: &str) -> bool {
+pub(super) fn mentions_related(text: &str) -> bool {
     text.contains("links") && (text.contains("related") || text.contains("next"))
 }
 
-fn shorten(text: &str, max: usize) -> String {
+pub(super) fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_owned();
     }
@@ -887,26 +885,74 @@ fn shorten(text: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
-/// The parameter names of a function node.
+/// The parameter names of a function node, in order.
 fn parameter_names(node: Node<'_>, src: &str) -> Vec<String> {
     let mut names = Vec::new();
-    let params = node
-        .child_by_field_name("parameters")
-        .or_else(|| node.child_by_field_name("parameter"));
+    let params = ["parameters", "parameter", "parameter_list"]
+        .iter()
+        .find_map(|field| node.child_by_field_name(field))
+        .or_else(|| {
+            named_children(node).into_iter().find(|c| {
+                matches!(
+                    c.kind(),
+                    "formal_parameters"
+                        | "function_value_parameters"
+                        | "parameter_list"
+                        | "method_parameters"
+                        | "lambda_parameters"
+                        | "block_parameters"
+                )
+            })
+        });
     let Some(params) = params else {
         return names;
     };
-    let mut stack = vec![params];
-    while let Some(current) = stack.pop() {
-        if current.named_child_count() == 0 {
-            let name = text(current, src).trim_start_matches(['$', '@', '&', '*']);
-            if !name.is_empty() {
-                names.push(name.to_owned());
-            }
-            continue;
+    for param in named_children(params) {
+        if let Some(name) = parameter_name_of(param, src) {
+            names.push(name);
         }
-        let mut cursor = current.walk();
-        stack.extend(current.named_children(&mut cursor));
     }
     names
+}
+
+/// The name one parameter declares (`path`, `$path`, `path: str`, `String path`, `path = "x"`).
+fn parameter_name_of(param: Node<'_>, src: &str) -> Option<String> {
+    if param.kind() == "comment" || param.kind().contains("receiver") {
+        return None;
+    }
+    let named = param
+        .child_by_field_name("name")
+        .or_else(|| param.child_by_field_name("pattern"));
+    let node = match named {
+        Some(name) => name,
+        None if param.named_child_count() == 0 => param,
+        None => {
+            let identifiers: Vec<Node<'_>> = named_children(param)
+                .into_iter()
+                .filter(|c| c.kind().contains("identifier") || c.kind() == "variable_name")
+                .collect();
+            // `String path` / `path string`: the name is the identifier that is not the type.
+            match param.child_by_field_name("type") {
+                Some(type_node) => identifiers.into_iter().find(|c| c.id() != type_node.id())?,
+                None => *identifiers.first()?,
+            }
+        }
+    };
+    let name = text(node, src).trim_start_matches(['$', '@', '&', '*']);
+    let name = name.split([':', '=', ' ']).next().unwrap_or(name).trim();
+    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .then(|| name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callee_names_drop_call_and_apply() {
+        let chain = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(callee_name(&chain(&["apiRequest", "call"])), "apiRequest");
+        assert_eq!(callee_name(&chain(&["this", "request"])), "request");
+        assert_eq!(callee_name(&chain(&["get_client()"])), "get_client");
+    }
 }

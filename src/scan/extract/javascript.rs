@@ -4,22 +4,32 @@
 
 use tree_sitter::Node;
 
-use super::{split_string, text, unquote, Arg, Call, Concat, Part, Syntax};
+use super::{named_children, split_string, text, unquote, Arg, Call, Concat, Part, Syntax};
 use crate::scan::Language;
 
 /// The npm package of Klaviyo's Node SDK.
 const SDK_PACKAGE: &str = "klaviyo-api";
 
 pub(crate) struct JavaScript {
-    pub dialect: Dialect,
+    dialect: Dialect,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Dialect {
+enum Dialect {
     JavaScript,
     TypeScript,
     Tsx,
 }
+
+pub(crate) static JAVASCRIPT: JavaScript = JavaScript {
+    dialect: Dialect::JavaScript,
+};
+pub(crate) static TYPESCRIPT: JavaScript = JavaScript {
+    dialect: Dialect::TypeScript,
+};
+pub(crate) static TSX: JavaScript = JavaScript {
+    dialect: Dialect::Tsx,
+};
 
 impl Syntax for JavaScript {
     fn language(&self) -> Language {
@@ -46,8 +56,7 @@ impl Syntax for JavaScript {
         let mut args = Vec::new();
         if let Some(list) = node.child_by_field_name("arguments") {
             if list.kind() == "arguments" {
-                let mut cursor = list.walk();
-                for value in list.named_children(&mut cursor) {
+                for value in named_children(list) {
                     if value.kind() != "comment" {
                         args.push(Arg { name: None, value });
                     }
@@ -57,19 +66,23 @@ impl Syntax for JavaScript {
         let dynamic_receiver = (function.kind() == "subscript_expression")
             .then(|| function.child_by_field_name("object"))
             .flatten();
-        let name = match function.kind() {
-            "member_expression" => function
-                .child_by_field_name("property")
-                .map(|n| text(n, src).to_owned())
-                .unwrap_or_default(),
-            "identifier" => text(function, src).to_owned(),
-            _ => String::new(),
+        let (name, receiver) = match function.kind() {
+            "member_expression" => (
+                function
+                    .child_by_field_name("property")
+                    .map(|n| text(n, src).trim_start_matches('#').to_owned())
+                    .unwrap_or_default(),
+                function.child_by_field_name("object"),
+            ),
+            "identifier" => (text(function, src).to_owned(), None),
+            _ => (String::new(), None),
         };
         Some(Call {
             chain: self.chain(function, src),
             name,
             args,
             is_new,
+            receiver,
             dynamic_receiver,
         })
     }
@@ -85,10 +98,17 @@ impl Syntax for JavaScript {
                 chain.push(text(property, src).trim_start_matches('#').to_owned());
                 Some(chain)
             }
+            "call_expression" => {
+                let mut chain = self.chain(node.child_by_field_name("function")?, src)?;
+                let last = chain.pop()?;
+                chain.push(format!("{last}()"));
+                Some(chain)
+            }
             "non_null_expression"
             | "parenthesized_expression"
             | "as_expression"
-            | "satisfies_expression" => self.chain(node.named_child(0)?, src),
+            | "satisfies_expression"
+            | "await_expression" => self.chain(node.named_child(0)?, src),
             _ => None,
         }
     }
@@ -112,8 +132,31 @@ impl Syntax for JavaScript {
                     node.child_by_field_name("right")?,
                 ))
             }
-            "parenthesized_expression" | "as_expression" | "non_null_expression" => {
-                Some(Concat::Template(node.named_child(0)?))
+            "parenthesized_expression"
+            | "as_expression"
+            | "non_null_expression"
+            | "satisfies_expression"
+            | "await_expression" => Some(Concat::Same(node.named_child(0)?)),
+            _ => None,
+        }
+    }
+
+    fn branches<'t>(&self, node: Node<'t>, src: &str) -> Option<Vec<Node<'t>>> {
+        match node.kind() {
+            "ternary_expression" => Some(vec![
+                node.child_by_field_name("consequence")?,
+                node.child_by_field_name("alternative")?,
+            ]),
+            "binary_expression"
+                if matches!(
+                    text(node.child_by_field_name("operator")?, src),
+                    "||" | "??"
+                ) =>
+            {
+                Some(vec![
+                    node.child_by_field_name("left")?,
+                    node.child_by_field_name("right")?,
+                ])
             }
             _ => None,
         }
@@ -169,11 +212,8 @@ impl Syntax for JavaScript {
         ))
     }
 
-    fn list_items<'t>(&self, node: Node<'t>) -> Option<Vec<Node<'t>>> {
-        (node.kind() == "array").then(|| {
-            let mut cursor = node.walk();
-            node.named_children(&mut cursor).collect()
-        })
+    fn list_items<'t>(&self, node: Node<'t>, _src: &str) -> Option<Vec<Node<'t>>> {
+        (node.kind() == "array").then(|| named_children(node))
     }
 
     fn is_function(&self, kind: &str) -> bool {
@@ -187,6 +227,31 @@ impl Syntax for JavaScript {
                 | "generator_function"
                 | "generator_function_declaration"
         )
+    }
+
+    fn function_name(&self, node: Node<'_>, src: &str) -> Option<String> {
+        if let Some(name) = node.child_by_field_name("name") {
+            return Some(text(name, src).trim_start_matches('#').to_owned());
+        }
+        // `const apiRequest = async (…) => …`, `apiRequest: function (…) {…}`
+        let parent = node.parent()?;
+        let name = match parent.kind() {
+            "variable_declarator" => parent.child_by_field_name("name")?,
+            "pair" => parent.child_by_field_name("key")?,
+            "assignment_expression" => parent.child_by_field_name("left")?,
+            _ => return None,
+        };
+        self.chain(name, src)?.pop()
+    }
+
+    fn returned<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
+        match node.kind() {
+            "return_statement" => node.named_child(0),
+            "arrow_function" => node
+                .child_by_field_name("body")
+                .filter(|body| body.kind() != "statement_block"),
+            _ => None,
+        }
     }
 
     fn sdk_imports(&self, node: Node<'_>, src: &str) -> Vec<String> {
@@ -234,8 +299,8 @@ impl Syntax for JavaScript {
         names
     }
 
-    fn sdk_input(&self, ns: &str, method: &str) -> String {
-        format!("{ns}.{method}")
+    fn sdk_input(&self, ns: &str, method: &str) -> Option<String> {
+        Some(format!("{ns}.{method}"))
     }
 }
 
@@ -246,8 +311,7 @@ fn collect_kinds<'t>(
     into: &mut Vec<String>,
     name_of: impl Fn(Node<'t>) -> Option<Node<'t>> + Copy,
 ) {
-    let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
+    for child in named_children(node) {
         if kinds.contains(&child.kind()) {
             if let Some(name) = name_of(child) {
                 into.push(text(name, src).to_owned());

@@ -5,7 +5,8 @@
 
 use serde_json::Value;
 
-use crate::scan::{CallForm, FileFindings, FoundCall, Language, UnresolvedCall, UnresolvedReason};
+use crate::scan::model::{CallForm, FoundCall, Site, UnresolvedCall, UnresolvedReason};
+use crate::scan::{FileFindings, Language};
 
 /// Keys that mark a mapping as an HTTP requester.
 const REQUESTER_KEYS: &[&str] = &["http_method", "method", "url_base", "request_parameters"];
@@ -15,6 +16,7 @@ pub(crate) fn extract(path: &str, text: &str) -> FileFindings {
     if !text.contains("a.klaviyo.com") {
         return findings;
     }
+    findings.names_klaviyo = true;
     let is_json = path.to_ascii_lowercase().ends_with(".json");
     let value: Option<Value> = if is_json {
         serde_json::from_str(text).ok()
@@ -114,18 +116,21 @@ impl Reader<'_> {
             .split('/')
             .next()
             .unwrap_or_default();
+        let site = Site {
+            file: self.path.to_owned(),
+            line,
+            column,
+            language: Language::Manifest,
+            excerpt,
+        };
         if first.starts_with('{') || first.is_empty() {
-            self.findings.unresolved.push(UnresolvedCall {
-                file: self.path.to_owned(),
-                line,
-                column,
-                language: Language::Manifest,
-                reason: UnresolvedReason::DynamicPath,
-                detail: format!(
+            self.findings.unresolved.push(UnresolvedCall::at(
+                site,
+                UnresolvedReason::DynamicPath,
+                format!(
                     "the manifest's path `{path}` is filled in at run time, so its operation is not known"
                 ),
-                excerpt,
-            });
+            ));
             return;
         }
         let base_path = base
@@ -141,16 +146,9 @@ impl Reader<'_> {
         if let Some(include) = include.filter(|i| !i.contains("{{")) {
             input = format!("{input}?include={include}");
         }
-        self.findings.calls.push(FoundCall {
-            file: self.path.to_owned(),
-            line,
-            column,
-            language: Language::Manifest,
-            form: CallForm::Manifest,
-            input: crate::secret::redact(&input).into_owned(),
-            excerpt,
-            traced: true,
-        });
+        self.findings
+            .calls
+            .push(FoundCall::at(site, CallForm::Manifest, input));
     }
 
     /// The first line not yet used that holds a `path` key with this value,

@@ -1,10 +1,13 @@
 //! PHP: `klaviyo/api` (`$klaviyo->Profiles->getProfiles(...)`, typed and
-//! promoted constructor properties), and Guzzle `->request('GET', …)` /
-//! `->get(…)` calls with interpolated or `.`-joined URLs.
+//! promoted constructor properties, clients from a method typed
+//! `?KlaviyoAPI`), and Guzzle, curl and own wrappers with interpolated,
+//! `sprintf` or `.`-joined URLs and methods from class constants.
 
 use tree_sitter::Node;
 
-use super::{split_string, text, unquote, Arg, Call, Concat, Part, Syntax};
+use super::{
+    child_of_kind, named_children, split_string, text, unquote, Arg, Call, Concat, Part, Syntax,
+};
 use crate::scan::Language;
 
 pub(crate) struct Php;
@@ -34,19 +37,12 @@ impl Syntax for Php {
             | "member_call_expression"
             | "nullsafe_member_call_expression"
             | "scoped_call_expression" => node.child_by_field_name("arguments"),
-            "object_creation_expression" => {
-                let mut cursor = node.walk();
-                let found = node
-                    .named_children(&mut cursor)
-                    .find(|c| c.kind() == "arguments");
-                found
-            }
+            "object_creation_expression" => child_of_kind(node, &["arguments"]),
             _ => return None,
         };
         let mut args = Vec::new();
         if let Some(list) = arguments {
-            let mut cursor = list.walk();
-            for arg in list.named_children(&mut cursor) {
+            for arg in named_children(list) {
                 if arg.kind() != "argument" {
                     continue;
                 }
@@ -78,22 +74,20 @@ impl Syntax for Php {
             }
         }
         let mut dynamic_receiver = None;
-        let (chain, name, is_new) = match kind {
+        let (chain, name, is_new, receiver) = match kind {
             "function_call_expression" => {
                 let function = node.child_by_field_name("function")?;
                 (
                     self.chain(function, src),
                     last_part(text(function, src)),
                     false,
+                    None,
                 )
             }
             "object_creation_expression" => {
-                let mut cursor = node.walk();
-                let class = node
-                    .named_children(&mut cursor)
-                    .find(|c| matches!(c.kind(), "name" | "qualified_name"))?;
+                let class = child_of_kind(node, &["name", "qualified_name"])?;
                 let name = last_part(text(class, src));
-                (Some(vec![name.clone()]), name, true)
+                (Some(vec![name.clone()]), name, true, None)
             }
             "scoped_call_expression" => {
                 let scope = node.child_by_field_name("scope")?;
@@ -103,7 +97,7 @@ impl Syntax for Php {
                     chain.push(name.clone());
                     chain
                 });
-                (chain, name, false)
+                (chain, name, false, Some(scope))
             }
             _ => {
                 let object = node.child_by_field_name("object")?;
@@ -116,7 +110,7 @@ impl Syntax for Php {
                     chain.push(name.clone());
                     chain
                 });
-                (chain, name, false)
+                (chain, name, false, Some(object))
             }
         };
         Some(Call {
@@ -124,6 +118,7 @@ impl Syntax for Php {
             name,
             args,
             is_new,
+            receiver,
             dynamic_receiver,
         })
     }
@@ -131,7 +126,7 @@ impl Syntax for Php {
     fn chain(&self, node: Node<'_>, src: &str) -> Option<Vec<String>> {
         match node.kind() {
             "variable_name" => Some(vec![text(node, src).trim_start_matches('$').to_owned()]),
-            "name" => Some(vec![text(node, src).to_owned()]),
+            "name" | "relative_scope" => Some(vec![text(node, src).to_owned()]),
             "qualified_name" => Some(vec![last_part(text(node, src))]),
             "member_access_expression" | "nullsafe_member_access_expression" => {
                 let mut chain = self.chain(node.child_by_field_name("object")?, src)?;
@@ -146,6 +141,22 @@ impl Syntax for Php {
                 let count = node.named_child_count() as u32;
                 let last = node.named_child(count.checked_sub(1)?)?;
                 Some(vec![text(last, src).trim_start_matches('$').to_owned()])
+            }
+            // `self::get_client()->Profiles`, `$this->client()->Lists`.
+            "member_call_expression"
+            | "scoped_call_expression"
+            | "nullsafe_member_call_expression" => {
+                let base = node
+                    .child_by_field_name("object")
+                    .or_else(|| node.child_by_field_name("scope"))?;
+                let mut chain = self.chain(base, src)?;
+                let name = node.child_by_field_name("name")?;
+                chain.push(format!("{}()", text(name, src)));
+                Some(chain)
+            }
+            "function_call_expression" => {
+                let function = node.child_by_field_name("function")?;
+                Some(vec![format!("{}()", last_part(text(function, src)))])
             }
             _ => None,
         }
@@ -187,15 +198,38 @@ impl Syntax for Php {
                     node.child_by_field_name("right")?,
                 ))
             }
-            "parenthesized_expression" => Some(Concat::Template(node.named_child(0)?)),
+            "parenthesized_expression" => Some(Concat::Same(node.named_child(0)?)),
             "function_call_expression" => {
-                // sprintf('/api/profiles/%s', $id)
+                // sprintf('%s/profiles/%s', $base, $id)
                 let function = node.child_by_field_name("function")?;
+                if !matches!(text(function, src), "sprintf" | "vsprintf") {
+                    return None;
+                }
+                let args: Vec<Node<'_>> = named_children(node.child_by_field_name("arguments")?)
+                    .into_iter()
+                    .filter_map(|a| a.named_child(a.named_child_count().saturating_sub(1) as u32))
+                    .collect();
+                let (template, rest) = args.split_first()?;
+                Some(Concat::Format(*template, rest.to_vec()))
+            }
+            _ => None,
+        }
+    }
+
+    fn branches<'t>(&self, node: Node<'t>, src: &str) -> Option<Vec<Node<'t>>> {
+        match node.kind() {
+            "conditional_expression" => {
+                let alternative = node.child_by_field_name("alternative")?;
                 let first = node
-                    .child_by_field_name("arguments")?
-                    .named_child(0)?
-                    .named_child(0)?;
-                (text(function, src) == "sprintf").then_some(Concat::Template(first))
+                    .child_by_field_name("body")
+                    .or_else(|| node.child_by_field_name("condition"))?;
+                Some(vec![first, alternative])
+            }
+            "binary_expression" if text(node.child_by_field_name("operator")?, src) == "??" => {
+                Some(vec![
+                    node.child_by_field_name("left")?,
+                    node.child_by_field_name("right")?,
+                ])
             }
             _ => None,
         }
@@ -216,8 +250,7 @@ impl Syntax for Php {
                 Some((text(name, src).trim_start_matches('$').to_owned(), value))
             }
             "const_element" => {
-                let mut cursor = node.walk();
-                let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+                let children = named_children(node);
                 let name = children.iter().find(|c| c.kind() == "name")?;
                 let value = children.last()?;
                 Some((text(*name, src).to_owned(), *value))
@@ -238,10 +271,7 @@ impl Syntax for Php {
             }
             "property_declaration" => {
                 let type_node = node.child_by_field_name("type")?;
-                let mut cursor = node.walk();
-                let element = node
-                    .named_children(&mut cursor)
-                    .find(|c| c.kind() == "property_element")?;
+                let element = child_of_kind(node, &["property_element"])?;
                 let name = element.child_by_field_name("name")?;
                 Some((
                     text(name, src).trim_start_matches('$').to_owned(),
@@ -267,10 +297,10 @@ impl Syntax for Php {
         }
     }
 
-    fn list_items<'t>(&self, node: Node<'t>) -> Option<Vec<Node<'t>>> {
+    fn list_items<'t>(&self, node: Node<'t>, _src: &str) -> Option<Vec<Node<'t>>> {
         (node.kind() == "array_creation_expression").then(|| {
-            let mut cursor = node.walk();
-            node.named_children(&mut cursor)
+            named_children(node)
+                .into_iter()
                 .filter(|c| c.kind() == "array_element_initializer" && c.named_child_count() == 1)
                 .filter_map(|c| c.named_child(0))
                 .collect()
@@ -284,8 +314,8 @@ impl Syntax for Php {
         )
     }
 
-    fn sdk_input(&self, ns: &str, method: &str) -> String {
-        format!("$klaviyo->{ns}->{method}")
+    fn sdk_input(&self, ns: &str, method: &str) -> Option<String> {
+        Some(format!("$klaviyo->{ns}->{method}"))
     }
 }
 

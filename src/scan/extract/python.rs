@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::{split_string, text, unquote, Arg, Call, Concat, Part, Syntax};
+use super::{named_children, split_string, text, unquote, Arg, Call, Concat, Part, Syntax};
 use crate::scan::Language;
 
 pub(crate) struct Python;
@@ -24,8 +24,7 @@ impl Syntax for Python {
         let function = node.child_by_field_name("function")?;
         let mut args = Vec::new();
         if let Some(list) = node.child_by_field_name("arguments") {
-            let mut cursor = list.walk();
-            for arg in list.named_children(&mut cursor) {
+            for arg in named_children(list) {
                 match arg.kind() {
                     "keyword_argument" => {
                         if let (Some(name), Some(value)) = (
@@ -50,25 +49,30 @@ impl Syntax for Python {
         let dynamic_receiver = (function.kind() == "call")
             .then(|| {
                 let inner = function.child_by_field_name("function")?;
-                (text(inner, src) == "getattr")
-                    .then(|| function.child_by_field_name("arguments")?.named_child(0))
+                let arguments = function.child_by_field_name("arguments")?;
+                let name_arg = arguments.named_child(1)?;
+                (text(inner, src) == "getattr" && name_arg.kind() != "string")
+                    .then(|| arguments.named_child(0))
                     .flatten()
             })
             .flatten();
-        let chain = self.chain(function, src);
-        let name = match function.kind() {
-            "attribute" => function
-                .child_by_field_name("attribute")
-                .map(|n| text(n, src).to_owned())
-                .unwrap_or_default(),
-            "identifier" => text(function, src).to_owned(),
-            _ => String::new(),
+        let (name, receiver) = match function.kind() {
+            "attribute" => (
+                function
+                    .child_by_field_name("attribute")
+                    .map(|n| text(n, src).to_owned())
+                    .unwrap_or_default(),
+                function.child_by_field_name("object"),
+            ),
+            "identifier" => (text(function, src).to_owned(), None),
+            _ => (String::new(), None),
         };
         Some(Call {
-            chain,
+            chain: self.chain(function, src),
             name,
             args,
             is_new: false,
+            receiver,
             dynamic_receiver,
         })
     }
@@ -79,6 +83,13 @@ impl Syntax for Python {
             "attribute" => {
                 let mut chain = self.chain(node.child_by_field_name("object")?, src)?;
                 chain.push(text(node.child_by_field_name("attribute")?, src).to_owned());
+                Some(chain)
+            }
+            // `get_client().Profiles`: the call as `get_client()`.
+            "call" => {
+                let mut chain = self.chain(node.child_by_field_name("function")?, src)?;
+                let last = chain.pop()?;
+                chain.push(format!("{last}()"));
                 Some(chain)
             }
             _ => None,
@@ -92,8 +103,7 @@ impl Syntax for Python {
             })),
             "concatenated_string" => {
                 let mut parts = Vec::new();
-                let mut cursor = node.walk();
-                for child in node.named_children(&mut cursor) {
+                for child in named_children(node) {
                     parts.extend(self.string_parts(child, src)?);
                 }
                 Some(parts)
@@ -109,18 +119,53 @@ impl Syntax for Python {
                 let right = node.child_by_field_name("right")?;
                 match text(node.child_by_field_name("operator")?, src) {
                     "+" => Some(Concat::Join(left, right)),
-                    "%" => Some(Concat::Template(left)),
+                    "%" => {
+                        let args = match right.kind() {
+                            "tuple" | "parenthesized_expression" => named_children(right),
+                            _ => vec![right],
+                        };
+                        Some(Concat::Format(left, args))
+                    }
                     _ => None,
                 }
             }
             "call" => {
                 let function = node.child_by_field_name("function")?;
+                if function.kind() != "attribute" {
+                    return None;
+                }
                 let object = function.child_by_field_name("object")?;
                 let method = text(function.child_by_field_name("attribute")?, src);
-                (function.kind() == "attribute" && method == "format" && object.kind() == "string")
-                    .then_some(Concat::Template(object))
+                if method != "format" || self.string_parts(object, src).is_none() {
+                    return None;
+                }
+                let args = named_children(node.child_by_field_name("arguments")?)
+                    .into_iter()
+                    .filter(|a| a.kind() != "comment")
+                    .map(|a| {
+                        if a.kind() == "keyword_argument" {
+                            a.child_by_field_name("value").unwrap_or(a)
+                        } else {
+                            a
+                        }
+                    })
+                    .collect();
+                Some(Concat::Format(object, args))
             }
-            "parenthesized_expression" => Some(Concat::Template(node.named_child(0)?)),
+            "parenthesized_expression" => Some(Concat::Same(node.named_child(0)?)),
+            _ => None,
+        }
+    }
+
+    fn branches<'t>(&self, node: Node<'t>, src: &str) -> Option<Vec<Node<'t>>> {
+        match node.kind() {
+            "conditional_expression" => Some(vec![node.named_child(0)?, node.named_child(2)?]),
+            "boolean_operator" if text(node.child_by_field_name("operator")?, src) == "or" => {
+                Some(vec![
+                    node.child_by_field_name("left")?,
+                    node.child_by_field_name("right")?,
+                ])
+            }
             _ => None,
         }
     }
@@ -161,18 +206,20 @@ impl Syntax for Python {
         Some((unquote(text(key, src)).to_owned(), value))
     }
 
-    fn list_items<'t>(&self, node: Node<'t>) -> Option<Vec<Node<'t>>> {
-        matches!(node.kind(), "list" | "tuple" | "set").then(|| {
-            let mut cursor = node.walk();
-            node.named_children(&mut cursor).collect()
-        })
+    fn list_items<'t>(&self, node: Node<'t>, _src: &str) -> Option<Vec<Node<'t>>> {
+        matches!(node.kind(), "list" | "tuple" | "set").then(|| named_children(node))
     }
 
     fn is_function(&self, kind: &str) -> bool {
         matches!(kind, "function_definition" | "lambda")
     }
 
-    fn sdk_input(&self, ns: &str, method: &str) -> String {
-        format!("klaviyo.{ns}.{method}")
+    fn return_type(&self, node: Node<'_>, src: &str) -> Option<String> {
+        node.child_by_field_name("return_type")
+            .map(|t| unquote(text(t, src)).to_owned())
+    }
+
+    fn sdk_input(&self, ns: &str, method: &str) -> Option<String> {
+        Some(format!("klaviyo.{ns}.{method}"))
     }
 }

@@ -1,9 +1,10 @@
-//! Ruby: `klaviyo-api-sdk` (`KlaviyoAPI::Profiles.get_profiles`), and
-//! Net::HTTP, Faraday, HTTParty calls with `#{}` interpolated URLs.
+//! Ruby: `klaviyo-api-sdk` (`KlaviyoAPI::Profiles.get_profiles`), the old
+//! gems (`Klaviyo::Lists.get_lists`), and Net::HTTP, Faraday, HTTParty and
+//! own wrappers (`get_request`, `patch_request`) with `#{}` URLs.
 
 use tree_sitter::Node;
 
-use super::{split_string, text, unquote, Arg, Call, Concat, Part, Syntax};
+use super::{named_children, split_string, text, unquote, Arg, Call, Concat, Part, Syntax};
 use crate::scan::Language;
 
 pub(crate) struct Ruby;
@@ -25,21 +26,21 @@ impl Syntax for Ruby {
         let name = text(method, src).to_owned();
         let mut args = Vec::new();
         if let Some(list) = node.child_by_field_name("arguments") {
-            let mut cursor = list.walk();
-            for value in list.named_children(&mut cursor) {
+            for value in named_children(list) {
                 if value.kind() != "comment" {
                     args.push(Arg { name: None, value });
                 }
             }
         }
+        let receiver = node.child_by_field_name("receiver");
         // `api.public_send(name, ...)` / `api.send(name, ...)`
         let dynamic_receiver = (matches!(name.as_str(), "public_send" | "send" | "__send__")
             && args
                 .first()
                 .is_some_and(|a| a.value.kind() != "simple_symbol"))
-        .then(|| node.child_by_field_name("receiver"))
+        .then_some(receiver)
         .flatten();
-        let chain = match node.child_by_field_name("receiver") {
+        let chain = match receiver {
             Some(receiver) => self.chain(receiver, src).map(|mut chain| {
                 chain.push(name.clone());
                 chain
@@ -51,6 +52,7 @@ impl Syntax for Ruby {
             name,
             args,
             is_new: false,
+            receiver,
             dynamic_receiver,
         })
     }
@@ -58,11 +60,12 @@ impl Syntax for Ruby {
     fn chain(&self, node: Node<'_>, src: &str) -> Option<Vec<String>> {
         match node.kind() {
             "identifier" | "constant" | "self" => Some(vec![text(node, src).to_owned()]),
-            "instance_variable" | "class_variable" | "global_variable" => {
-                Some(vec![text(node, src)
-                    .trim_start_matches(['@', '$'])
-                    .to_owned()])
-            }
+            // `@base` keeps its `@`: an instance variable is read in every method.
+            "instance_variable" | "class_variable" => Some(vec![text(node, src)
+                .trim_start_matches('@')
+                .to_owned()
+                .replacen("", "@", 1)]),
+            "global_variable" => Some(vec![text(node, src).trim_start_matches('$').to_owned()]),
             "scope_resolution" => {
                 let mut chain = match node.child_by_field_name("scope") {
                     Some(scope) => self.chain(scope, src)?,
@@ -96,8 +99,7 @@ impl Syntax for Ruby {
             "bare_string" | "bare_symbol" => Some(vec![Part::Lit(text(node, src).to_owned())]),
             "chained_string" => {
                 let mut parts = Vec::new();
-                let mut cursor = node.walk();
-                for child in node.named_children(&mut cursor) {
+                for child in named_children(node) {
                     parts.extend(self.string_parts(child, src)?);
                 }
                 Some(parts)
@@ -110,27 +112,55 @@ impl Syntax for Ruby {
         match node.kind() {
             "binary" => {
                 let left = node.child_by_field_name("left")?;
+                let right = node.child_by_field_name("right")?;
                 match text(node.child_by_field_name("operator")?, src) {
-                    "+" => Some(Concat::Join(left, node.child_by_field_name("right")?)),
-                    "%" => Some(Concat::Template(left)),
+                    "+" => Some(Concat::Join(left, right)),
+                    "%" => {
+                        let args = match right.kind() {
+                            "array" => named_children(right),
+                            _ => vec![right],
+                        };
+                        Some(Concat::Format(left, args))
+                    }
                     _ => None,
                 }
             }
-            "parenthesized_statements" => Some(Concat::Template(node.named_child(0)?)),
+            "parenthesized_statements" => Some(Concat::Same(node.named_child(0)?)),
             // 'https://a.klaviyo.com/api/'.freeze
             "call" => {
                 let method = text(node.child_by_field_name("method")?, src);
                 let receiver = node.child_by_field_name("receiver")?;
                 (node.child_by_field_name("arguments").is_none()
                     && matches!(method, "freeze" | "to_s" | "dup" | "strip"))
-                .then_some(Concat::Template(receiver))
+                .then_some(Concat::Same(receiver))
+            }
+            _ => None,
+        }
+    }
+
+    fn branches<'t>(&self, node: Node<'t>, src: &str) -> Option<Vec<Node<'t>>> {
+        match node.kind() {
+            "conditional" => Some(vec![
+                node.child_by_field_name("consequence")?,
+                node.child_by_field_name("alternative")?,
+            ]),
+            "binary"
+                if matches!(
+                    text(node.child_by_field_name("operator")?, src),
+                    "||" | "or"
+                ) =>
+            {
+                Some(vec![
+                    node.child_by_field_name("left")?,
+                    node.child_by_field_name("right")?,
+                ])
             }
             _ => None,
         }
     }
 
     fn assignment<'t>(&self, node: Node<'t>, src: &str) -> Option<(String, Node<'t>)> {
-        if node.kind() != "assignment" {
+        if !matches!(node.kind(), "assignment" | "operator_assignment") {
             return None;
         }
         let left = node.child_by_field_name("left")?;
@@ -153,11 +183,8 @@ impl Syntax for Ruby {
         Some((key.to_owned(), node.child_by_field_name("value")?))
     }
 
-    fn list_items<'t>(&self, node: Node<'t>) -> Option<Vec<Node<'t>>> {
-        matches!(node.kind(), "array" | "string_array").then(|| {
-            let mut cursor = node.walk();
-            node.named_children(&mut cursor).collect()
-        })
+    fn list_items<'t>(&self, node: Node<'t>, _src: &str) -> Option<Vec<Node<'t>>> {
+        matches!(node.kind(), "array" | "string_array").then(|| named_children(node))
     }
 
     fn is_function(&self, kind: &str) -> bool {
@@ -167,7 +194,19 @@ impl Syntax for Ruby {
         )
     }
 
-    fn sdk_input(&self, ns: &str, method: &str) -> String {
-        format!("KlaviyoAPI::{ns}.{method}")
+    fn returned<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
+        // `return x`, and a method whose body is one expression.
+        match node.kind() {
+            "return" => node.named_child(0).and_then(|list| list.named_child(0)),
+            "body_statement" if node.named_child_count() == 1 => node
+                .parent()
+                .filter(|p| p.kind() == "method")
+                .and(node.named_child(0)),
+            _ => None,
+        }
+    }
+
+    fn sdk_input(&self, ns: &str, method: &str) -> Option<String> {
+        Some(format!("KlaviyoAPI::{ns}.{method}"))
     }
 }
