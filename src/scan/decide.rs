@@ -31,14 +31,7 @@ pub(crate) fn settle(
     let table = RetiredTable::embedded();
     let mut settled = Settled::default();
     for call in &findings.path_calls {
-        settle_path(
-            catalog,
-            table,
-            &findings.wrappers,
-            call,
-            prefer_beta,
-            &mut settled,
-        );
+        settle_path(catalog, table, findings, call, prefer_beta, &mut settled);
     }
     for call in &findings.retired_sdk_calls {
         settled.retired.push(retired_sdk(catalog, table, call));
@@ -64,27 +57,40 @@ fn wrapper_for<'w>(wrappers: &'w [Wrapper], call: &PathCall) -> Option<&'w Wrapp
 fn settle_path(
     catalog: &Catalog,
     table: &RetiredTable,
-    wrappers: &[Wrapper],
+    findings: &Findings,
     call: &PathCall,
     prefer_beta: bool,
     settled: &mut Settled,
 ) {
-    let wrapper = wrapper_for(wrappers, call);
-    let klaviyo =
-        call.on_host || (!call.same_origin && (call.tied || wrapper.is_some_and(|w| w.klaviyo)));
-    if !klaviyo {
-        return;
-    }
+    let wrapper = wrapper_for(&findings.wrappers, call);
     let path = if call.relative {
         format!("/api/{}", call.path.trim_start_matches('/'))
     } else {
         call.path.clone()
     };
+    // A retired endpoint's own shape after a configured base
+    // (`${apiUrl}/v2/list/${id}/subscribe`) in a project that names
+    // Klaviyo is Klaviyo's, though its file does not say so.
+    let retired_shape =
+        call.after_base && findings.names_klaviyo && !table.endpoints_for(None, &path).is_empty();
+    let klaviyo = call.on_host
+        || (!call.same_origin
+            && (call.tied || wrapper.is_some_and(|w| w.klaviyo) || retired_shape));
+    if !klaviyo {
+        return;
+    }
+
     let (method, source) = match decided_method(call, wrapper) {
         Some((method, source)) => (Some(method), Some(source)),
         None => (None, None),
     };
     if is_retired_path(&path) {
+        // A relative `v1/…` tail is Klaviyo's retired API only where it is
+        // one of its endpoints (`client.get("/v1/accounts")` tests an app's own).
+        if call.relative && table.endpoints_for(None, &path).is_empty() {
+            return;
+        }
+
         settled
             .retired
             .push(retired_path(catalog, table, &call.site, method, &path));

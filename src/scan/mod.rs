@@ -189,6 +189,7 @@ impl ProjectPass {
             .retired_sdk_calls
             .append(&mut file.retired_sdk_calls);
         findings.wrappers.append(&mut file.wrappers);
+        findings.names_klaviyo |= file.names_klaviyo;
     }
 
     pub(crate) fn skip(&mut self, file: &str, reason: String, names_klaviyo: bool) {

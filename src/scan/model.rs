@@ -277,6 +277,8 @@ pub struct PathCall {
     pub tied: bool,
     /// Same-origin: a browser `fetch('/api/…')` with no host or base.
     pub same_origin: bool,
+    /// A base computed at run time comes first (`${apiUrl}/v2/lists`).
+    pub after_base: bool,
     pub includes: Vec<String>,
     pub method: MethodHint,
     /// The called function's name, for wrapper look-up.
@@ -302,6 +304,8 @@ pub struct Findings {
     /// Calls of old SDKs (retired paths come from `path_calls`).
     pub retired_sdk_calls: Vec<RetiredSdkCall>,
     pub wrappers: Vec<Wrapper>,
+    /// Some file read names Klaviyo.
+    pub names_klaviyo: bool,
     /// Files that could not be read (too large, not UTF-8, unreadable) and,
     /// for files given in memory, those with no path or of a language not scanned.
     pub skipped: Vec<SkippedFile>,

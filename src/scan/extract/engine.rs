@@ -257,14 +257,19 @@ impl<'a, 't> Engine<'a, 't> {
     /// A call whose argument is a Klaviyo path: a request, or inside a
     /// wrapper, a request to the wrapper's own parameter.
     fn read_request(&mut self, visit: Visit<'t>, call: &Call<'t>) {
-        if is_not_request(&call.name) {
+        if is_not_request(&call.name) || in_decorator(visit.node) || self.is_compared(visit.node) {
             return;
         }
         // A URL builder's value flows into the call around it.
         if self.syntax.concat(visit.node, self.src).is_some()
             || matches!(
                 string_call(call, self.src),
-                Some(StringCall::Same | StringCall::Join | StringCall::UrlWithBase)
+                Some(
+                    StringCall::Same
+                        | StringCall::Receiver
+                        | StringCall::Join
+                        | StringCall::UrlWithBase
+                )
             )
         {
             return;
@@ -330,8 +335,11 @@ impl<'a, 't> Engine<'a, 't> {
             let from = self.findings.path_calls.len();
             let mut seen = Vec::new();
             for target in targets {
-                if !seen.contains(&target.pieces) {
-                    seen.push(target.pieces.clone());
+                // Alternatives that differ only in their query or their
+                // parameters' names are one call.
+                let path = template_shape(&split_query(&target.pieces).0);
+                if !seen.contains(&path) {
+                    seen.push(path);
                     self.path_call(
                         visit,
                         call,
@@ -595,6 +603,7 @@ impl<'a, 't> Engine<'a, 't> {
             on_host: target.on_host,
             tied: self.names_klaviyo,
             same_origin,
+            after_base: target.after_base,
             includes,
             method,
             callee,
@@ -720,6 +729,22 @@ impl<'a, 't> Engine<'a, 't> {
         root
     }
 
+    /// An operand of `==`, `!=`, `in` (a test's expectation, not a request).
+    fn is_compared(&self, node: Node<'t>) -> bool {
+        let Some(parent) = node.parent() else {
+            return false;
+        };
+        (0..parent.child_count()).any(|i| {
+            parent.child(i as u32).is_some_and(|c| {
+                !c.is_named()
+                    && matches!(
+                        text(c, self.src),
+                        "==" | "!=" | "===" | "!==" | "in" | "not in" | "=~" | "<" | ">"
+                    )
+            })
+        })
+    }
+
     /// A docstring, a comparison, a dictionary key, a JSON:API link, or an
     /// argument of a call that sends nothing (a log line, an assertion).
     fn is_not_a_path_site(&self, root: Node<'t>) -> bool {
@@ -750,16 +775,7 @@ impl<'a, 't> Engine<'a, 't> {
             }
             up = node.parent();
         }
-        let comparison = (0..parent.child_count()).any(|i| {
-            parent.child(i as u32).is_some_and(|c| {
-                !c.is_named()
-                    && matches!(
-                        text(c, self.src),
-                        "==" | "!=" | "===" | "!==" | "in" | "not in" | "=~" | "<" | ">"
-                    )
-            })
-        });
-        if comparison {
+        if self.is_compared(root) {
             return true;
         }
         if let Some((key, value)) = self.syntax.pair(parent, self.src) {
@@ -776,6 +792,9 @@ impl<'a, 't> Engine<'a, 't> {
         let mut current = parent;
         for _ in 0..3 {
             if let Some(call) = self.syntax.call(current, self.src) {
+                if self.is_compared(current) {
+                    return true;
+                }
                 let route = call.args.iter().any(|a| {
                     self.syntax.is_function(a.value.kind()) && !is_trailing_lambda(a, &call)
                 });
@@ -840,6 +859,41 @@ impl<'a, 't> Engine<'a, 't> {
         }
         None
     }
+}
+
+/// `/api/lists/{list_id}` → `/api/lists/{}`: paths compared by shape.
+fn template_shape(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_hole = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_hole = true;
+                out.push('{');
+            }
+            '}' => {
+                in_hole = false;
+                out.push('}');
+            }
+            _ if in_hole => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A call in a decorator (`@app.get("/v1/x")`, `@router.post(…)`) declares a
+/// server route; it sends nothing.
+fn in_decorator(node: Node<'_>) -> bool {
+    let mut up = node.parent();
+    for _ in 0..2 {
+        match up {
+            Some(parent) if parent.kind() == "decorator" => return true,
+            Some(parent) => up = parent.parent(),
+            None => break,
+        }
+    }
+    false
 }
 
 /// The name a call is made by: `apiRequest` for `apiRequest.call(this, …)`.

@@ -97,8 +97,10 @@ pub(super) fn join(mut base: Pieces, path: Pieces) -> Pieces {
 
 /// How a call with a known name computes a string.
 pub(super) enum StringCall {
-    /// Its value is its receiver's (`s.strip()`) or else its first argument's (`URI(s)`).
+    /// Its value is its first argument's (`URI(s)`, `url.parse(s)`).
     Same,
+    /// Its value is its receiver's, trimmed or converted (`s.strip("/")`, `u.toString()`).
+    Receiver,
     /// The receiver (or first argument) joined with every other argument.
     Join,
     /// `new URL(path, base)`: the second argument joined with the first.
@@ -116,10 +118,14 @@ pub(super) fn string_call(call: &super::Call<'_>, src: &str) -> Option<StringCal
         "create" | "parse" if !matches!(on, "URI" | "Uri" | "URL" | "url" | "urllib.parse") => {
             return None
         }
-        "URI" | "URL" | "Uri" | "create" | "parse" | "urlparse" | "String" | "str" | "toString"
-        | "ToString" | "to_s" | "encodeURI" | "trim" | "strip" | "rstrip" | "lstrip"
-        | "trimEnd" | "TrimEnd" | "TrimStart" | "rtrim" | "freeze" | "dup"
-        | "untrailingslashit" | "valueOf" | "toURI" | "toExternalForm" | "toUri" => {
+        "toString" | "ToString" | "to_s" | "trim" | "strip" | "rstrip" | "lstrip" | "trimEnd"
+        | "TrimEnd" | "TrimStart" | "freeze" | "dup" | "toURI" | "toExternalForm" | "toUri"
+            if call.receiver.is_some() =>
+        {
+            StringCall::Receiver
+        }
+        "URI" | "URL" | "Uri" | "create" | "parse" | "urlparse" | "String" | "str"
+        | "encodeURI" | "rtrim" | "untrailingslashit" | "valueOf" | "trim" | "strval" => {
             StringCall::Same
         }
         "urljoin" | "join" | "Join" | "JoinPath" | "joinpath" | "Combine" | "concat" | "Concat"
@@ -369,14 +375,13 @@ impl<'t> Engine<'_, 't> {
         };
         match string_call(call, self.src) {
             Some(StringCall::Same) => {
-                if let Some(receiver) = call
-                    .receiver
-                    .filter(|r| stringy(*r) && !is_type_name(*r, self.src))
-                {
-                    return self.eval(receiver, at, depth + 1);
-                }
                 if let Some(first) = positional.first() {
                     return self.eval(first.value, at, depth + 1);
+                }
+            }
+            Some(StringCall::Receiver) => {
+                if let Some(receiver) = call.receiver.filter(|r| stringy(*r)) {
+                    return self.eval(receiver, at, depth + 1);
                 }
             }
             Some(StringCall::UrlWithBase) => {

@@ -5,7 +5,10 @@
 
 use serde_json::Value;
 
-use crate::scan::model::{CallForm, FoundCall, Site, UnresolvedCall, UnresolvedReason};
+use crate::catalog::Method;
+use crate::scan::model::{
+    CallForm, FoundCall, MethodHint, PathCall, Site, UnresolvedCall, UnresolvedReason,
+};
 use crate::scan::{FileFindings, Language};
 
 /// Keys that mark a mapping as an HTTP requester.
@@ -32,10 +35,8 @@ pub(crate) fn extract(path: &str, text: &str) -> FileFindings {
         used_lines: Vec::new(),
         findings: &mut findings,
     };
-    let base = find_base(&value);
-    if let Some(base) = base {
-        reader.walk(&value, &base, None, false);
-    }
+    let base = find_base(&value).unwrap_or_default();
+    reader.walk(&value, &base, None, false);
     findings
 }
 
@@ -92,6 +93,11 @@ impl Reader<'_> {
                         self.call(local_base, path, method.unwrap_or("GET"), includes);
                     }
                 }
+                if !map.contains_key("path") {
+                    if let Some(url) = recorded_url(map) {
+                        self.recorded(url, method);
+                    }
+                }
                 for (key, child) in map {
                     if key != "path" {
                         self.walk(child, base, method, key == "requester");
@@ -108,7 +114,7 @@ impl Reader<'_> {
     }
 
     fn call(&mut self, base: &str, path: &str, method: &str, include: Option<&str>) {
-        let (line, column) = self.line_of(path);
+        let (line, column) = self.line_of("path", path);
         let excerpt = crate::secret::redact(&format!("path: {path}")).into_owned();
         let templated = templated(path);
         let first = templated
@@ -151,20 +157,85 @@ impl Reader<'_> {
             .push(FoundCall::at(site, CallForm::Manifest, input));
     }
 
-    /// The first line not yet used that holds a `path` key with this value,
+    /// A request recorded in a test cassette, HAR-like log or API
+    /// collection: a Klaviyo URL beside its method (the catalog decides a
+    /// method that is not given).
+    fn recorded(&mut self, url: &str, method: Option<&str>) {
+        let Some(at) = url.find("a.klaviyo.com") else {
+            return;
+        };
+        let rest = &url[at + "a.klaviyo.com".len()..];
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        if !(path.starts_with("/api/") || path.starts_with("/client/")) {
+            return;
+        }
+        let includes: Vec<String> = url::form_urlencoded::parse(query.as_bytes())
+            .filter(|(key, _)| key == "include")
+            .flat_map(|(_, value)| {
+                value
+                    .split(',')
+                    .map(|v| v.trim().to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|v| !v.is_empty())
+            .collect();
+        let (line, column) = match self.line_of("url", url) {
+            (1, 1) => self.line_of("", url),
+            found => found,
+        };
+        let site = Site {
+            file: self.path.to_owned(),
+            line,
+            column,
+            language: Language::Manifest,
+            excerpt: crate::secret::redact(&format!("url: {url}")).into_owned(),
+        };
+        self.findings.path_calls.push(PathCall {
+            site,
+            form: CallForm::Manifest,
+            path: path.to_owned(),
+            relative: false,
+            on_host: true,
+            tied: true,
+            same_origin: false,
+            after_base: false,
+            includes,
+            method: match method.and_then(Method::parse) {
+                Some(method) => MethodHint::Known(method),
+                None => MethodHint::Absent,
+            },
+            callee: None,
+            arg_methods: Vec::new(),
+            standalone: true,
+        });
+    }
+
+    /// The first line not yet used that holds the key with this value,
     /// and the column of the key (both from 1).
-    fn line_of(&mut self, path: &str) -> (usize, usize) {
+    fn line_of(&mut self, key: &str, path: &str) -> (usize, usize) {
         for (index, line) in self.text.lines().enumerate() {
             if self.used_lines.contains(&index) {
                 continue;
             }
-            if let Some(at) = line.find("path").filter(|_| line.contains(path)) {
+            if let Some(at) = line.find(key).filter(|_| line.contains(path)) {
                 self.used_lines.push(index);
                 return (index + 1, line[..at].chars().count() + 1);
             }
         }
         (1, 1)
     }
+}
+
+/// The URL of a recorded request: `url`/`uri`, or Postman's `url.raw`.
+fn recorded_url(map: &serde_json::Map<String, Value>) -> Option<&str> {
+    ["url", "uri", "request_url"]
+        .iter()
+        .find_map(|key| match map.get(*key)? {
+            Value::String(url) => Some(url.as_str()),
+            Value::Object(parts) => parts.get("raw")?.as_str(),
+            _ => None,
+        })
+        .filter(|url| url.contains("a.klaviyo.com/api/") || url.contains("a.klaviyo.com/client/"))
 }
 
 /// `{{ stream_partition.id }}` → `{id}`.

@@ -187,6 +187,9 @@ pub(super) fn is_not_request(name: &str) -> bool {
         "MapPut",
         "MapPatch",
         "MapDelete",
+        "describe",
+        "context",
+        "it",
     ];
     NAMES.contains(&name)
         || name.starts_with("assert")

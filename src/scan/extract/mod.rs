@@ -152,9 +152,18 @@ pub(crate) fn extract_parsed(language: Language, path: &str, text: &str) -> File
     parse_with(syntax, path, text)
 }
 
-/// A file is parsed when it names Klaviyo or holds an `api/` path.
+/// A file is parsed when it names Klaviyo, or holds an `api/` path or the
+/// shape of a retired one (`/v2/list/…`, `/track`) that a configured base
+/// may put on Klaviyo's host.
 pub(crate) fn worth_parsing(text: &str) -> bool {
-    names_klaviyo(text.as_bytes()) || memchr::memmem::find(text.as_bytes(), b"api/").is_some()
+    static FINDER: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(["klaviyo", "api/", "/v1/", "/v2/", "/track", "/identify"])
+                .expect("literal patterns")
+        });
+    FINDER.is_match(text.as_bytes())
 }
 
 /// The text names Klaviyo (any letter case).

@@ -47,7 +47,10 @@ pub(super) fn classify(pieces: &[Piece], standalone: bool) -> Reading {
         let after = flat[offset..].trim_start_matches('/');
         let path = format!("/{after}");
         let path_only = path.split(['?', '#']).next().unwrap_or_default();
-        if matches!(path_only, "/" | "/api" | "/api/" | "/client" | "/client/") {
+        if matches!(
+            path_only.trim_end_matches('/'),
+            "" | "/api" | "/client" | "/api/v1" | "/api/v2"
+        ) {
             return Reading::Base;
         }
         if !(path_only.starts_with("/api/") || path_only.starts_with("/client/")) {
@@ -130,7 +133,10 @@ fn looks_relative(text: &str, standalone: bool) -> bool {
     let segments = path.trim_end_matches('/').split('/').count();
     (segments > 1 || !standalone)
         && first.len() > 1
-        && first.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        && first
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && first.as_bytes()[0].is_ascii_lowercase()
         && path.bytes().all(|b| {
             b.is_ascii_alphanumeric()
                 || matches!(
