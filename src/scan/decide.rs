@@ -48,10 +48,22 @@ pub(crate) fn settle(
 /// Klaviyo wrapper of the project by that name.
 fn wrapper_for<'w>(wrappers: &'w [Wrapper], call: &PathCall) -> Option<&'w Wrapper> {
     let name = call.callee.as_deref()?;
-    let named = || wrappers.iter().filter(move |w| w.name == name);
-    named()
-        .find(|w| w.file == call.site.file)
-        .or_else(|| named().find(|w| w.klaviyo))
+    // A wrapper takes its path at one argument; a call that passes it
+    // elsewhere is some other function of that name.
+    let at_path = move |w: &&Wrapper| call.arg_index.is_none_or(|i| i == w.path_param);
+    let named = || {
+        wrappers
+            .iter()
+            .filter(move |w| w.name == name)
+            .filter(at_path)
+    };
+    if let Some(own) = named().find(|w| w.file == call.site.file) {
+        return Some(own);
+    }
+    // Elsewhere, only where every wrapper of that name agrees (a Klaviyo
+    // `_get` and a Mailchimp `_get` leave the call to its own file's ties).
+    let first = named().next()?;
+    named().all(|w| w.klaviyo == first.klaviyo).then_some(first)
 }
 
 fn settle_path(
@@ -73,9 +85,18 @@ fn settle_path(
     // Klaviyo is Klaviyo's, though its file does not say so.
     let retired_shape =
         call.after_base && findings.names_klaviyo && !table.endpoints_for(None, &path).is_empty();
-    let klaviyo = call.on_host
-        || (!call.same_origin
-            && (call.tied || wrapper.is_some_and(|w| w.klaviyo) || retired_shape));
+    let klaviyo_base = call
+        .base
+        .as_ref()
+        .is_some_and(|base| findings.klaviyo_bases.binary_search(base).is_ok());
+    let through_wrapper = wrapper.is_some_and(|w| w.klaviyo);
+    let klaviyo = if call.weak {
+        through_wrapper
+    } else {
+        call.on_host
+            || (!call.same_origin
+                && (call.tied || klaviyo_base || through_wrapper || retired_shape))
+    };
     if !klaviyo {
         return;
     }
@@ -146,8 +167,10 @@ fn decided_method(call: &PathCall, wrapper: Option<&Wrapper>) -> Option<(Method,
     if let Some(method) = wrapper.method {
         return Some((method, MethodSource::Wrapper));
     }
-    let index = wrapper.method_param?;
-    let method = (*call.arg_methods.get(index)?)?;
+    let given = wrapper
+        .method_param
+        .and_then(|index| *call.arg_methods.get(index)?);
+    let method = given.or(wrapper.default_method)?;
     Some((method, MethodSource::Wrapper))
 }
 
@@ -160,7 +183,7 @@ fn found(call: &PathCall, input: String, source: Option<MethodSource>) -> FoundC
 /// A Klaviyo path whose method nothing in the code gives, and which has several.
 fn undecided(call: &PathCall, path: &str, operations: &[&Operation]) -> UnresolvedCall {
     let (reason, why) = match &call.method {
-        MethodHint::Dynamic { expression } => (
+        MethodHint::Dynamic { expression, .. } => (
             UnresolvedReason::DynamicMethod,
             format!("its HTTP method `{expression}` is computed at run time"),
         ),

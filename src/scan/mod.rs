@@ -63,6 +63,8 @@ pub(crate) struct FileFindings {
     pub wrappers: Vec<Wrapper>,
     /// The file names Klaviyo.
     pub names_klaviyo: bool,
+    /// Names that hold or return a Klaviyo API base URL.
+    pub klaviyo_bases: Vec<String>,
 }
 
 /// Scans files already in memory, in parallel: every call in them, in path
@@ -190,6 +192,7 @@ impl ProjectPass {
             .append(&mut file.retired_sdk_calls);
         findings.wrappers.append(&mut file.wrappers);
         findings.names_klaviyo |= file.names_klaviyo;
+        findings.klaviyo_bases.append(&mut file.klaviyo_bases);
     }
 
     pub(crate) fn skip(&mut self, file: &str, reason: String, names_klaviyo: bool) {
@@ -224,7 +227,9 @@ impl ProjectPass {
         true
     }
 
-    /// A matcher for the project's wrapper names, if it has any.
+    /// A matcher for the project's Klaviyo wrappers (`callApi(`) and the
+    /// names of its Klaviyo base URLs (`getApiUrl`), if it has any: a file
+    /// that names one may call Klaviyo without naming it.
     pub(crate) fn wrapper_names(&self) -> Option<aho_corasick::AhoCorasick> {
         let mut names: Vec<String> = self
             .findings
@@ -232,6 +237,13 @@ impl ProjectPass {
             .iter()
             .filter(|w| w.klaviyo && w.name.len() >= 3)
             .map(|w| format!("{}(", w.name))
+            .chain(
+                self.findings
+                    .klaviyo_bases
+                    .iter()
+                    .filter(|name| name.len() >= 4)
+                    .cloned(),
+            )
             .collect();
         names.sort();
         names.dedup();
@@ -261,6 +273,8 @@ impl Findings {
         self.retired_sdk_calls
             .sort_by_key(|c| key(&c.site.file, c.site.line, c.site.column));
         self.wrappers.sort_by_key(|w| key(&w.file, w.line, 0));
+        self.klaviyo_bases.sort();
+        self.klaviyo_bases.dedup();
         self.skipped.sort_by(|a, b| a.file.cmp(&b.file));
         self.unscanned.sort_by(|a, b| a.file.cmp(&b.file));
     }

@@ -244,6 +244,8 @@ pub struct Wrapper {
     pub method: Option<Method>,
     /// The parameter that holds the method, when the caller gives it.
     pub method_param: Option<usize>,
+    /// The method sent when the caller gives none (`init.method ?? 'GET'`).
+    pub default_method: Option<Method>,
     /// The URL it builds is on Klaviyo's host, or its file names Klaviyo.
     pub klaviyo: bool,
 }
@@ -252,9 +254,11 @@ pub struct Wrapper {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum MethodHint {
     Known(Method),
-    /// An expression computed at run time; the parameter it is, when it is one.
+    /// An expression computed at run time, and the method it falls back to
+    /// (`init.method ?? 'GET'`), if any.
     Dynamic {
         expression: String,
+        default: Option<Method>,
     },
     Absent,
 }
@@ -279,12 +283,19 @@ pub struct PathCall {
     pub same_origin: bool,
     /// A base computed at run time comes first (`${apiUrl}/v2/lists`).
     pub after_base: bool,
+    /// That base's name (`getApiUrl`), to be matched with the project's Klaviyo bases.
+    pub base: Option<String>,
     pub includes: Vec<String>,
     pub method: MethodHint,
     /// The called function's name, for wrapper look-up.
     pub callee: Option<String>,
     /// Each positional argument read as an HTTP method, where it is one.
     pub arg_methods: Vec<Option<Method>>,
+    /// Which positional argument of the call the path is.
+    pub arg_index: Option<usize>,
+    /// A bare word passed without a method (`send("events")`): Klaviyo's
+    /// only through a Klaviyo wrapper that takes its path there.
+    pub weak: bool,
     /// No call takes it: a path standing alone (a constant, a table entry).
     pub standalone: bool,
 }
@@ -306,6 +317,9 @@ pub struct Findings {
     pub wrappers: Vec<Wrapper>,
     /// Some file read names Klaviyo.
     pub names_klaviyo: bool,
+    /// Names that hold or return a Klaviyo API base URL, across the project
+    /// (`getApiUrl`, `BASE_URL`), so a path after one is Klaviyo's.
+    pub klaviyo_bases: Vec<String>,
     /// Files that could not be read (too large, not UTF-8, unreadable) and,
     /// for files given in memory, those with no path or of a language not scanned.
     pub skipped: Vec<SkippedFile>,

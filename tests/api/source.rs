@@ -39,10 +39,10 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
             collect(root, &path, files);
         } else {
             let relative = path.strip_prefix(root).unwrap().to_string_lossy();
-            files.push((
-                relative.replace('\\', "/"),
-                std::fs::read_to_string(&path).unwrap(),
-            ));
+            // A file that is not UTF-8 cannot be sent as JSON text.
+            if let Ok(content) = std::fs::read_to_string(&path) {
+                files.push((relative.replace('\\', "/"), content));
+            }
         }
     }
 }
@@ -85,8 +85,9 @@ fn cli_json(dir: &Path, args: &[&str]) -> Value {
         .args(args)
         .output()
         .unwrap();
+    // 2 where a check cannot pass (files naming Klaviyo unread): the answer is printed still.
     assert!(
-        matches!(output.status.code(), Some(0 | 1)),
+        matches!(output.status.code(), Some(0..=2)),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );

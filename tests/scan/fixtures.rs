@@ -4,81 +4,12 @@
 //! fixtures name endpoints too; they must not appear.
 
 use scopelink::resolve::ErrorCode;
-use scopelink::scan::{CallForm, ScanReport, UnresolvedReason};
+use scopelink::scan::{CallForm, UnresolvedReason};
 
-use crate::helpers::{expected_scopes, scan_fixture};
+use crate::helpers::{assert_calls, assert_unresolved, scan_fixture};
 
 use CallForm::{Manifest, RawHttp, SdkMethod};
 use UnresolvedReason::{DynamicMethod, DynamicPath, DynamicSdkMethod, RelatedLink, UnknownMethod};
-
-type Expected<'a> = (&'a str, usize, CallForm, &'a str, &'a str);
-
-fn assert_calls(report: &ScanReport, expected: &[Expected<'_>]) {
-    let found: Vec<(String, usize, CallForm, String, String)> = report
-        .calls
-        .iter()
-        .map(|c| {
-            (
-                c.file.clone(),
-                c.line,
-                c.form,
-                c.input.clone(),
-                c.operation_id.clone().unwrap_or_default(),
-            )
-        })
-        .collect();
-    let expected: Vec<(String, usize, CallForm, String, String)> = expected
-        .iter()
-        .map(|(f, l, form, i, o)| (f.to_string(), *l, *form, i.to_string(), o.to_string()))
-        .collect();
-    assert_eq!(found, expected);
-    // An expected operation "" is a call that does not resolve: an error, no scopes.
-    let failing = expected.iter().filter(|e| e.4.is_empty()).count();
-    assert_eq!(report.errors.len(), failing, "{:?}", report.errors);
-    for call in &report.calls {
-        match call.error {
-            None => assert_eq!(call.scopes, expected_scopes(call), "{}", call.line),
-            Some(_) => assert!(call.scopes.is_empty()),
-        }
-    }
-    // The link is the union of the calls' scopes, each write with its read.
-    let mut union: Vec<String> = report
-        .calls
-        .iter()
-        .flat_map(|c| c.scopes.iter().map(|scope| scope.to_string()))
-        .collect();
-    for scope in union.clone() {
-        if let Some(family) = scope.strip_suffix(":write") {
-            union.push(format!("{family}:read"));
-        }
-    }
-    union.sort();
-    union.dedup();
-    assert_eq!(report.scopes, union);
-    let expected_url = (!union.is_empty()).then(|| {
-        format!(
-            "https://www.klaviyo.com/create-private-api-key?scopes={}",
-            union.join(",")
-        )
-    });
-    assert_eq!(report.url, expected_url);
-}
-
-fn assert_unresolved(report: &ScanReport, expected: &[(&str, usize, UnresolvedReason)]) {
-    let found: Vec<(String, usize, UnresolvedReason)> = report
-        .unresolved
-        .iter()
-        .map(|u| (u.file.clone(), u.line, u.reason))
-        .collect();
-    let expected: Vec<(String, usize, UnresolvedReason)> = expected
-        .iter()
-        .map(|(f, l, r)| (f.to_string(), *l, *r))
-        .collect();
-    assert_eq!(found, expected, "{:#?}", report.unresolved);
-    for call in &report.unresolved {
-        assert!(!call.excerpt.is_empty() && !call.detail.is_empty());
-    }
-}
 
 #[test]
 fn python_sdk_client_in_a_field_and_passed_around() {

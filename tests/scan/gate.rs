@@ -225,3 +225,62 @@ fn bad_usage_exits_2_with_a_clear_message() {
     assert_eq!(code(&output), 2);
     assert!(stderr(&output).contains("not a valid glob"));
 }
+
+/// Where the code's needs are not known, a check cannot pass: no call
+/// found, only retired calls, or files that name Klaviyo left unread.
+#[test]
+fn check_exits_2_when_what_the_code_needs_is_not_known() {
+    let dir = TempDir::new("gate-unknown");
+    dir.write("app/plain.py", "print('no klaviyo here')\n");
+    let output = scan(&dir.0, &[".", "--check", "lists:read"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    assert!(
+        stderr(&output)
+            .contains("cannot check: no current Klaviyo API call was found in the 1 files scanned"),
+        "{}",
+        stderr(&output)
+    );
+    // No empty `scopes=` link is ever printed: a key made from one has full access.
+    assert!(
+        !stdout(&output).contains("scopes=\n"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(stdout(&output).contains("no link:"), "{}", stdout(&output));
+
+    let output = scan(&fixture("retired-calls"), &[".", "--check", "lists:read"]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("10 calls to the retired v1/v2 API were found"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = scan(&fixture("unread-files"), &[".", "--check", "lists:read"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("2 file(s) that name Klaviyo could not be read, so calls in them are not in the link: lib/klaviyo.ex, src/latin1.py"),
+        "{err}"
+    );
+    assert!(
+        err.contains("unscanned: lib/klaviyo.ex:2: Elixir is not a language Scopelink reads"),
+        "{err}"
+    );
+    assert!(
+        err.contains("skipped: src/latin1.py: it is not UTF-8 text (it names Klaviyo"),
+        "{err}"
+    );
+
+    // Without a check, the scan itself succeeds and says the same.
+    let output = scan(&fixture("unread-files"), &[".", "--json"]);
+    assert_eq!(code(&output), 0);
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(report["unscanned"][0]["file"], "lib/klaviyo.ex");
+    assert_eq!(report["unscanned"][0]["language"], "Elixir");
+    assert_eq!(report["skipped"][0]["names_klaviyo"], true);
+    assert!(report["incomplete"][0]
+        .as_str()
+        .unwrap()
+        .contains("could not be read"));
+}

@@ -6,7 +6,9 @@ use std::sync::LazyLock;
 use scopelink::catalog::Catalog;
 use scopelink::link::LinkBase;
 use scopelink::resolve::ResolveOptions;
-use scopelink::scan::{scan_paths, ScanOptions, ScanReport, ScannedCall};
+use scopelink::scan::{
+    scan_paths, CallForm, ScanOptions, ScanReport, ScannedCall, UnresolvedReason,
+};
 
 use crate::common::{spec, STABLE_SCOPES};
 
@@ -82,5 +84,74 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub type Expected<'a> = (&'a str, usize, CallForm, &'a str, &'a str);
+
+pub fn assert_calls(report: &ScanReport, expected: &[Expected<'_>]) {
+    let found: Vec<(String, usize, CallForm, String, String)> = report
+        .calls
+        .iter()
+        .map(|c| {
+            (
+                c.file.clone(),
+                c.line,
+                c.form,
+                c.input.clone(),
+                c.operation_id.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, usize, CallForm, String, String)> = expected
+        .iter()
+        .map(|(f, l, form, i, o)| (f.to_string(), *l, *form, i.to_string(), o.to_string()))
+        .collect();
+    assert_eq!(found, expected);
+    // An expected operation "" is a call that does not resolve: an error, no scopes.
+    let failing = expected.iter().filter(|e| e.4.is_empty()).count();
+    assert_eq!(report.errors.len(), failing, "{:?}", report.errors);
+    for call in &report.calls {
+        match call.error {
+            None => assert_eq!(call.scopes, expected_scopes(call), "{}", call.line),
+            Some(_) => assert!(call.scopes.is_empty()),
+        }
+    }
+    // The link is the union of the calls' scopes, each write with its read.
+    let mut union: Vec<String> = report
+        .calls
+        .iter()
+        .flat_map(|c| c.scopes.iter().map(|scope| scope.to_string()))
+        .collect();
+    for scope in union.clone() {
+        if let Some(family) = scope.strip_suffix(":write") {
+            union.push(format!("{family}:read"));
+        }
+    }
+    union.sort();
+    union.dedup();
+    assert_eq!(report.scopes, union);
+    let expected_url = (!union.is_empty()).then(|| {
+        format!(
+            "https://www.klaviyo.com/create-private-api-key?scopes={}",
+            union.join(",")
+        )
+    });
+    assert_eq!(report.url, expected_url);
+}
+
+pub fn assert_unresolved(report: &ScanReport, expected: &[(&str, usize, UnresolvedReason)]) {
+    let found: Vec<(String, usize, UnresolvedReason)> = report
+        .unresolved
+        .iter()
+        .map(|u| (u.file.clone(), u.line, u.reason))
+        .collect();
+    let expected: Vec<(String, usize, UnresolvedReason)> = expected
+        .iter()
+        .map(|(f, l, r)| (f.to_string(), *l, *r))
+        .collect();
+    assert_eq!(found, expected, "{:#?}", report.unresolved);
+    for call in &report.unresolved {
+        assert!(!call.excerpt.is_empty() && !call.detail.is_empty());
     }
 }

@@ -8,4 +8,7 @@ mod common;
 mod fixtures;
 mod gate;
 mod helpers;
+mod negatives;
+mod retired;
+mod shapes;
 mod walk;

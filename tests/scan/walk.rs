@@ -117,3 +117,67 @@ fn sources_in_memory_are_scanned_and_keys_never_echoed() {
     assert!(!json.contains(&key), "{json}");
     assert!(json.contains("pk_***"));
 }
+
+/// A file git tracks is read even under a folder `.gitignore` names (the
+/// ignore rules are for generated files, not for code in the repository).
+#[test]
+fn files_git_tracks_are_read_even_under_an_ignored_folder() {
+    let dir = TempDir::new("tracked");
+    dir.write(".gitignore", "generated/\nscratch/\n");
+    dir.write("app/main.py", CALL);
+    dir.write("generated/client.py", CALL);
+    dir.write("scratch/try.py", CALL);
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .current_dir(&dir.0)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "app/main.py", ".gitignore"]);
+    git(&["add", "-f", "generated/client.py"]);
+    let report = scan_dir(&dir.0, ScanOptions::default());
+    // Tracked under the ignored folder: read. Untracked and ignored: not.
+    assert_eq!(files(&report), ["app/main.py", "generated/client.py"]);
+    assert_eq!(report.files_scanned, 2);
+}
+
+/// The files read are counted by language, and a language not scanned
+/// that calls Klaviyo is named with its line.
+#[test]
+fn files_read_by_language_and_code_in_other_languages() {
+    let dir = TempDir::new("languages");
+    dir.write("a.py", CALL);
+    dir.write("b.go", "package b\n");
+    dir.write("c.kt", "package c\n");
+    dir.write(
+        "lib/k.ex",
+        "# nothing\nHTTPoison.get(\"https://a.klaviyo.com/api/lists\")\n",
+    );
+    dir.write("web/page.html", "<p>no calls</p>\n");
+    dir.write("README.md", "Calls https://a.klaviyo.com/api/lists\n");
+    let report = scan_dir(&dir.0, ScanOptions::default());
+    let by_language: Vec<(&str, usize)> = report
+        .files_by_language
+        .iter()
+        .map(|f| (f.language.as_str(), f.files))
+        .collect();
+    assert_eq!(by_language, [("python", 1), ("go", 1), ("kotlin", 1)]);
+    let unscanned: Vec<(&str, &str, usize)> = report
+        .unscanned
+        .iter()
+        .map(|f| (f.file.as_str(), f.language.as_str(), f.line))
+        .collect();
+    // Docs are not code: the README is neither read nor reported.
+    assert_eq!(unscanned, [("lib/k.ex", "Elixir", 2)]);
+}

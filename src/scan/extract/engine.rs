@@ -14,7 +14,9 @@ use tree_sitter::Node;
 use super::eval::{render, string_call, Piece, StringCall};
 use super::method::{is_not_request, is_request_word};
 use super::sdk::Sdk;
-use super::target::{classify, first_dynamic, split_query, wrapper_path_param, Reading, Target};
+use super::target::{
+    classify, first_dynamic, split_query, wrapper_path_param, BaseHost, Reading, Target,
+};
 use super::{named_children, text, Call, Syntax};
 use crate::scan::model::{
     CallForm, FoundCall, MethodHint, PathCall, Site, UnresolvedCall, UnresolvedReason, Wrapper,
@@ -67,6 +69,21 @@ pub(crate) struct Engine<'a, 't> {
     /// (`quote(path)` in `requests.get(BASE + quote(path))`) takes nothing.
     claimed: Vec<std::ops::Range<usize>>,
     pub(super) findings: FileFindings,
+}
+
+/// What the call a path flows into says of it.
+#[derive(Debug, Clone, Default)]
+struct Taken {
+    /// The called function's name, for wrapper look-up.
+    callee: Option<String>,
+    /// Each positional argument read as an HTTP method.
+    arg_methods: Vec<Option<crate::catalog::Method>>,
+    /// Which positional argument the path is.
+    arg_index: Option<usize>,
+    same_origin: bool,
+    /// A bare word (`"events"`) passed without a method: Klaviyo's only
+    /// through a Klaviyo wrapper that takes its path there.
+    weak: bool,
 }
 
 /// A node with the function scope it is in.
@@ -127,6 +144,7 @@ impl<'a, 't> Engine<'a, 't> {
         for visit in &nodes {
             self.sweep(*visit);
         }
+        self.learn_bases();
         self.findings.names_klaviyo = self.names_klaviyo;
         self.findings
     }
@@ -158,6 +176,38 @@ impl<'a, 't> Engine<'a, 't> {
             }
         }
         out
+    }
+
+    /// Names bound to a Klaviyo API base (`$apiUrl = 'https://a.klaviyo.com/api'`)
+    /// and functions that return one (`getApiUrl()`), for the project.
+    fn learn_bases(&mut self) {
+        if !self.src.contains(super::target::API_HOST) {
+            return;
+        }
+        let mut bases = Vec::new();
+        for (name, bindings) in &self.bindings {
+            if bindings
+                .iter()
+                .any(|b| text(b.value, self.src).contains(super::target::API_HOST))
+            {
+                bases.push(name.clone());
+            }
+        }
+        for (name, returns) in &self.returns {
+            let on_host = returns.iter().any(|(scope, value)| {
+                let at = At {
+                    scope: *scope,
+                    pos: value.start_byte(),
+                };
+                self.eval(*value, at, 0)
+                    .iter()
+                    .any(|pieces| render(pieces).contains(super::target::API_HOST))
+            });
+            if on_host {
+                bases.push(name.clone());
+            }
+        }
+        self.findings.klaviyo_bases = bases;
     }
 
     /// What each function returns, for helpers that build a path.
@@ -307,7 +357,7 @@ impl<'a, 't> Engine<'a, 't> {
                 .iter()
                 .filter_map(|pieces| match classify(pieces, false) {
                     Reading::Path(target)
-                        if self.takes(call, &target, request_like, method_argument) =>
+                        if self.takes(call, &target, request_like, method_argument) != Take::No =>
                     {
                         Some(target)
                     }
@@ -332,6 +382,22 @@ impl<'a, 't> Engine<'a, 't> {
             self.claimed.push(url.byte_range());
             let (method, arg_methods) = self.method_hint(call, visit.node, url, at);
             let same_origin = self.is_same_origin(call);
+            let callee = call
+                .chain
+                .as_ref()
+                .map(|chain| callee_name(chain))
+                .unwrap_or_else(|| call.name.clone());
+            let shifted = call
+                .chain
+                .as_ref()
+                .and_then(|c| c.last())
+                .is_some_and(|last| last == "call");
+            let arg_index = call
+                .args
+                .iter()
+                .filter(|a| a.name.is_none())
+                .position(|a| a.value.id() == url.id())
+                .and_then(|i| if shifted { i.checked_sub(1) } else { Some(i) });
             let from = self.findings.path_calls.len();
             let mut seen = Vec::new();
             for target in targets {
@@ -340,16 +406,16 @@ impl<'a, 't> Engine<'a, 't> {
                 let path = template_shape(&split_query(&target.pieces).0);
                 if !seen.contains(&path) {
                     seen.push(path);
-                    self.path_call(
-                        visit,
-                        call,
-                        url,
-                        target,
-                        &method,
-                        &arg_methods,
+                    let weak =
+                        self.takes(call, &target, request_like, method_argument) == Take::Weak;
+                    let taken = Taken {
+                        callee: Some(callee.clone()),
+                        arg_methods: arg_methods.clone(),
+                        arg_index,
                         same_origin,
-                        &params,
-                    );
+                        weak,
+                    };
+                    self.path_call(visit, url, target, &method, taken, &params);
                 }
             }
             if self.findings.path_calls.len() > from {
@@ -372,19 +438,20 @@ impl<'a, 't> Engine<'a, 't> {
 
     /// Whether the call takes this path as its URL. A relative tail needs a
     /// call that sends requests; a single segment (`'lists'`, a common word)
-    /// also needs one made on a client (`client.get('lists')`, `Klaviyo::get`).
+    /// also needs a method argument or a client (`client.get('lists')`,
+    /// `Klaviyo::get`), else it is Klaviyo's only through a Klaviyo wrapper.
     fn takes(
         &self,
         call: &Call<'t>,
         target: &Target,
         request_like: bool,
         method_argument: bool,
-    ) -> bool {
+    ) -> Take {
         if !target.relative {
-            return true;
+            return Take::Yes;
         }
         if !request_like {
-            return false;
+            return Take::No;
         }
         let single = !render(&target.pieces)
             .split('?')
@@ -393,13 +460,10 @@ impl<'a, 't> Engine<'a, 't> {
             .trim_end_matches('/')
             .contains('/');
         if !single || target.after_base || target.rooted || method_argument {
-            return true;
+            return Take::Yes;
         }
-        let Some(receiver) = call.receiver.map(|r| text(r, self.src)) else {
-            return false;
-        };
-        let words = super::method::words(receiver);
-        words.iter().any(|w| {
+        let receiver = call.receiver.map(|r| text(r, self.src)).unwrap_or_default();
+        let client = super::method::words(receiver).iter().any(|w| {
             matches!(
                 w.as_str(),
                 "self"
@@ -421,7 +485,12 @@ impl<'a, 't> Engine<'a, 't> {
                     | "resty"
                     | "req"
             )
-        })
+        });
+        if client {
+            Take::Yes
+        } else {
+            Take::Weak
+        }
     }
 
     /// The arguments that may be the URL: positional and named arguments,
@@ -473,7 +542,7 @@ impl<'a, 't> Engine<'a, 't> {
         pieces: &[Piece],
         params: &[String],
     ) -> bool {
-        let Some((param, on_host)) = wrapper_path_param(pieces, params) else {
+        let Some((param, host)) = wrapper_path_param(pieces, params) else {
             return false;
         };
         let Some(path_param) = params.iter().position(|p| *p == param) else {
@@ -484,13 +553,16 @@ impl<'a, 't> Engine<'a, 't> {
         if !has_method && !is_request_word(&call.name) {
             return false;
         }
-        let (method, method_param) = match method {
-            MethodHint::Known(m) => (Some(m), None),
-            MethodHint::Dynamic { expression } => {
+        let (method, method_param, default_method) = match method {
+            MethodHint::Known(m) => (Some(m), None, None),
+            MethodHint::Dynamic {
+                expression,
+                default,
+            } => {
                 let name = crate::resolve::parameter_name(&expression);
-                (None, params.iter().position(|p| *p == name))
+                (None, params.iter().position(|p| *p == name), default)
             }
-            MethodHint::Absent => (None, None),
+            MethodHint::Absent => (None, None, None),
         };
         if let Some(name) = self.function_names.get(&visit.scope).cloned() {
             let (line, _, _) = self.place(visit.node);
@@ -501,22 +573,21 @@ impl<'a, 't> Engine<'a, 't> {
                 path_param,
                 method,
                 method_param,
-                klaviyo: on_host || self.names_klaviyo,
+                default_method,
+                klaviyo: host == BaseHost::Klaviyo
+                    || (host == BaseHost::Unknown && self.names_klaviyo),
             });
         }
         true
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn path_call(
         &mut self,
         visit: Visit<'t>,
-        call: &Call<'t>,
         url: Node<'t>,
         target: Target,
         method: &MethodHint,
-        arg_methods: &[Option<crate::catalog::Method>],
-        same_origin: bool,
+        taken: Taken,
         params: &[String],
     ) {
         if let Some(hole) = first_dynamic(&target) {
@@ -539,37 +610,25 @@ impl<'a, 't> Engine<'a, 't> {
             Some(m) => MethodHint::Known(m),
             None => method.clone(),
         };
-        let callee = Some(
-            call.chain
-                .as_ref()
-                .map(|chain| callee_name(chain))
-                .unwrap_or_else(|| call.name.clone()),
-        );
-        let same_origin = same_origin && !target.after_base;
+        let taken = Taken {
+            same_origin: taken.same_origin && !target.after_base,
+            ..taken
+        };
         // The call's place is where its URL is written (a chained call
         // starts lines above its `->post(`).
-        self.push_path_call(
-            url,
-            target,
-            method,
-            callee,
-            arg_methods.to_vec(),
-            same_origin,
-            false,
-        );
+        self.push_path_call(url, target, method, Some(taken));
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Records a Klaviyo path; `taken` is `None` for a path no call takes.
     fn push_path_call(
         &mut self,
         node: Node<'t>,
         target: Target,
         method: MethodHint,
-        callee: Option<String>,
-        arg_methods: Vec<Option<crate::catalog::Method>>,
-        same_origin: bool,
-        standalone: bool,
+        taken: Option<Taken>,
     ) {
+        let standalone = taken.is_none();
+        let taken = taken.unwrap_or_default();
         let (path, query) = split_query(&target.pieces);
         let mut includes = Vec::new();
         for pair in query.iter().flat_map(|q| q.split('&')) {
@@ -602,12 +661,15 @@ impl<'a, 't> Engine<'a, 't> {
             relative: target.relative,
             on_host: target.on_host,
             tied: self.names_klaviyo,
-            same_origin,
+            same_origin: taken.same_origin,
             after_base: target.after_base,
+            base: target.base.clone(),
             includes,
             method,
-            callee,
-            arg_methods,
+            callee: taken.callee,
+            arg_methods: taken.arg_methods,
+            arg_index: taken.arg_index,
+            weak: taken.weak,
             standalone,
         });
     }
@@ -699,7 +761,7 @@ impl<'a, 't> Engine<'a, 't> {
             }
             seen.push(target.pieces.clone());
             let method = target.method.map_or(MethodHint::Absent, MethodHint::Known);
-            self.push_path_call(root, target, method, None, Vec::new(), false, true);
+            self.push_path_call(root, target, method, None);
         }
     }
 
@@ -913,6 +975,15 @@ fn callee_name(chain: &[String]) -> String {
         .unwrap_or_default()
 }
 
+/// Whether a call takes a path as its URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Take {
+    Yes,
+    /// Only if a Klaviyo wrapper takes its path there.
+    Weak,
+    No,
+}
+
 /// Kotlin's `client.get(url) { … }`: a request with a block, not a route
 /// (a route, `get("/x") { … }`, has no receiver).
 fn is_trailing_lambda(arg: &super::Arg<'_>, call: &Call<'_>) -> bool {
@@ -965,6 +1036,10 @@ fn parameter_names(node: Node<'_>, src: &str) -> Vec<String> {
         if let Some(name) = parameter_name_of(param, src) {
             names.push(name);
         }
+    }
+    // Python's `self` and `cls` are not in the call's arguments.
+    if names.first().is_some_and(|n| n == "self" || n == "cls") {
+        names.remove(0);
     }
     names
 }

@@ -48,11 +48,15 @@ impl Syntax for JavaScript {
     }
 
     fn call<'t>(&self, node: Node<'t>, src: &str) -> Option<Call<'t>> {
-        let (function, is_new) = match node.kind() {
+        let (mut function, is_new) = match node.kind() {
             "call_expression" => (node.child_by_field_name("function")?, false),
             "new_expression" => (node.child_by_field_name("constructor")?, true),
             _ => return None,
         };
+        // `await axios.get<T>(url)` parses as a call of `await axios.get`.
+        while matches!(function.kind(), "await_expression" | "non_null_expression") {
+            function = function.named_child(0)?;
+        }
         let mut args = Vec::new();
         if let Some(list) = node.child_by_field_name("arguments") {
             if list.kind() == "arguments" {

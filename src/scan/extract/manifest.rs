@@ -199,6 +199,7 @@ impl Reader<'_> {
             tied: true,
             same_origin: false,
             after_base: false,
+            base: None,
             includes,
             method: match method.and_then(Method::parse) {
                 Some(method) => MethodHint::Known(method),
@@ -206,6 +207,8 @@ impl Reader<'_> {
             },
             callee: None,
             arg_methods: Vec::new(),
+            arg_index: None,
+            weak: false,
             standalone: true,
         });
     }

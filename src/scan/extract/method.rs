@@ -279,6 +279,9 @@ impl<'t> Engine<'_, 't> {
             }
             return Method::parse(word.trim()).map(MethodHint::Known);
         }
+        if self.syntax.branches(node, src).is_some() {
+            return self.branch_method(node, at);
+        }
         let raw = text(node, src);
         if node.kind().contains("symbol") {
             return Method::parse(raw.trim_start_matches(':')).map(MethodHint::Known);
@@ -325,6 +328,30 @@ impl<'t> Engine<'_, 't> {
         }
         Some(MethodHint::Dynamic {
             expression: raw.chars().take(40).collect(),
+            default: None,
+        })
+    }
+
+    /// `method ?? 'GET'`, `verb || :get`: computed, with a literal fallback.
+    fn branch_method(&self, node: Node<'t>, at: At) -> Option<MethodHint> {
+        let branches = self.syntax.branches(node, self.src)?;
+        let hints: Vec<MethodHint> = branches
+            .into_iter()
+            .filter_map(|branch| self.method_value(branch, at))
+            .collect();
+        let known: Vec<Method> = hints
+            .iter()
+            .filter_map(|h| match h {
+                MethodHint::Known(m) => Some(*m),
+                _ => None,
+            })
+            .collect();
+        if !known.is_empty() && known.len() == hints.len() && known.iter().all(|m| *m == known[0]) {
+            return Some(MethodHint::Known(known[0]));
+        }
+        Some(MethodHint::Dynamic {
+            expression: text(node, self.src).chars().take(40).collect(),
+            default: known.first().copied(),
         })
     }
 

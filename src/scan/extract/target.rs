@@ -20,6 +20,8 @@ pub(super) struct Target {
     pub after_base: bool,
     /// A relative tail written with a leading `/` (`"/events"`): a path, not a word.
     pub rooted: bool,
+    /// The name of the base computed at run time (`getApiUrl` of `${getApiUrl()}/lists`).
+    pub base: Option<String>,
     /// `"POST /api/lists"`: the method written in the string itself.
     pub method: Option<Method>,
 }
@@ -63,6 +65,7 @@ pub(super) fn classify(pieces: &[Piece], standalone: bool) -> Reading {
             on_host: true,
             after_base: false,
             rooted: true,
+            base: None,
             method,
         });
     }
@@ -75,6 +78,10 @@ pub(super) fn classify(pieces: &[Piece], standalone: bool) -> Reading {
     };
     let lead = render(&pieces[..first_lit]).len();
     let after_base = first_lit > 0;
+    let base = pieces[..first_lit].iter().find_map(|p| match p {
+        Piece::Hole(name) => Some(name.clone()),
+        _ => None,
+    });
     let literal = &flat[lead..];
     let trimmed = literal.trim_start_matches('/');
     let skip = lead + (literal.len() - trimmed.len());
@@ -94,6 +101,7 @@ pub(super) fn classify(pieces: &[Piece], standalone: bool) -> Reading {
             on_host: false,
             after_base,
             rooted: true,
+            base: base.clone(),
             method,
         });
     }
@@ -104,6 +112,7 @@ pub(super) fn classify(pieces: &[Piece], standalone: bool) -> Reading {
             on_host: false,
             after_base,
             rooted: literal.starts_with('/'),
+            base,
             method,
         });
     }
@@ -198,6 +207,16 @@ pub(super) fn split_query(pieces: &[Piece]) -> (String, Option<String>) {
     (clean, query)
 }
 
+/// The host a wrapper's base names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum BaseHost {
+    Klaviyo,
+    /// Another API's host.
+    Other,
+    /// A base from elsewhere (configuration, a field), or none.
+    Unknown,
+}
+
 /// The name of the first piece that makes the resource (not an ID) unknown:
 /// an unknown anywhere before the query, or a hole as the first segment
 /// after `/api/` (or as the first segment of a relative tail).
@@ -228,24 +247,35 @@ pub(super) fn first_dynamic(target: &Target) -> Option<String> {
 /// Where a wrapper's parameter is the path: the pieces are a base (a Klaviyo
 /// URL, `/api/`, or a value from elsewhere) and then the parameter.
 /// Returns the parameter's name and whether the base is on Klaviyo's host.
-pub(super) fn wrapper_path_param(pieces: &[Piece], params: &[String]) -> Option<(String, bool)> {
-    let mut on_host = false;
+pub(super) fn wrapper_path_param(
+    pieces: &[Piece],
+    params: &[String],
+) -> Option<(String, BaseHost)> {
+    let mut host = BaseHost::Unknown;
     let mut base = false;
     for piece in pieces {
         match piece {
             // The parameter follows a base, or its name says it is a URL or path.
             Piece::Hole(name) if params.contains(name) => {
-                return (base || on_host || is_url_name(name)).then(|| (name.clone(), on_host))
+                let after_base = base || host != BaseHost::Unknown || is_url_name(name);
+                return after_base.then(|| (name.clone(), host));
             }
             Piece::Hole(name) => base |= is_url_name(name),
             Piece::Unknown => {}
+            // Another API's base (`https://us1.api.mailchimp.com/3.0/`): a
+            // wrapper too, whose callers are not Klaviyo's.
+            Piece::Lit(text) if text.contains("://") && !text.contains(API_HOST) => {
+                host = BaseHost::Other;
+            }
+            Piece::Lit(text) if host == BaseHost::Other => {
+                let _ = text;
+            }
             Piece::Lit(text) => {
                 let rest = match text.find(API_HOST) {
                     Some(at) => {
-                        on_host = true;
+                        host = BaseHost::Klaviyo;
                         &text[at + API_HOST.len()..]
                     }
-                    None if text.contains("://") => return None,
                     None => text.as_str(),
                 };
                 let rest = rest.trim_matches('/');
@@ -394,21 +424,21 @@ mod tests {
         let params = vec!["path".to_owned(), "method".to_owned()];
         assert_eq!(
             wrapper_path_param(&[lit("https://a.klaviyo.com/api/"), hole("path")], &params),
-            Some(("path".into(), true))
+            Some(("path".into(), BaseHost::Klaviyo))
         );
         assert_eq!(
             wrapper_path_param(&[hole("base"), lit("/"), hole("path")], &params),
-            Some(("path".into(), false))
+            Some(("path".into(), BaseHost::Unknown))
         );
         assert_eq!(
             wrapper_path_param(&[hole("path")], &params),
-            Some(("path".into(), false))
+            Some(("path".into(), BaseHost::Unknown))
         );
         let ctx = vec!["ctx".to_owned()];
         assert_eq!(wrapper_path_param(&[hole("ctx")], &ctx), None);
         assert_eq!(
             wrapper_path_param(&[hole("apiUrl"), lit("/"), hole("ctx")], &ctx),
-            Some(("ctx".into(), false))
+            Some(("ctx".into(), BaseHost::Unknown))
         );
         assert_eq!(
             wrapper_path_param(
@@ -418,8 +448,11 @@ mod tests {
             None
         );
         assert_eq!(
-            wrapper_path_param(&[lit("https://x.com/"), hole("path")], &params),
-            None
+            wrapper_path_param(
+                &[lit("https://us1.api.mailchimp.com/3.0/"), hole("path")],
+                &params
+            ),
+            Some(("path".into(), BaseHost::Other))
         );
     }
 }
