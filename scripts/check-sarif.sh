@@ -37,7 +37,7 @@ fi
 expected=$(python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
-print(len(r["check"]["missing"]) + len(r["unresolved"]) + len(r["errors"]))
+print(len(r["check"]["missing"]) + len(r["unresolved"]) + len(r["errors"]) + len(r["retired"]) + len(r["unscanned"]) + sum(1 for f in r["skipped"] if f.get("names_klaviyo")))
 ' "$WORK/scan.json")
 
 "$VENV/bin/sarif" ls "$WORK/scan.sarif" | tee "$WORK/ls.txt"
@@ -57,3 +57,26 @@ for row in rows:
     assert int(row["Line"]) > 0, row
 PY
 echo "check-sarif: sarif-tools read $counted results, as the scan reported"
+
+# Retired calls and files that name Klaviyo but could not be read are results too.
+for fixture in retired-calls unread-files; do
+  (cd "tests/scan/fixtures/$fixture" && "$BIN" scan . --format sarif) >"$WORK/$fixture.sarif" 2>/dev/null
+  (cd "tests/scan/fixtures/$fixture" && "$BIN" scan . --json) >"$WORK/$fixture.json" 2>/dev/null
+  want=$(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(len(r["unresolved"]) + len(r["errors"]) + len(r["retired"]) + len(r["unscanned"]) + sum(1 for f in r["skipped"] if f.get("names_klaviyo")))
+' "$WORK/$fixture.json")
+  "$VENV/bin/sarif" summary "$WORK/$fixture.sarif" >"$WORK/$fixture.txt"
+  got=$(awk '/^(error|warning|note): [0-9]+$/ { sum += $2 } END { print sum + 0 }' "$WORK/$fixture.txt")
+  [ "$want" -gt 0 ] || { echo "check-sarif: $fixture reported nothing" >&2; exit 1; }
+  if [ "$got" -ne "$want" ]; then
+    echo "check-sarif: $fixture: sarif summary counts $got results; the scan reported $want" >&2; exit 1
+  fi
+  python3 - "$WORK/$fixture.sarif" <<'PY'
+import json, sys
+rules = {r["ruleId"] for r in json.load(open(sys.argv[1]))["runs"][0]["results"]}
+assert rules & {"retired-call", "unread-file"}, rules
+PY
+  echo "check-sarif: $fixture: sarif-tools read $got results (retired calls, unread files), as the scan reported"
+done

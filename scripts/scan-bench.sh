@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times `scopelink scan` (release build) on a generated tree of about 100,000
-# lines in the five languages, beside `grep -rc a.klaviyo.com` over the same
+# lines in the nine languages (SCAN_BENCH_LANGUAGES=py,js,… for fewer), beside `grep -rc a.klaviyo.com` over the same
 # tree in the same run, and prints both and their ratio. Targets: under 1 s
 # and within 20x of grep on a 2-core machine. Then measures peak RSS
 # (/usr/bin/time -v) on the tree and on one four times larger, to show memory
@@ -18,8 +18,9 @@ cd "$(dirname "$0")/.."
 
 LINES=${1:-100000}
 RUNS=${RUNS:-5}
-BIN=$PWD/target/release/scopelink
-cargo build --release --locked --quiet --bin scopelink
+# SCOPELINK_BIN measures another build (an earlier commit's) on the same trees.
+BIN=${SCOPELINK_BIN:-$PWD/target/release/scopelink}
+[ -n "${SCOPELINK_BIN:-}" ] || cargo build --release --locked --quiet --bin scopelink
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -35,6 +36,10 @@ plain = {
   "ts": "import {{ sep }} from 'path';\n\nexport class Rows{n} {{}}\n",
   "php": "<?php\n\nclass Rows{n}\n{{\n",
   "rb": "require 'json'\n\nclass Rows{n}\n",
+  "go": "package rows\n\nimport \"strings\"\n\nvar sep{n} = strings.ToUpper(\"a\")\n",
+  "java": "package rows;\n\nimport java.util.List;\n\npublic class Rows{n} {{\n",
+  "kt": "package rows\n\nimport kotlin.math.max\n\nclass Rows{n} {{\n",
+  "cs": "using System;\n\npublic class Rows{n}\n{{\n",
 }
 templates = {
   "py": ('''from klaviyo_api import KlaviyoAPI
@@ -142,7 +147,94 @@ class Sync{n}
   end
 '''),
 }
-tails = {"py": "", "js": "", "ts": "", "php": "}\n", "rb": "end\n"}
+templates.update({
+  "go": ('''package sync
+
+import (
+	"fmt"
+	"net/http"
+)
+
+type Sync{n} struct{{ baseURL string }}
+
+func (s *Sync{n}) Run(id string) (*http.Request, error) {{
+	url := fmt.Sprintf("%s/api/profiles/%s", "https://a.klaviyo.com", id)
+	return http.NewRequest(http.MethodPatch, url, nil)
+}}
+''', '''
+func helper{n}_{i}(rows []int, limit int) int {{
+	total := 0
+	for j, row := range rows {{
+		if j < limit {{
+			total += row * {i}
+		}}
+	}}
+	return total
+}}
+'''),
+  "java": ('''package sync;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+
+public class Sync{n} {{
+    private static final String BASE = "https://a.klaviyo.com/api";
+
+    public HttpRequest run(String id) {{
+        return HttpRequest.newBuilder(URI.create(BASE + "/lists/" + id)).GET().build();
+    }}
+''', '''
+    public int helper{n}_{i}(int[] rows, int limit) {{
+        int total = 0;
+        for (int j = 0; j < rows.length && j < limit; j++) {{
+            total += rows[j] * {i};
+        }}
+        return total;
+    }}
+'''),
+  "kt": ('''package sync
+
+import io.ktor.client.HttpClient
+import io.ktor.client.request.get
+
+class Sync{n}(private val http: HttpClient) {{
+    suspend fun run(id: String) = http.get("https://a.klaviyo.com/api/segments/$id")
+''', '''
+    fun helper{n}_{i}(rows: List<Int>, limit: Int): Int {{
+        var total = 0
+        for (row in rows.take(limit)) {{
+            total += row * {i}
+        }}
+        return total
+    }}
+'''),
+  "cs": ('''using System.Net.Http;
+using System.Threading.Tasks;
+
+public class Sync{n}
+{{
+    private readonly HttpClient _http = new HttpClient();
+
+    public Task<HttpResponseMessage> Run(string id)
+    {{
+        return _http.GetAsync($"https://a.klaviyo.com/api/events/{{id}}");
+    }}
+''', '''
+    public int Helper{n}_{i}(int[] rows, int limit)
+    {{
+        var total = 0;
+        for (var j = 0; j < rows.Length && j < limit; j++)
+        {{
+            total += rows[j] * {i};
+        }}
+        return total;
+    }}
+'''),
+})
+if os.environ.get("SCAN_BENCH_LANGUAGES"):
+    keep = os.environ["SCAN_BENCH_LANGUAGES"].split(",")
+    templates = {ext: t for ext, t in templates.items() if ext in keep}
+tails = {"py": "", "js": "", "ts": "", "php": "}\n", "rb": "end\n", "go": "", "java": "}\n", "kt": "}\n", "cs": "}\n"}
 lines = n = 0
 while lines < target:
     for ext, (head, body) in templates.items():
@@ -197,6 +289,32 @@ printf 'worst case (every file parsed): scopelink scan: %ss  grep -rc: %ss  rati
 small_rss=$(peak_rss_kb "$BIN" scan "$WORK/small")
 large_rss=$(peak_rss_kb "$BIN" scan "$WORK/large")
 printf 'peak RSS: %s KiB at %s lines, %s KiB at %s lines\n' "$small_rss" "$LINES" "$large_rss" "$((LINES * 4))"
+
+# No file, however written, makes the scan superlinear: one-line files of
+# N and 4N calls, one function of N and 4N assignments read by N and 4N
+# calls, and a file nested 100,000 deep (reported unread, not read).
+python3 - "$WORK/adversarial" <<'PY'
+import os, sys
+root = sys.argv[1]
+os.makedirs(root, exist_ok=True)
+for n in (5000, 20000):
+    with open(os.path.join(root, f"oneline{n}.js"), "w") as f:
+        f.write(";".join(f'fetch("https://a.klaviyo.com/api/lists/{i}")' for i in range(n)) + "\n")
+    lines = ["import requests", "def sync():"]
+    lines += [f'    url = "https://a.klaviyo.com/api/lists/{i}"' for i in range(n)]
+    lines += ["    requests.get(url)"] * n
+    with open(os.path.join(root, f"assign{n}.py"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+with open(os.path.join(root, "nested.js"), "w") as f:
+    f.write("f(" * 100000 + "'https://a.klaviyo.com/api/lists'" + ")" * 100000 + "\n")
+PY
+for kind in oneline:js assign:py; do
+  name=${kind%%:*}; ext=${kind##*:}
+  one=$(best "$BIN" scan "$WORK/adversarial/${name}5000.$ext")
+  four=$(best "$BIN" scan "$WORK/adversarial/${name}20000.$ext")
+  printf 'adversarial %s: 5,000 calls %ss, 20,000 calls %ss, ratio %.1fx (4x the input)\n' "$name" "$one" "$four" "$(echo "$four / $one" | bc -l)"
+done
+printf 'adversarial nesting (100,000 deep, reported unread): %ss\n' "$(best "$BIN" scan "$WORK/adversarial/nested.js")"
 
 status=0
 (( $(echo "$scan_s < 1.0" | bc -l) )) || { echo "scan-bench: over the 1 s target"; status=1; }

@@ -65,6 +65,8 @@ pub(crate) struct FileFindings {
     pub names_klaviyo: bool,
     /// Names that hold or return a Klaviyo API base URL.
     pub klaviyo_bases: Vec<String>,
+    /// Why the file could not be read, though its language is scanned.
+    pub unreadable: Option<String>,
 }
 
 /// Scans files already in memory, in parallel: every call in them, in path
@@ -113,7 +115,9 @@ pub fn scan_sources(files: &[SourceFile]) -> Findings {
     for_each_parallel(&scanned, |(language, file)| {
         if extract::worth_parsing(&file.content) {
             let found = extract::extract_parsed(*language, &file.path, &file.content);
-            pass.lock().expect("scan results").add(*language, found);
+            pass.lock()
+                .expect("scan results")
+                .add(&file.path, *language, found);
         } else {
             pass.lock().expect("scan results").count(*language);
             deferred
@@ -130,7 +134,7 @@ pub fn scan_sources(files: &[SourceFile]) -> Findings {
         for (language, file) in deferred {
             if names.is_match(file.content.as_str()) {
                 let found = extract::extract_parsed(language, &file.path, &file.content);
-                pass.add_deferred(found);
+                pass.add_late(&file.path, found);
             }
         }
     }
@@ -169,10 +173,13 @@ pub(crate) struct ProjectPass {
 }
 
 impl ProjectPass {
-    /// A file of a scanned language was read.
-    pub(crate) fn add(&mut self, language: Language, file: FileFindings) {
-        self.count(language);
-        self.add_deferred(file);
+    /// A file of a scanned language was read (or found unreadable).
+    pub(crate) fn add(&mut self, path: &str, language: Language, file: FileFindings) {
+        match file.unreadable.clone() {
+            Some(reason) => self.skip(path, reason, file.names_klaviyo),
+            None => self.count(language),
+        }
+        self.merge(file);
     }
 
     /// A file of a scanned language was read but held nothing to parse (yet).
@@ -181,8 +188,16 @@ impl ProjectPass {
         *self.findings.files_by_language.entry(language).or_default() += 1;
     }
 
-    /// What a file read late (it calls a project wrapper) gave.
-    pub(crate) fn add_deferred(&mut self, mut file: FileFindings) {
+    /// What a file read late (it calls a project wrapper) gave; it was
+    /// counted when first read.
+    pub(crate) fn add_late(&mut self, path: &str, file: FileFindings) {
+        if let Some(reason) = file.unreadable.clone() {
+            self.skip(path, reason, file.names_klaviyo);
+        }
+        self.merge(file);
+    }
+
+    fn merge(&mut self, mut file: FileFindings) {
         let findings = &mut self.findings;
         findings.calls.append(&mut file.calls);
         findings.path_calls.append(&mut file.path_calls);

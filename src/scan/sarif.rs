@@ -1,6 +1,7 @@
 //! SARIF 2.1.0 for GitHub code scanning: one result per missing scope (at
-//! the calls that need it) and one per call Scopelink could not read or
-//! resolve, with repo-relative paths so the results show inline.
+//! the calls that need it), per call Scopelink could not read or resolve,
+//! per retired call, and per file that names Klaviyo but could not be read,
+//! with repo-relative paths so the results show inline.
 
 use serde_json::{json, Value};
 
@@ -24,6 +25,16 @@ const RULES: &[(&str, &str, &str)] = &[
         "unknown-operation",
         "A Klaviyo API call that matches no operation of the API",
         "The call's path, method, include value or SDK method is not in Klaviyo's API as loaded; it will fail, or needs a newer revision.",
+    ),
+    (
+        "retired-call",
+        "A call to Klaviyo's retired v1/v2 API, or through an old SDK",
+        "Klaviyo retired the v1/v2 API on 2024-06-30: the call gets 410 Gone. Move it to the current operations named, and create the key for them.",
+    ),
+    (
+        "unread-file",
+        "A file that names Klaviyo but could not be read",
+        "Its calls are not in the link: it is in a language Scopelink does not parse, not UTF-8, too large, or nested too deep. List its operations by hand.",
     ),
 ];
 
@@ -86,6 +97,51 @@ pub fn sarif_with_docs(
             "message": {"text": format!("{} ({}): `{}`", call.detail, call.reason.as_str(), call.excerpt)},
             "locations": [location(&call.file, call.line, call.column)],
             "partialFingerprints": {"scopelink/v1": format!("unresolved:{}:{}", call.file, call.excerpt)},
+        }));
+    }
+    for call in &report.retired {
+        let replaced: Vec<String> = call
+            .replaced_by
+            .iter()
+            .map(|r| format!("{} ({} {})", r.operation_id, r.method.as_str(), r.path))
+            .collect();
+        let what = match (&call.sdk_method, call.endpoint.is_empty()) {
+            (Some(method), true) => format!("the old SDK method {method}"),
+            (Some(method), false) => format!("{} (old SDK method {method})", call.endpoint),
+            (None, _) => call.endpoint.clone(),
+        };
+        let replacement = if replaced.is_empty() {
+            "no current operation is recorded for it".to_owned()
+        } else {
+            format!("replace it with {}", replaced.join(" and "))
+        };
+        results.push(json!({
+            "ruleId": "retired-call",
+            "level": "error",
+            "message": {"text": format!("{what} was retired on 2024-06-30 and answers 410 Gone; {replacement} ({})", call.note)},
+            "locations": [location(&call.file, call.line, call.column)],
+            "partialFingerprints": {"scopelink/v1": format!("retired:{}:{}", call.file, call.excerpt)},
+        }));
+    }
+    for file in &report.unscanned {
+        results.push(json!({
+            "ruleId": "unread-file",
+            "level": "warning",
+            "message": {"text": format!(
+                "{} is not a language Scopelink reads, and this file calls Klaviyo's API: its calls are not in the link: `{}`",
+                file.language, file.excerpt
+            )},
+            "locations": [location(&file.file, file.line, 1)],
+            "partialFingerprints": {"scopelink/v1": format!("unscanned:{}", file.file)},
+        }));
+    }
+    for file in report.skipped.iter().filter(|f| f.names_klaviyo) {
+        results.push(json!({
+            "ruleId": "unread-file",
+            "level": "warning",
+            "message": {"text": format!("this file names Klaviyo but was not read ({}): calls in it are not in the link", file.reason)},
+            "locations": [location(&file.file, 1, 1)],
+            "partialFingerprints": {"scopelink/v1": format!("skipped:{}", file.file)},
         }));
     }
     for error in &report.errors {

@@ -154,7 +154,10 @@ impl Walk<'_> {
         match read_text(path, self.options.max_file_bytes) {
             Ok(text) if extract::worth_parsing(&text) => {
                 let found = extract::extract_parsed(language, &shown, &text);
-                self.pass.lock().expect("scan results").add(language, found);
+                self.pass
+                    .lock()
+                    .expect("scan results")
+                    .add(&shown, language, found);
             }
             Ok(_) => {
                 self.pass.lock().expect("scan results").count(language);
@@ -234,7 +237,7 @@ pub fn scan_paths(paths: &[PathBuf], options: &ScanOptions) -> Result<Findings, 
         for (path, shown, language) in walk.deferred.into_inner().expect("deferred files") {
             if let Ok(text) = read_text(&path, options.max_file_bytes) {
                 if names.is_match(text.as_str()) {
-                    pass.add_deferred(extract::extract_parsed(language, &shown, &text));
+                    pass.add_late(&shown, extract::extract_parsed(language, &shown, &text));
                 }
             }
         }

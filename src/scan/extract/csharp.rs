@@ -103,6 +103,7 @@ impl Syntax for CSharp {
     }
 
     fn chain(&self, node: Node<'_>, src: &str) -> Option<Vec<String>> {
+        let _deeper = super::deeper()?;
         match node.kind() {
             "identifier" | "this_expression" | "this" | "predefined_type" => {
                 Some(vec![text(node, src).to_owned()])

@@ -11,7 +11,8 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::eval::{render, string_call, Piece, StringCall};
+use super::bindings::{Binding, Bindings, Scopes};
+use super::eval::{render, string_call, Piece, Pieces, StringCall};
 use super::method::{is_not_request, is_request_word};
 use super::sdk::Sdk;
 use super::target::{
@@ -23,8 +24,17 @@ use crate::scan::model::{
 };
 use crate::scan::FileFindings;
 
+/// The deepest a file's syntax tree may nest to be read: a file nested
+/// deeper (generated, minified, or built to be slow) is reported unread.
+const MAX_NESTING: usize = 1000;
 /// Longest excerpt kept, in characters.
 const EXCERPT_CHARS: usize = 120;
+/// The most nodes a search around one call visits (its function, its
+/// ancestors), so a huge function costs each call no more than this.
+pub(super) const MAX_WALK: usize = 4096;
+
+/// A value's alternatives and the string literals read to get them.
+pub(super) type Evaluated = (Vec<Pieces>, Vec<usize>);
 
 /// Where a name is read: its function scope and byte position.
 #[derive(Debug, Clone, Copy)]
@@ -33,41 +43,39 @@ pub(super) struct At {
     pub pos: usize,
 }
 
-/// A name's value where it was assigned.
-#[derive(Debug, Clone)]
-pub(super) struct Binding<'t> {
-    pub scope: usize,
-    pub pos: usize,
-    pub value: Node<'t>,
-    /// The value comes from a response's `links.related` / `links.next`.
-    pub related: bool,
-    /// Assigned to a member (`self.base = …`, `@base = …`), so it is read
-    /// in other methods too.
-    pub member: bool,
-}
-
 pub(crate) struct Engine<'a, 't> {
     pub(super) syntax: &'a dyn Syntax,
     pub(super) path: &'a str,
     pub(super) src: &'a str,
-    pub(super) bindings: HashMap<String, Vec<Binding<'t>>>,
+    pub(super) bindings: Bindings<'t>,
+    /// Binding values already evaluated: (alternatives, literals read), by value node.
+    pub(super) memo: RefCell<HashMap<usize, Evaluated>>,
     /// What each function of the file returns, by name: (its scope, the value).
     pub(super) returns: HashMap<String, Vec<(usize, Node<'t>)>>,
     pub(super) sdk: HashMap<String, Sdk>,
     pub(super) imports: HashSet<String>,
+    /// Each node's parent, by id (tree-sitter finds a parent by walking
+    /// down from the root, which costs as deep as the node is).
+    parents: HashMap<usize, Node<'t>>,
     /// Each function's parameters and name, by the function node's id.
     pub(super) params: HashMap<usize, Vec<String>>,
     /// The scope each function is in, by the function node's id.
     scope_parents: HashMap<usize, usize>,
     pub(super) function_names: HashMap<usize, String>,
     pub(super) names_klaviyo: bool,
+    /// The file sets curl options (`CURLOPT_…`), read once.
+    pub(super) uses_curl: bool,
+    /// The file imports an old, retired Klaviyo SDK, read once.
+    pub(super) legacy_sdk: std::cell::OnceCell<bool>,
     /// String literals read by the evaluation under way.
     pub(super) touched: RefCell<Vec<usize>>,
     /// String literals a call took (or that were judged), by node id.
     consumed: HashSet<usize>,
-    /// Byte ranges of the URL arguments calls took: a call inside one
-    /// (`quote(path)` in `requests.get(BASE + quote(path))`) takes nothing.
-    claimed: Vec<std::ops::Range<usize>>,
+    /// The byte range of the last URL argument a call took: a call inside
+    /// it (`quote(path)` in `requests.get(BASE + quote(path))`) takes nothing.
+    claimed: Option<std::ops::Range<usize>>,
+    /// (line start, byte, characters before it on the line) of the last place asked.
+    column_cache: RefCell<(usize, usize, usize)>,
     pub(super) findings: FileFindings,
 }
 
@@ -108,23 +116,40 @@ impl<'a, 't> Engine<'a, 't> {
             syntax,
             path,
             src,
-            bindings: HashMap::new(),
+            bindings: Bindings::default(),
+            memo: RefCell::new(HashMap::new()),
             returns: HashMap::new(),
             sdk: HashMap::new(),
             imports: HashSet::new(),
             params: HashMap::new(),
+            parents: HashMap::new(),
             scope_parents: HashMap::new(),
             function_names: HashMap::new(),
             names_klaviyo: super::names_klaviyo(src.as_bytes()),
+            uses_curl: memchr::memmem::find(src.as_bytes(), b"CURLOPT_").is_some(),
+            legacy_sdk: std::cell::OnceCell::new(),
             touched: RefCell::new(Vec::new()),
             consumed: HashSet::new(),
-            claimed: Vec::new(),
+            claimed: None,
+            column_cache: RefCell::new((usize::MAX, 0, 0)),
             findings: FileFindings::default(),
         }
     }
 
     pub(crate) fn run(mut self, root: Node<'t>) -> FileFindings {
-        let nodes = self.visit_all(root);
+        let nodes = match self.visit_all(root) {
+            Ok(nodes) => nodes,
+            Err(depth) => {
+                let mut findings = FileFindings {
+                    names_klaviyo: self.names_klaviyo,
+                    ..FileFindings::default()
+                };
+                findings.unreadable = Some(format!(
+                    "its code nests more than {MAX_NESTING} levels deep (at least {depth}), so it was not read; real code nests far less, so it is likely generated or minified"
+                ));
+                return findings;
+            }
+        };
         for visit in &nodes {
             self.learn_return(*visit);
         }
@@ -150,13 +175,20 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     /// Every node in source order, with its scope; records function parameters.
-    fn visit_all(&mut self, root: Node<'t>) -> Vec<Visit<'t>> {
+    /// `Err` with the depth when the file nests deeper than [`MAX_NESTING`].
+    fn visit_all(&mut self, root: Node<'t>) -> Result<Vec<Visit<'t>>, usize> {
         let mut out = Vec::new();
-        let mut stack = vec![Visit {
-            node: root,
-            scope: 0,
-        }];
-        while let Some(visit) = stack.pop() {
+        let mut stack = vec![(
+            Visit {
+                node: root,
+                scope: 0,
+            },
+            0,
+        )];
+        while let Some((visit, depth)) = stack.pop() {
+            if depth > MAX_NESTING {
+                return Err(depth);
+            }
             out.push(visit);
             let scope = if self.syntax.is_function(visit.node.kind()) {
                 let id = visit.node.id();
@@ -172,10 +204,11 @@ impl<'a, 't> Engine<'a, 't> {
             };
             let children = named_children(visit.node);
             for child in children.into_iter().rev() {
-                stack.push(Visit { node: child, scope });
+                self.parents.insert(child.id(), visit.node);
+                stack.push((Visit { node: child, scope }, depth + 1));
             }
         }
-        out
+        Ok(out)
     }
 
     /// Names bound to a Klaviyo API base (`$apiUrl = 'https://a.klaviyo.com/api'`)
@@ -185,12 +218,12 @@ impl<'a, 't> Engine<'a, 't> {
             return;
         }
         let mut bases = Vec::new();
-        for (name, bindings) in &self.bindings {
+        for (name, bindings) in self.bindings.iter() {
             if bindings
                 .iter()
                 .any(|b| text(b.value, self.src).contains(super::target::API_HOST))
             {
-                bases.push(name.clone());
+                bases.push(name.to_owned());
             }
         }
         for (name, returns) in &self.returns {
@@ -246,13 +279,16 @@ impl<'a, 't> Engine<'a, 't> {
             .child_by_field_name("left")
             .and_then(|left| self.syntax.chain(left, src))
             .is_some_and(|chain| chain.len() > 1 || chain[0].starts_with('@'));
-        self.bindings.entry(name).or_default().push(Binding {
-            scope: visit.scope,
-            pos: node.start_byte(),
-            value,
-            related,
-            member,
-        });
+        self.bindings.insert(
+            name,
+            Binding {
+                scope: visit.scope,
+                pos: node.start_byte(),
+                value,
+                related,
+                member,
+            },
+        );
     }
 
     /// The value of a name visible at `at`: in its function or the
@@ -263,33 +299,11 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     pub(super) fn lookup_as(&self, name: &str, at: At, member: bool) -> Option<&Binding<'t>> {
-        let bindings = self.bindings.get(name)?;
-        let mut scope = at.scope;
-        loop {
-            let local = bindings
-                .iter()
-                .filter(|b| b.scope == scope && (b.pos < at.pos || scope == 0))
-                .max_by_key(|b| b.pos);
-            if local.is_some() {
-                return local;
-            }
-            if !member
-                && self
-                    .params
-                    .get(&scope)
-                    .is_some_and(|p| p.iter().any(|p| p == name))
-            {
-                return None;
-            }
-            match self.scope_parents.get(&scope) {
-                Some(parent) if scope != 0 => scope = *parent,
-                _ => break,
-            }
-        }
-        bindings
-            .iter()
-            .filter(|b| member || b.member)
-            .max_by_key(|b| b.pos)
+        let scopes = Scopes {
+            params: &self.params,
+            parents: &self.scope_parents,
+        };
+        self.bindings.lookup(name, at, member, &scopes)
     }
 
     /// Pass 2: one call.
@@ -307,7 +321,10 @@ impl<'a, 't> Engine<'a, 't> {
     /// A call whose argument is a Klaviyo path: a request, or inside a
     /// wrapper, a request to the wrapper's own parameter.
     fn read_request(&mut self, visit: Visit<'t>, call: &Call<'t>) {
-        if is_not_request(&call.name) || in_decorator(visit.node) || self.is_compared(visit.node) {
+        if is_not_request(&call.name)
+            || self.in_decorator(visit.node)
+            || self.is_compared(visit.node)
+        {
             return;
         }
         // A URL builder's value flows into the call around it.
@@ -334,7 +351,10 @@ impl<'a, 't> Engine<'a, 't> {
         }
         let at = visit.at();
         let params = self.params.get(&visit.scope).cloned().unwrap_or_default();
-        let inside_claimed = self.claimed.iter().any(|range| {
+        // Calls are read in source order, outer before inner, and a call
+        // inside a claimed URL claims nothing: the last claim is the only
+        // one that can hold this call.
+        let inside_claimed = self.claimed.as_ref().is_some_and(|range| {
             range.start <= visit.node.start_byte() && visit.node.end_byte() <= range.end
         });
         if inside_claimed {
@@ -379,7 +399,7 @@ impl<'a, 't> Engine<'a, 't> {
                 continue;
             }
             self.consumed.extend(touched);
-            self.claimed.push(url.byte_range());
+            self.claimed = Some(url.byte_range());
             let (method, arg_methods) = self.method_hint(call, visit.node, url, at);
             let same_origin = self.is_same_origin(call);
             let callee = call
@@ -771,7 +791,7 @@ impl<'a, 't> Engine<'a, 't> {
         let mut root = node;
         'up: for _ in 0..6 {
             // The parent, or an argument list's call (a format call).
-            let mut candidate = root.parent();
+            let mut candidate = self.parent_of(root);
             for _ in 0..3 {
                 let Some(up) = candidate else { break 'up };
                 let part_of = self.syntax.concat(up, self.src).is_some()
@@ -784,7 +804,7 @@ impl<'a, 't> Engine<'a, 't> {
                 if !up.kind().contains("argument") {
                     break 'up;
                 }
-                candidate = up.parent();
+                candidate = self.parent_of(up);
             }
             break;
         }
@@ -793,7 +813,7 @@ impl<'a, 't> Engine<'a, 't> {
 
     /// An operand of `==`, `!=`, `in` (a test's expectation, not a request).
     fn is_compared(&self, node: Node<'t>) -> bool {
-        let Some(parent) = node.parent() else {
+        let Some(parent) = self.parent_of(node) else {
             return false;
         };
         (0..parent.child_count()).any(|i| {
@@ -810,7 +830,7 @@ impl<'a, 't> Engine<'a, 't> {
     /// A docstring, a comparison, a dictionary key, a JSON:API link, or an
     /// argument of a call that sends nothing (a log line, an assertion).
     fn is_not_a_path_site(&self, root: Node<'t>) -> bool {
-        let Some(parent) = root.parent() else {
+        let Some(parent) = self.parent_of(root) else {
             return false;
         };
         if parent.kind() == "expression_statement" && parent.named_child_count() == 1 {
@@ -835,7 +855,7 @@ impl<'a, 't> Engine<'a, 't> {
             ) {
                 return true;
             }
-            up = node.parent();
+            up = self.parent_of(node);
         }
         if self.is_compared(root) {
             return true;
@@ -862,7 +882,7 @@ impl<'a, 't> Engine<'a, 't> {
                 });
                 return route || is_not_request(&call.name);
             }
-            match current.parent() {
+            match self.parent_of(current) {
                 Some(up) => current = up,
                 None => break,
             }
@@ -895,13 +915,17 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     /// Line, column (from 1, in characters) and the shortened first line of a node.
+    /// The work is bounded by the excerpt, not the line: a minified
+    /// one-line file with many calls costs no more per call.
     fn place(&self, node: Node<'_>) -> (usize, usize, String) {
         let start = node.start_byte();
-        let line_start = self.src[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = self.src[start..]
-            .find('\n')
-            .map_or(self.src.len(), |i| start + i);
-        let column = self.src[line_start..start].chars().count() + 1;
+        let position = node.start_position();
+        let column = self.char_column(start - position.column, start) + 1;
+        let mut end = (start + 4 * EXCERPT_CHARS).min(self.src.len());
+        while !self.src.is_char_boundary(end) {
+            end -= 1;
+        }
+        let line_end = self.src[start..end].find('\n').map_or(end, |i| start + i);
         let excerpt = shorten(self.src[start..line_end].trim(), EXCERPT_CHARS);
         (
             node.start_position().row + 1,
@@ -910,16 +934,66 @@ impl<'a, 't> Engine<'a, 't> {
         )
     }
 
+    /// Characters from a line's start to a byte; counted on from the last
+    /// place asked on the same line, since places are asked mostly in order.
+    fn char_column(&self, line_start: usize, at: usize) -> usize {
+        let mut cache = self.column_cache.borrow_mut();
+        let (from, chars) = match *cache {
+            (line, pos, chars) if line == line_start && pos <= at => (pos, chars),
+            _ => (line_start, 0),
+        };
+        let chars = chars + self.src[from..at].chars().count();
+        *cache = (line_start, at, chars);
+        chars
+    }
+
+    /// A call in a decorator (`@app.get("/v1/x")`, `@router.post(…)`) declares a
+    /// server route; it sends nothing.
+    fn in_decorator(&self, node: Node<'t>) -> bool {
+        let mut up = self.parent_of(node);
+        for _ in 0..2 {
+            match up {
+                Some(parent) if parent.kind() == "decorator" => return true,
+                Some(parent) => up = self.parent_of(parent),
+                None => break,
+            }
+        }
+        false
+    }
+
+    /// A node's parent.
+    pub(super) fn parent_of(&self, node: Node<'t>) -> Option<Node<'t>> {
+        self.parents.get(&node.id()).copied()
+    }
+
     /// The function a node is in.
     pub(super) fn function_node(&self, node: Node<'t>) -> Option<Node<'t>> {
-        let mut current = node.parent();
-        while let Some(candidate) = current {
+        let mut current = self.parent_of(node);
+        for _ in 0..MAX_WALK {
+            let candidate = current?;
             if self.syntax.is_function(candidate.kind()) {
                 return Some(candidate);
             }
-            current = candidate.parent();
+            current = self.parent_of(candidate);
         }
         None
+    }
+
+    /// The nodes of a function, in no order, at most [`MAX_WALK`] of them.
+    pub(super) fn function_nodes(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        let Some(function) = self.function_node(node) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut stack = vec![function];
+        while let Some(current) = stack.pop() {
+            if out.len() == MAX_WALK {
+                break;
+            }
+            out.push(current);
+            stack.extend(named_children(current));
+        }
+        out
     }
 }
 
@@ -942,20 +1016,6 @@ fn template_shape(path: &str) -> String {
         }
     }
     out
-}
-
-/// A call in a decorator (`@app.get("/v1/x")`, `@router.post(…)`) declares a
-/// server route; it sends nothing.
-fn in_decorator(node: Node<'_>) -> bool {
-    let mut up = node.parent();
-    for _ in 0..2 {
-        match up {
-            Some(parent) if parent.kind() == "decorator" => return true,
-            Some(parent) => up = parent.parent(),
-            None => break,
-        }
-    }
-    false
 }
 
 /// The name a call is made by: `apiRequest` for `apiRequest.call(this, …)`.

@@ -296,22 +296,26 @@ impl<'t> Engine<'_, 't> {
     /// What a name holds where it is read, or a hole named after it.
     fn eval_name(&self, name: &str, at: At, depth: usize, member: bool) -> Vec<Pieces> {
         let name = name.trim_end_matches("()");
-        match self.lookup_as(name, at, member) {
-            Some(binding) => {
-                let value = binding.value;
-                let bound = At {
-                    scope: binding.scope,
-                    pos: binding.pos,
-                };
-                let alternatives = self.eval(value, bound, depth + 1);
-                if alternatives == unknown() {
-                    vec![vec![Piece::Hole(name.to_owned())]]
-                } else {
-                    alternatives
-                }
-            }
-            None => vec![vec![Piece::Hole(name.to_owned())]],
+        let Some(binding) = self.lookup_as(name, at, member) else {
+            return vec![vec![Piece::Hole(name.to_owned())]];
+        };
+        // A value read by many calls is evaluated once.
+        let key = binding.value.id();
+        if let Some((alternatives, touched)) = self.memo.borrow().get(&key) {
+            self.touched.borrow_mut().extend(touched.iter().copied());
+            return named_or_hole(alternatives.clone(), name);
         }
+        let mark = self.touched.borrow().len();
+        let bound = At {
+            scope: binding.scope,
+            pos: binding.pos,
+        };
+        let alternatives = self.eval(binding.value, bound, depth + 1);
+        let touched = self.touched.borrow()[mark..].to_vec();
+        self.memo
+            .borrow_mut()
+            .insert(key, (alternatives.clone(), touched));
+        named_or_hole(alternatives, name)
     }
 
     fn eval_format(
@@ -439,6 +443,15 @@ impl<'t> Engine<'_, 't> {
             }
         }
         unknown()
+    }
+}
+
+/// A value that cannot be read becomes a hole named after its name.
+fn named_or_hole(alternatives: Vec<Pieces>, name: &str) -> Vec<Pieces> {
+    if alternatives == unknown() {
+        vec![vec![Piece::Hole(name.to_owned())]]
+    } else {
+        alternatives
     }
 }
 

@@ -60,6 +60,7 @@ impl Syntax for Go {
     }
 
     fn chain(&self, node: Node<'_>, src: &str) -> Option<Vec<String>> {
+        let _deeper = super::deeper()?;
         match node.kind() {
             "identifier" | "field_identifier" | "package_identifier" => {
                 Some(vec![text(node, src).to_owned()])

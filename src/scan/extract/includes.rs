@@ -92,11 +92,7 @@ impl<'t> Engine<'_, 't> {
 
     /// `params["include"] = …` in the function of `node`, for the name `params`.
     fn subscript_includes(&self, node: Node<'t>, name: &str, at: At, into: &mut Includes) {
-        let Some(function) = self.function_node(node) else {
-            return;
-        };
-        let mut stack = vec![function];
-        while let Some(current) = stack.pop() {
+        for current in self.function_nodes(node) {
             let left = current.child_by_field_name("left");
             let right = current.child_by_field_name("right");
             if let (Some(left), Some(right)) = (left, right) {
@@ -104,7 +100,6 @@ impl<'t> Engine<'_, 't> {
                     self.include_values(right, at, into);
                 }
             }
-            stack.extend(named_children(current));
         }
     }
 
@@ -117,7 +112,7 @@ impl<'t> Engine<'_, 't> {
         }
         let mut current = node;
         for _ in 0..8 {
-            let Some(parent) = current.parent() else {
+            let Some(parent) = self.parent_of(current) else {
                 break;
             };
             if self.syntax.call(parent, self.src).is_none()

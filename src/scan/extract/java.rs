@@ -90,6 +90,7 @@ impl Syntax for Java {
     }
 
     fn chain(&self, node: Node<'_>, src: &str) -> Option<Vec<String>> {
+        let _deeper = super::deeper()?;
         match node.kind() {
             "identifier" | "this" | "type_identifier" => Some(vec![text(node, src).to_owned()]),
             "field_access" => {

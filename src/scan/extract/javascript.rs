@@ -92,6 +92,7 @@ impl Syntax for JavaScript {
     }
 
     fn chain(&self, node: Node<'_>, src: &str) -> Option<Vec<String>> {
+        let _deeper = super::deeper()?;
         match node.kind() {
             "identifier" | "this" | "property_identifier" | "private_property_identifier" => {
                 Some(vec![text(node, src).trim_start_matches('#').to_owned()])

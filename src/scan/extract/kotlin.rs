@@ -124,6 +124,7 @@ impl Syntax for Kotlin {
     }
 
     fn chain(&self, node: Node<'_>, src: &str) -> Option<Vec<String>> {
+        let _deeper = super::deeper()?;
         match node.kind() {
             "identifier" | "this_expression" => Some(vec![text(node, src).to_owned()]),
             "navigation_expression" => {

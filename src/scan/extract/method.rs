@@ -250,6 +250,7 @@ impl<'t> Engine<'_, 't> {
             .or_else(|| self.class_method(call))
             .or_else(|| self.chain_method(call, node, at))
             .or_else(|| self.curl_method(node, at))
+            .or_else(|| sends_get_by_default(call).then_some(MethodHint::Known(Method::Get)))
             .unwrap_or(MethodHint::Absent);
         (hint, arg_methods)
     }
@@ -437,7 +438,7 @@ impl<'t> Engine<'_, 't> {
         // Calls made on this one's result.
         let mut current = node;
         for _ in 0..8 {
-            let Some(parent) = current.parent() else {
+            let Some(parent) = self.parent_of(current) else {
                 break;
             };
             match self.syntax.call(parent, self.src) {
@@ -457,7 +458,7 @@ impl<'t> Engine<'_, 't> {
         if depth > 0 {
             return None;
         }
-        let mut up = current.parent();
+        let mut up = self.parent_of(current);
         for _ in 0..5 {
             let node_up = up?;
             if let Some(outer) = self.syntax.call(node_up, self.src) {
@@ -470,7 +471,7 @@ impl<'t> Engine<'_, 't> {
                 }
                 return self.chain_method_at(&outer, node_up, at, depth + 1);
             }
-            up = node_up.parent();
+            up = self.parent_of(node_up);
         }
         None
     }
@@ -487,12 +488,10 @@ impl<'t> Engine<'_, 't> {
     /// `curl_setopt($ch, CURLOPT_CUSTOMREQUEST, 'PATCH')` or `CURLOPT_POST`
     /// elsewhere in the same function.
     fn curl_method(&self, node: Node<'t>, at: At) -> Option<MethodHint> {
-        if !self.src.contains("CURLOPT_") {
+        if !self.uses_curl {
             return None;
         }
-        let function = self.function_node(node)?;
-        let mut stack = vec![function];
-        while let Some(current) = stack.pop() {
+        for current in self.function_nodes(node) {
             if let Some(call) = self.syntax.call(current, self.src) {
                 if call.name == "curl_setopt" && call.args.len() >= 3 {
                     let option = text(call.args[1].value, self.src);
@@ -504,10 +503,33 @@ impl<'t> Engine<'_, 't> {
                     }
                 }
             }
-            stack.extend(named_children(current));
         }
         None
     }
+}
+
+/// Fetchers that send GET unless told otherwise: `fetch(url)`, `got(url)`,
+/// `urlopen(url)` (POST with `data`), `file_get_contents($url)`, `curl_init($url)`.
+fn sends_get_by_default(call: &Call<'_>) -> bool {
+    let data = call.args.iter().any(|a| a.name.as_deref() == Some("data"))
+        || (call.name == "urlopen" && call.args.len() > 1);
+    !data
+        && matches!(
+            call.name.as_str(),
+            "fetch"
+                | "$fetch"
+                | "ofetch"
+                | "useFetch"
+                | "ky"
+                | "got"
+                | "axios"
+                | "urlopen"
+                | "file_get_contents"
+                | "curl_init"
+                | "DownloadString"
+                | "DownloadStringTaskAsync"
+                | "openConnection"
+        )
 }
 
 /// Whether `outer` spans `inner`.

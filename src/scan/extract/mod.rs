@@ -6,6 +6,7 @@
 //! paths among them ([`target`]), the method each call sends ([`method`])
 //! and the SDK clients it calls ([`sdk`]). Manifests have their own reader.
 
+mod bindings;
 mod csharp;
 mod engine;
 mod eval;
@@ -181,6 +182,32 @@ pub(crate) fn names_klaviyo(bytes: &[u8]) -> bool {
 thread_local! {
     /// One parser per worker thread, its language set per file.
     static PARSER: RefCell<Parser> = RefCell::new(Parser::new());
+    /// How deep the recursive readers (`Syntax::chain`) are now.
+    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The deepest a recursive reader goes: `a.b.c…` nested deeper reads as not a name.
+const MAX_DEPTH: usize = 64;
+
+/// A step down for a recursive reader, or `None` past [`MAX_DEPTH`], so
+/// no file (a thousand `.`s deep) can exhaust the stack.
+pub(crate) fn deeper() -> Option<Deeper> {
+    DEPTH.with(|depth| {
+        if depth.get() >= MAX_DEPTH {
+            return None;
+        }
+        depth.set(depth.get() + 1);
+        Some(Deeper)
+    })
+}
+
+/// Held while a recursive reader is one step down.
+pub(crate) struct Deeper;
+
+impl Drop for Deeper {
+    fn drop(&mut self) {
+        DEPTH.with(|depth| depth.set(depth.get() - 1));
+    }
 }
 
 fn parse_with(syntax: &dyn Syntax, path: &str, text: &str) -> FileFindings {

@@ -124,6 +124,7 @@ impl Syntax for Php {
     }
 
     fn chain(&self, node: Node<'_>, src: &str) -> Option<Vec<String>> {
+        let _deeper = super::deeper()?;
         match node.kind() {
             "variable_name" => Some(vec![text(node, src).trim_start_matches('$').to_owned()]),
             "name" | "relative_scope" => Some(vec![text(node, src).to_owned()]),

@@ -78,6 +78,7 @@ impl Syntax for Python {
     }
 
     fn chain(&self, node: Node<'_>, src: &str) -> Option<Vec<String>> {
+        let _deeper = super::deeper()?;
         match node.kind() {
             "identifier" => Some(vec![text(node, src).to_owned()]),
             "attribute" => {

@@ -58,6 +58,7 @@ impl Syntax for Ruby {
     }
 
     fn chain(&self, node: Node<'_>, src: &str) -> Option<Vec<String>> {
+        let _deeper = super::deeper()?;
         match node.kind() {
             "identifier" | "constant" | "self" => Some(vec![text(node, src).to_owned()]),
             // `@base` keeps its `@`: an instance variable is read in every method.

@@ -96,8 +96,12 @@ impl<'t> Engine<'_, 't> {
         }
     }
 
-    /// The old SDKs are imported under their own names.
+    /// The old SDKs are imported under their own names (read once per file).
     fn uses_legacy_sdk(&self) -> bool {
+        *self.legacy_sdk.get_or_init(|| self.imports_legacy_sdk())
+    }
+
+    fn imports_legacy_sdk(&self) -> bool {
         let src = self.src;
         match self.syntax.language() {
             Language::Python => {
@@ -183,7 +187,9 @@ impl<'t> Engine<'_, 't> {
         {
             return;
         }
-        let Some(parent) = node.parent() else { return };
+        let Some(parent) = self.parent_of(node) else {
+            return;
+        };
         // Not the callee (or receiver) of a call, and not part of a longer chain.
         if let Some(call) = self.syntax.call(parent, self.src) {
             if call.chain.as_ref().is_some_and(|c| c.starts_with(&chain)) {
@@ -202,12 +208,12 @@ impl<'t> Engine<'_, 't> {
     }
 
     fn enclosing_call(&self, node: Node<'t>) -> Option<Call<'t>> {
-        let mut current = node.parent()?;
+        let mut current = self.parent_of(node)?;
         for _ in 0..3 {
             if let Some(call) = self.syntax.call(current, self.src) {
                 return Some(call);
             }
-            current = current.parent()?;
+            current = self.parent_of(current)?;
         }
         None
     }
