@@ -45,6 +45,10 @@ pub struct Limits {
     /// (its body may be a quarter larger, for JSON escaping and paths).
     #[arg(long, env = "SCOPELINK_MAX_SOURCE_TOTAL_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_source_total_bytes: usize,
+    /// Most Klaviyo calls one `POST /v1/links/from-source` request (or one
+    /// MCP `klaviyo_scan`) may list; the scan stops past it.
+    #[arg(long, env = "SCOPELINK_MAX_SOURCE_CALLS", default_value_t = 20_000)]
+    pub max_source_calls: usize,
 }
 
 impl Default for Limits {
@@ -58,6 +62,7 @@ impl Default for Limits {
             max_source_files: 2000,
             max_source_file_bytes: 1024 * 1024,
             max_source_total_bytes: 16 * 1024 * 1024,
+            max_source_calls: 20_000,
         }
     }
 }

@@ -45,6 +45,8 @@ pub enum ApiError {
     },
     #[error("the files hold more than the limit `max_source_total_bytes` (SCOPELINK_MAX_SOURCE_TOTAL_BYTES) of {limit} bytes in all{}: send fewer files, or scan them in parts", file.as_deref().map(|f| format!(" (passed at `{f}`)")).unwrap_or_default())]
     SourcesTooLarge { limit: usize, file: Option<String> },
+    #[error("the files hold more than {limit} Klaviyo calls; the limit `max_source_calls` (SCOPELINK_MAX_SOURCE_CALLS) is {limit} calls per request: send fewer files, or leave out generated code")]
+    TooManySourceCalls { limit: usize },
     #[error("no operations were given: send at least one in `operations` (or `op=` in the query)")]
     NoOperations,
     #[error("{0}")]
@@ -169,6 +171,7 @@ impl ApiError {
             ApiError::TooManySourceFiles { .. } => "too_many_source_files",
             ApiError::SourceFileTooLarge { .. } => "source_file_too_large",
             ApiError::SourcesTooLarge { .. } => "sources_too_large",
+            ApiError::TooManySourceCalls { .. } => "too_many_source_calls",
             ApiError::NoOperations => "no_operations",
             ApiError::InvalidParameter(_) => "invalid_parameter",
             ApiError::Unresolved { .. } => "unresolved_operations",
@@ -217,7 +220,8 @@ impl ApiError {
             }
             ApiError::TooManySourceFiles { limit, .. }
             | ApiError::SourceFileTooLarge { limit, .. }
-            | ApiError::SourcesTooLarge { limit, .. } => (Some(*limit), None, None),
+            | ApiError::SourcesTooLarge { limit, .. }
+            | ApiError::TooManySourceCalls { limit } => (Some(*limit), None, None),
             ApiError::Audit(error) => (error.limit(), None, None),
             ApiError::Unresolved { errors, .. } => (None, Some(errors.clone()), None),
             ApiError::UnknownOperation { suggestions, .. } => {
@@ -228,6 +232,7 @@ impl ApiError {
         let mut extensions = Map::new();
         let (limit_name, file) = match self {
             ApiError::TooManySourceFiles { .. } => (Some("max_source_files"), None),
+            ApiError::TooManySourceCalls { .. } => (Some("max_source_calls"), None),
             ApiError::SourceFileTooLarge { file, .. } => {
                 (Some("max_source_file_bytes"), Some(file.as_str()))
             }
@@ -273,6 +278,7 @@ impl ResponseError for ApiError {
             ApiError::InvalidBody(_)
             | ApiError::TooManyOperations { .. }
             | ApiError::TooManySourceFiles { .. }
+            | ApiError::TooManySourceCalls { .. }
             | ApiError::NoOperations
             | ApiError::UnknownRevision(_)
             | ApiError::Audit(_)

@@ -76,7 +76,7 @@ pub struct SourceRequest {
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "A file over `max_source_file_bytes`, or the files over `max_source_total_bytes` (`limit_name`, `limit`, `file`)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not the expected shape, more files than `max_source_files`, an unknown revision, or a `check` that cannot be read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not the expected shape, more files than `max_source_files`, more Klaviyo calls than `max_source_calls`, an unknown revision, or a `check` that cannot be read", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/links/from-source")]
@@ -148,7 +148,13 @@ fn scan(state: &AppState, body: &[u8]) -> Result<Vec<u8>, ApiError> {
     let selected = state.catalog_for(request.revision.as_deref())?;
     let mut files = request.files;
     check_limits(&state.limits, &mut files)?;
-    let findings = scan_sources(&files);
+    let findings =
+        scan_sources(&files, Some(state.limits.max_source_calls)).map_err(|error| match error {
+            crate::scan::ScanError::TooManyCalls { limit } => {
+                ApiError::TooManySourceCalls { limit }
+            }
+            _ => ApiError::Internal,
+        })?;
     drop(files);
     let options = AnswerOptions {
         minimal: request.minimal,

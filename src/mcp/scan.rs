@@ -215,6 +215,7 @@ pub fn run(
         include: params.include,
         exclude: params.exclude,
         relative_to,
+        max_calls: Some(limits.max_source_calls),
         ..ScanOptions::default()
     };
     let findings = scan_paths(&paths, &options).map_err(|error| {
@@ -222,6 +223,7 @@ pub fn run(
             ScanError::NoPaths => "no_paths",
             ScanError::NotFound { .. } => "path_not_found",
             ScanError::BadGlob { .. } => "bad_glob",
+            ScanError::TooManyCalls { .. } => "too_many_source_calls",
         };
         ToolError::new(code, error.to_string())
     })?;

@@ -73,8 +73,8 @@ pub(crate) struct FileFindings {
 /// order. A file with an empty path or the path of an earlier one is listed
 /// in `skipped`; one in a language not scanned is listed in `unscanned` when
 /// it holds a Klaviyo API URL, and in `skipped` otherwise.
-pub fn scan_sources(files: &[SourceFile]) -> Findings {
-    let mut pass = ProjectPass::default();
+pub fn scan_sources(files: &[SourceFile], max_calls: Option<usize>) -> Result<Findings, ScanError> {
+    let mut pass = ProjectPass::limited(max_calls);
     let mut seen = std::collections::HashSet::new();
     let mut scanned: Vec<(Language, &SourceFile)> = Vec::new();
     for file in files {
@@ -113,6 +113,9 @@ pub fn scan_sources(files: &[SourceFile]) -> Findings {
     let pass = std::sync::Mutex::new(pass);
     let deferred = std::sync::Mutex::new(Vec::new());
     for_each_parallel(&scanned, |(language, file)| {
+        if pass.lock().expect("scan results").over_limit() {
+            return;
+        }
         if extract::worth_parsing(&file.content) {
             let found = extract::extract_parsed(*language, &file.path, &file.content);
             pass.lock()
@@ -127,6 +130,9 @@ pub fn scan_sources(files: &[SourceFile]) -> Findings {
         }
     });
     let mut pass = pass.into_inner().expect("scan results");
+    if let Some(limit) = pass.over_limit().then_some(max_calls).flatten() {
+        return Err(ScanError::TooManyCalls { limit });
+    }
     // Files that name neither Klaviyo nor an `api/` path matter only where
     // they call a wrapper of the project's: read those now.
     let deferred = deferred.into_inner().expect("deferred files");
@@ -138,7 +144,7 @@ pub fn scan_sources(files: &[SourceFile]) -> Findings {
             }
         }
     }
-    pass.finish()
+    Ok(pass.finish())
 }
 
 /// Runs `work` on each item with one worker per CPU.
@@ -170,9 +176,28 @@ pub(crate) fn for_each_parallel<T: Sync>(items: &[T], work: impl Fn(&T) + Sync) 
 #[derive(Debug, Default)]
 pub(crate) struct ProjectPass {
     findings: Findings,
+    /// The most calls it collects (see [`ScanError::TooManyCalls`]).
+    max_calls: Option<usize>,
 }
 
 impl ProjectPass {
+    pub(crate) fn limited(max_calls: Option<usize>) -> ProjectPass {
+        ProjectPass {
+            max_calls,
+            ..ProjectPass::default()
+        }
+    }
+
+    /// More calls than the limit were collected: the scan stops.
+    pub(crate) fn over_limit(&self) -> bool {
+        let findings = &self.findings;
+        let calls = findings.calls.len()
+            + findings.path_calls.len()
+            + findings.unresolved.len()
+            + findings.retired_sdk_calls.len();
+        self.max_calls.is_some_and(|limit| calls > limit)
+    }
+
     /// A file of a scanned language was read (or found unreadable).
     pub(crate) fn add(&mut self, path: &str, language: Language, file: FileFindings) {
         match file.unreadable.clone() {

@@ -36,6 +36,8 @@ pub struct ScanOptions {
     /// Paths are shown relative to this directory when under it (the
     /// repository root for SARIF); by default the current directory.
     pub relative_to: Option<PathBuf>,
+    /// Stop, with [`ScanError::TooManyCalls`], past this many calls.
+    pub max_calls: Option<usize>,
 }
 
 impl Default for ScanOptions {
@@ -46,6 +48,7 @@ impl Default for ScanOptions {
             threads: 0,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             relative_to: None,
+            max_calls: None,
         }
     }
 }
@@ -59,6 +62,8 @@ pub enum ScanError {
     NotFound { path: PathBuf },
     #[error("`{glob}` is not a valid glob ({reason}); e.g. `src/**/*.py` or `**/tests/**`")]
     BadGlob { glob: String, reason: String },
+    #[error("the files hold more than {limit} Klaviyo calls, the most one scan lists (`max_source_calls`, SCOPELINK_MAX_SOURCE_CALLS): scan fewer files at a time, or leave out generated code")]
+    TooManyCalls { limit: usize },
 }
 
 /// Which files of a root are scanned.
@@ -135,6 +140,9 @@ impl Walk<'_> {
     /// Reads one file: parses it, defers it, or notes a Klaviyo URL in a
     /// language not scanned.
     fn visit(&self, path: &Path) {
+        if self.pass.lock().expect("scan results").over_limit() {
+            return;
+        }
         let shown = shown_path(path, &self.base);
         let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         if !self.seen.lock().expect("seen files").insert(canonical) {
@@ -197,7 +205,7 @@ pub fn scan_paths(paths: &[PathBuf], options: &ScanOptions) -> Result<Findings, 
     let walk = Walk {
         options,
         base: base.canonicalize().unwrap_or(base),
-        pass: Mutex::new(ProjectPass::default()),
+        pass: Mutex::new(ProjectPass::limited(options.max_calls)),
         deferred: Mutex::new(Vec::new()),
         seen: Mutex::new(HashSet::new()),
     };
@@ -231,6 +239,9 @@ pub fn scan_paths(paths: &[PathBuf], options: &ScanOptions) -> Result<Findings, 
         }
     }
     let mut pass = walk.pass.into_inner().expect("scan results");
+    if let Some(limit) = pass.over_limit().then_some(options.max_calls).flatten() {
+        return Err(ScanError::TooManyCalls { limit });
+    }
     // Files that name neither Klaviyo nor an `api/` path matter only where
     // they call a wrapper of the project's: read those again now.
     if let Some(names) = pass.wrapper_names() {

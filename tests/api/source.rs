@@ -205,6 +205,7 @@ fn limited() -> TestApp {
         max_source_files: 3,
         max_source_file_bytes: 100,
         max_source_total_bytes: 200,
+        max_source_calls: 3,
         max_body_bytes: 1000,
         ..Limits::default()
     };
@@ -221,7 +222,7 @@ fn file(path: &str, bytes: usize) -> Value {
 #[test]
 fn each_limit_is_its_own_problem_naming_the_limit_its_value_and_the_file() {
     let app = limited();
-    let within = json!({ "files": [file("a.py", 100), file("b.py", 100)] });
+    let within = json!({ "files": [file("a.py", 40), file("b.py", 40)] });
     assert_eq!(post(&app, &within).status(), 200);
 
     let four: Vec<Value> = (0..4).map(|i| file(&format!("f{i}.py"), 10)).collect();
@@ -268,6 +269,16 @@ fn each_limit_is_its_own_problem_naming_the_limit_its_value_and_the_file() {
     assert_eq!(body["limit"], 200);
     assert_eq!(body["limit_name"], "max_source_total_bytes");
     assert_eq!(body["file"], "c.py");
+
+    // More calls than `max_source_calls`: the scan stops, and says so.
+    let many = json!({ "files": [file("a.py", 100), file("b.py", 100)] });
+    let body = problem(post(&app, &many), 422, "too_many_source_calls");
+    assert_eq!(body["limit"], 3);
+    assert_eq!(body["limit_name"], "max_source_calls");
+    assert!(body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("SCOPELINK_MAX_SOURCE_CALLS"));
 
     // A body over what the total allows is refused before it is read whole.
     let huge = json!({ "files": [{"path": "a.py", "content": "x".repeat(5000)}] });

@@ -99,7 +99,7 @@ fn sources_in_memory_are_scanned_and_keys_never_echoed() {
             content: "requests.get('https://a.klaviyo.com/api/lists')".into(),
         },
     ];
-    let findings = scan_sources(&files);
+    let findings = scan_sources(&files, None).unwrap();
     assert_eq!(findings.files_scanned, 1, "a .md file is not code");
     assert_eq!(findings.path_calls.len(), 1);
     assert_eq!(findings.path_calls[0].site.line, 3);
