@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, TestApp};
 use crate::page::{assert_clean_console, emulate, link_report, open_page, settled, DESKTOP};
-use crate::tools::{screenshots_at_both_widths, text_of, texts, wait_visible};
+use crate::tools::{screenshots_at_both_widths, text_of, texts, visible, wait_visible};
 use crate::webdriver::Browser;
 
 /// Files the test writes and removes.
@@ -216,5 +216,85 @@ fn files_dropped_on_the_panel_are_scanned_like_chosen_ones() {
     browser.wait_for("the dropped file's link", || {
         (text_of(&browser, "#source-url") == answer["url"].as_str().unwrap()).then_some(())
     });
+    assert_clean_console(&browser);
+}
+
+/// Code that only calls the retired API, a file in a language Scopelink
+/// does not read, and a Klaviyo path whose method nothing says: the panel
+/// gives no link (never an empty `scopes=`), lists each retired call with
+/// its replacements and the key they need, names the unread file, and
+/// shows the operations the undecided call may be.
+#[test]
+fn retired_calls_unread_files_and_undecided_calls_are_shown_not_dropped() {
+    let app = spawn_app();
+    let browser = Browser::start(DESKTOP.0, DESKTOP.1);
+    emulate(&browser, DESKTOP, false);
+    open_page(&app, &browser, "/");
+
+    let dir = TempDir::new("retired");
+    let legacy = fixture("retired-calls/python/legacy.py");
+    let elixir = fixture("unread-files/lib/klaviyo.ex");
+    let undecided = "import requests\nLISTS = \"https://a.klaviyo.com/api/lists\"\n";
+    let answer = from_source(
+        &app,
+        &[
+            ("legacy.py", &legacy),
+            ("klaviyo.ex", &elixir),
+            ("consts.py", undecided),
+        ],
+    );
+    assert!(answer["url"].is_null(), "{answer}");
+    assert_eq!(answer["retired"].as_array().unwrap().len(), 4, "{answer}");
+    let paths = [
+        dir.write("legacy.py", legacy.as_bytes()),
+        dir.write("klaviyo.ex", elixir.as_bytes()),
+        dir.write("consts.py", undecided.as_bytes()),
+    ];
+    let chosen: Vec<&str> = paths.iter().map(|p| p.to_str().unwrap()).collect();
+    browser.send_keys(&browser.find("#source-files"), &chosen.join("\n"));
+    wait_visible(&browser, "#source-retired-box");
+
+    // No link, and the status says why.
+    assert!(!visible(&browser, "#source-link-box"));
+    let status = text_of(&browser, "#source-status");
+    assert!(status.contains("4 calls to the retired API"), "{status}");
+    assert!(status.contains("No link is given"), "{status}");
+
+    // Each retired call, where it is, and what replaces it.
+    let retired: Vec<String> = answer["retired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(at)
+        .collect();
+    assert_eq!(texts(&browser, "#source-retired .at"), retired);
+    let first = &answer["retired"][0];
+    let shown = text_of(&browser, "#source-retired > li:first-child");
+    for replacement in first["replaced_by"].as_array().unwrap() {
+        assert!(
+            shown.contains(replacement["operation_id"].as_str().unwrap()),
+            "{shown}"
+        );
+    }
+    assert_eq!(
+        text_of(&browser, "#source-migration"),
+        answer["migration"]["url"].as_str().unwrap()
+    );
+
+    // The Elixir file that calls Klaviyo: named, with its line.
+    wait_visible(&browser, "#source-unread-box");
+    assert_eq!(texts(&browser, "#source-unread .at"), ["klaviyo.ex:2"]);
+
+    // The constant holding a Klaviyo path: the operations it may be, and what each adds.
+    let candidates = texts(&browser, "#source-unresolved .candidates li");
+    assert_eq!(candidates.len(), 2, "{candidates:?}");
+    assert!(
+        candidates[0].contains("get_lists") && candidates[0].contains("lists:read"),
+        "{candidates:?}"
+    );
+    assert!(
+        candidates[1].contains("create_list") && candidates[1].contains("lists:write"),
+        "{candidates:?}"
+    );
     assert_clean_console(&browser);
 }

@@ -42,7 +42,7 @@ export function el(tag, attrs, ...children) {
     else if (name === 'checked') node.checked = Boolean(value);
     else node.setAttribute(name, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }

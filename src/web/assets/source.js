@@ -2,7 +2,9 @@
 // are read in the browser (text only: binaries, files over the per-file
 // limit and dependency folders are left out, with a note) and sent to
 // POST /v1/links/from-source. Shows the link, each scope with the calls
-// (`file:line`) that need it, the calls that could not be read, and adds
+// (`file:line`) that need it, the calls that could not be read (with the
+// operations each may be), the calls to the retired API with their
+// replacements, the files that call Klaviyo but could not be read, and adds
 // the operations found to the builder. What a call is, and which files are
 // code, is the API's call: the page only reads the files.
 
@@ -36,6 +38,11 @@ const els = {
   errors: $('source-errors'),
   skippedBox: $('source-skipped-box'),
   skipped: $('source-skipped'),
+  retiredBox: $('source-retired-box'),
+  retired: $('source-retired'),
+  migration: $('source-migration'),
+  unreadBox: $('source-unread-box'),
+  unread: $('source-unread'),
 };
 
 /** The files read last, the mode and revision they were scanned with, and the answer. */
@@ -200,12 +207,15 @@ function renderSource(body) {
           (unreadable ? `, ${plural(unreadable, 'call')} not read` : '') +
           ` (revision ${body.catalog.revision}).`
       : `No Klaviyo API calls found in ${plural(body.files_scanned, 'file')}` +
-          (body.unresolved.length ? `; ${plural(body.unresolved.length, 'call')} could not be read.` : '.'),
+          (body.unresolved.length ? `; ${plural(body.unresolved.length, 'call')} could not be read` : '') +
+          (body.retired.length ? `; ${plural(body.retired.length, 'call')} to the retired API` : '') +
+          '. No link is given: a key made from an empty scope list has full access.',
   );
 
-  els.linkBox.hidden = !body.scopes.length;
-  showLink(els.url, body.url);
-  toolSnippets['source-link'] = body.scopes.length ? body.url : '';
+  // No call that needs a scope: no link (`url` is null), never an empty `scopes=`.
+  els.linkBox.hidden = !body.url;
+  if (body.url) showLink(els.url, body.url);
+  toolSnippets['source-link'] = body.url || '';
   els.use.hidden = !items.length;
   setText(els.use, items.length === 1 ? 'Use this operation' : `Use these ${items.length} operations`);
 
@@ -237,9 +247,69 @@ function renderSource(body) {
         {},
         el('p', { class: 'call' }, at(call.file, call.line), ' ', rich(call.detail), ' ', el('small', {}, `(${call.reason})`)),
         code(call.excerpt, 'excerpt'),
+        ...(call.candidates && call.candidates.length
+          ? [
+              el(
+                'ul',
+                { class: 'candidates' },
+                ...call.candidates.map((c) =>
+                  el(
+                    'li',
+                    {},
+                    'could be ',
+                    code(c.operation_id),
+                    ` (${c.method} ${c.path})`,
+                    c.adds.length ? [', adds ', ...c.adds.map((s) => code(s, 'scope'))] : ', adds no scope',
+                  ),
+                ),
+              ),
+            ]
+          : []),
       ),
     ),
   );
+
+  els.retiredBox.hidden = !body.retired.length;
+  if (body.migration && body.migration.url) showLink(els.migration, body.migration.url);
+  fill(
+    els.retired,
+    ...body.retired.map((call) =>
+      el(
+        'li',
+        { 'data-basis': call.basis },
+        el(
+          'p',
+          { class: 'call' },
+          at(call.file, call.line),
+          ' ',
+          call.endpoint ? code(call.endpoint) : '',
+          call.sdk_method ? [' ', el('small', {}, `old SDK method ${call.sdk_method}`)] : '',
+        ),
+        el(
+          'p',
+          {},
+          call.replaced_by.length
+            ? [
+                call.basis === 'suggested' ? 'Suggested replacement: ' : 'Replaced by ',
+                ...call.replaced_by.flatMap((r, i) => [i ? ' and ' : '', code(r.operation_id), ` (${r.method} ${r.path})`]),
+                call.scopes.length ? ['; a key needs ', ...call.scopes.flatMap((s, i) => [i ? ', ' : '', code(s, 'scope')])] : '',
+              ]
+            : 'No current operation is recorded for it.',
+        ),
+      ),
+    ),
+  );
+
+  const unread = [
+    ...body.unscanned.map((file) =>
+      el('li', {}, at(file.file, file.line), ` ${file.language} is not a language Scopelink reads: `, code(file.excerpt, 'excerpt')),
+    ),
+    ...body.skipped
+      .filter((file) => file.names_klaviyo)
+      .map((file) => el('li', {}, code(file.file), ': ', rich(file.reason))),
+  ];
+  els.unreadBox.hidden = !unread.length;
+  fill(els.unread, ...unread);
 
   els.errorsBox.hidden = !body.errors.length;
   fill(
