@@ -420,3 +420,41 @@ fn unknown_fields_bad_shapes_and_media_types_are_problems() {
         .unwrap();
     problem(response, 415, "unsupported_media_type");
 }
+
+/// Code in a language not scanned that calls Klaviyo is named with its
+/// line; with it, or with no call at all, a `check` cannot pass, and the
+/// answer says why instead of giving an empty link.
+#[test]
+fn unread_code_and_no_calls_are_said_and_fail_a_check() {
+    let app = spawn_app();
+    let files = json!({
+        "files": [
+            {"path": "lib/klaviyo.ex", "content": "# Elixir\nHTTPoison.get(\"https://a.klaviyo.com/api/lists\")\n"},
+            {"path": "app/main.py", "content": "print('hello')\n"},
+        ],
+        "check": "lists:read",
+    });
+    let response = post(&app, &files);
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().unwrap();
+    assert!(answer["url"].is_null(), "no empty link: {answer}");
+    assert_eq!(answer["unscanned"][0]["file"], "lib/klaviyo.ex");
+    assert_eq!(answer["unscanned"][0]["language"], "Elixir");
+    assert_eq!(answer["unscanned"][0]["line"], 2);
+    assert_eq!(answer["passed"], false);
+    let incomplete: Vec<&str> = answer["incomplete"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(incomplete.len(), 2, "{incomplete:?}");
+    assert!(
+        incomplete[0].starts_with("no current Klaviyo API call was found in the 1 files scanned")
+    );
+    assert!(incomplete[1].contains("lib/klaviyo.ex"));
+    assert_eq!(
+        answer["files_by_language"],
+        json!([{"language": "python", "files": 1}])
+    );
+}
