@@ -19,8 +19,10 @@ mod manifest;
 mod method;
 mod php;
 mod python;
+mod request;
 mod ruby;
 mod sdk;
+mod sweep;
 mod target;
 
 use std::cell::RefCell;
