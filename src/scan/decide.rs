@@ -9,8 +9,8 @@ use crate::retired::{is_retired_path, ReplacementBasis, RetiredEndpoint, Retired
 use crate::scope::Scope;
 
 use super::model::{
-    Candidate, Findings, FoundCall, MethodHint, MethodSource, PathCall, Replacement, RetiredCall,
-    RetiredSdkCall, Site, UnresolvedCall, UnresolvedReason, Wrapper,
+    Candidate, Findings, FoundCall, MethodHint, MethodSource, PathCall, PathConstant, Replacement,
+    RetiredCall, RetiredSdkCall, Site, UnresolvedCall, UnresolvedReason, Wrapper,
 };
 
 /// The calls, undecided calls and retired calls the paths are.
@@ -30,8 +30,19 @@ pub(crate) fn settle(
 ) -> Settled {
     let table = RetiredTable::embedded();
     let mut settled = Settled::default();
+    let constants = constants_used(findings);
     for call in &findings.path_calls {
-        settle_path(catalog, table, findings, call, prefer_beta, &mut settled);
+        let call = match &call.constant {
+            // A call whose URL is a constant of another file: its value.
+            Some(name) if call.path.is_empty() => match unique_constant(findings, name) {
+                Some(constant) => with_constant(call, constant),
+                None => continue,
+            },
+            // A constant's value standing alone: its uses are the calls.
+            Some(name) if call.standalone && constants.contains(name) => continue,
+            _ => call.clone(),
+        };
+        settle_path(catalog, table, findings, &call, prefer_beta, &mut settled);
     }
     for call in &findings.retired_sdk_calls {
         settled.retired.push(retired_sdk(catalog, table, call));
@@ -42,6 +53,37 @@ pub(crate) fn settle(
         }
     }
     settled
+}
+
+/// The constants whose value some call of another file takes.
+fn constants_used(findings: &Findings) -> Vec<String> {
+    let mut used: Vec<String> = findings
+        .path_calls
+        .iter()
+        .filter(|c| c.path.is_empty())
+        .filter_map(|c| c.constant.clone())
+        .filter(|name| unique_constant(findings, name).is_some())
+        .collect();
+    used.sort();
+    used.dedup();
+    used
+}
+
+/// The one value a constant has across the project (none if it has several).
+fn unique_constant<'f>(findings: &'f Findings, name: &str) -> Option<&'f PathConstant> {
+    let mut named = findings.path_constants.iter().filter(|c| c.name == name);
+    let first = named.next()?;
+    named.all(|c| c.path == first.path).then_some(first)
+}
+
+/// A call that passes a constant, with the constant's path.
+fn with_constant(call: &PathCall, constant: &PathConstant) -> PathCall {
+    let mut call = call.clone();
+    call.path = constant.path.clone();
+    call.on_host = constant.on_host;
+    call.tied = true;
+    call.includes.extend(constant.includes.iter().cloned());
+    call
 }
 
 /// The wrapper a call goes through: one of its own file first, then any

@@ -36,8 +36,8 @@ pub use check::{
 pub use docs::{doc_links, DocLink, DocLinkKind};
 pub use language::{unscanned_language, Language};
 pub use model::{
-    CallForm, Candidate, Findings, FoundCall, MethodHint, MethodSource, PathCall, Replacement,
-    RetiredCall, RetiredSdkCall, Site, SkippedFile, UnresolvedCall, UnresolvedReason,
+    CallForm, Candidate, Findings, FoundCall, MethodHint, MethodSource, PathCall, PathConstant,
+    Replacement, RetiredCall, RetiredSdkCall, Site, SkippedFile, UnresolvedCall, UnresolvedReason,
     UnscannedFile, Wrapper,
 };
 pub use report::{CallSite, FilesRead, MigrationLink, ScanExplanation, ScanReport, ScannedCall};
@@ -65,6 +65,8 @@ pub(crate) struct FileFindings {
     pub names_klaviyo: bool,
     /// Names that hold or return a Klaviyo API base URL.
     pub klaviyo_bases: Vec<String>,
+    /// Names whose value is a whole Klaviyo path.
+    pub path_constants: Vec<PathConstant>,
     /// Why the file could not be read, though its language is scanned.
     pub unreadable: Option<String>,
 }
@@ -233,6 +235,7 @@ impl ProjectPass {
         findings.wrappers.append(&mut file.wrappers);
         findings.names_klaviyo |= file.names_klaviyo;
         findings.klaviyo_bases.append(&mut file.klaviyo_bases);
+        findings.path_constants.append(&mut file.path_constants);
     }
 
     pub(crate) fn skip(&mut self, file: &str, reason: String, names_klaviyo: bool) {
@@ -313,6 +316,8 @@ impl Findings {
         self.retired_sdk_calls
             .sort_by_key(|c| key(&c.site.file, c.site.line, c.site.column));
         self.wrappers.sort_by_key(|w| key(&w.file, w.line, 0));
+        self.path_constants
+            .sort_by(|a, b| (&a.name, &a.file).cmp(&(&b.name, &b.file)));
         self.klaviyo_bases.sort();
         self.klaviyo_bases.dedup();
         self.skipped.sort_by(|a, b| a.file.cmp(&b.file));

@@ -298,6 +298,23 @@ pub struct PathCall {
     pub weak: bool,
     /// No call takes it: a path standing alone (a constant, a table entry).
     pub standalone: bool,
+    /// For a call whose URL is a constant of another file
+    /// (`request(KLAVIYO_AUTH_ENDPOINT, HTTP_POST)`), the constant's name, its
+    /// path to be read from [`Findings::path_constants`]; for a path standing
+    /// alone as a constant's value, that constant's name.
+    pub constant: Option<String>,
+}
+
+/// A name whose value is a Klaviyo path (`KLAVIYO_AUTH_ENDPOINT =
+/// "https://a.klaviyo.com/api/lists/"`), for calls in other files that pass it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PathConstant {
+    pub name: String,
+    pub file: String,
+    /// From `/api/` on, without the query.
+    pub path: String,
+    pub includes: Vec<String>,
+    pub on_host: bool,
 }
 
 /// Everything found in a set of files, before the catalog settles it.
@@ -320,6 +337,8 @@ pub struct Findings {
     /// Names that hold or return a Klaviyo API base URL, across the project
     /// (`getApiUrl`, `BASE_URL`), so a path after one is Klaviyo's.
     pub klaviyo_bases: Vec<String>,
+    /// Names whose value is a whole Klaviyo path, across the project.
+    pub path_constants: Vec<PathConstant>,
     /// Files that could not be read (too large, not UTF-8, unreadable) and,
     /// for files given in memory, those with no path or of a language not scanned.
     pub skipped: Vec<SkippedFile>,

@@ -286,3 +286,19 @@ fn csharp_relative_paths_on_a_base_address_set_in_configuration() {
     );
     assert_unresolved(&report, &[]);
 }
+
+#[test]
+fn url_and_method_constants_defined_in_another_file() {
+    let report = scan_fixture("ruby-constants");
+    let file = "lib/sync/destination/client.rb";
+    assert_calls(
+        &report,
+        &[
+            // HttpClient.request(KLAVIYO_AUTH_ENDPOINT, HTTP_POST, …), both from core/constants.rb.
+            (file, 7, RawHttp, "POST /api/lists/", "create_list"),
+            (file, 11, RawHttp, "GET /api/events", "get_events"),
+        ],
+    );
+    // The constants' own values are not reported again: their uses are the calls.
+    assert_unresolved(&report, &[]);
+}

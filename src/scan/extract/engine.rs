@@ -193,7 +193,7 @@ impl<'a, 't> Engine<'a, 't> {
     /// Names bound to a Klaviyo API base (`$apiUrl = 'https://a.klaviyo.com/api'`)
     /// and functions that return one (`getApiUrl()`), for the project.
     fn learn_bases(&mut self) {
-        if !self.src.contains(super::target::API_HOST) {
+        if !self.src.contains(super::target::API_HOST) && !self.src.contains("/api/") {
             return;
         }
         let mut bases = Vec::new();
@@ -220,6 +220,51 @@ impl<'a, 't> Engine<'a, 't> {
             }
         }
         self.findings.klaviyo_bases = bases;
+        self.learn_path_constants();
+    }
+
+    /// Names whose value is a whole Klaviyo path, for other files' calls.
+    fn learn_path_constants(&mut self) {
+        let mut constants = Vec::new();
+        for (name, bindings) in self.bindings.iter() {
+            let Some(binding) = bindings.last() else {
+                continue;
+            };
+            if !is_constant_name(name) {
+                continue;
+            }
+            let at = At {
+                scope: binding.scope,
+                pos: binding.pos,
+            };
+            let alternatives = self.eval(binding.value, at, 0);
+            let [pieces] = alternatives.as_slice() else {
+                continue;
+            };
+            let super::target::Reading::Path(target) = super::target::classify(pieces, true) else {
+                continue;
+            };
+            if target.relative || super::target::first_dynamic(&target).is_some() {
+                continue;
+            }
+            let (path, query) = super::target::split_query(&target.pieces);
+            let includes = query
+                .iter()
+                .flat_map(|q| q.split('&'))
+                .filter_map(|pair| pair.strip_prefix("include="))
+                .flat_map(|values| values.split(','))
+                .filter(|v| !v.is_empty() && !v.contains('{'))
+                .map(str::to_owned)
+                .collect();
+            constants.push(crate::scan::model::PathConstant {
+                name: name.to_owned(),
+                file: self.path.to_owned(),
+                path,
+                includes,
+                on_host: target.on_host,
+            });
+        }
+        self.findings.path_constants = constants;
     }
 
     /// What each function returns, for helpers that build a path.
@@ -388,6 +433,11 @@ impl<'a, 't> Engine<'a, 't> {
         }
         out
     }
+}
+
+/// A constant's name: `KLAVIYO_AUTH_ENDPOINT`, `ProfilesUrl`, `BASE` (not `url`).
+pub(super) fn is_constant_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
 }
 
 pub(super) fn mentions_related(text: &str) -> bool {

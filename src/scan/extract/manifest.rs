@@ -209,6 +209,7 @@ impl Reader<'_> {
             arg_methods: Vec::new(),
             arg_index: None,
             weak: false,
+            constant: None,
             standalone: true,
         });
     }

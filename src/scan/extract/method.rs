@@ -365,9 +365,14 @@ impl<'t> Engine<'_, 't> {
                 }
             }
         }
-        call.args
-            .iter()
-            .find_map(|arg| self.method_in_options(arg.value, at, 0))
+        call.args.iter().find_map(|arg| {
+            self.method_in_options(arg.value, at, 0).or_else(|| {
+                // `fetch(url, options)` with `const options = {method: 'POST', …}`.
+                let chain = self.syntax.chain(arg.value, self.src)?;
+                let binding = self.lookup(chain.last()?, at)?;
+                self.method_in_options(binding.value, at, 0)
+            })
+        })
     }
 
     fn method_in_options(&self, node: Node<'t>, at: At, depth: usize) -> Option<MethodHint> {

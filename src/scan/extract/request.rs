@@ -18,15 +18,17 @@ use crate::scan::model::{CallForm, MethodHint, PathCall, UnresolvedReason, Wrapp
 #[derive(Debug, Clone, Default)]
 pub(super) struct Taken {
     /// The called function's name, for wrapper look-up.
-    callee: Option<String>,
+    pub(super) callee: Option<String>,
     /// Each positional argument read as an HTTP method.
-    arg_methods: Vec<Option<crate::catalog::Method>>,
+    pub(super) arg_methods: Vec<Option<crate::catalog::Method>>,
     /// Which positional argument the path is.
-    arg_index: Option<usize>,
-    same_origin: bool,
+    pub(super) arg_index: Option<usize>,
+    pub(super) same_origin: bool,
     /// A bare word (`"events"`) passed without a method: Klaviyo's only
     /// through a Klaviyo wrapper that takes its path there.
-    weak: bool,
+    pub(super) weak: bool,
+    /// See [`PathCall::constant`].
+    pub(super) constant: Option<String>,
 }
 
 impl<'t> Engine<'_, 't> {
@@ -72,6 +74,8 @@ impl<'t> Engine<'_, 't> {
         if inside_claimed {
             return;
         }
+        // A URL that is a constant of another file, if no argument is a path here.
+        let mut pending: Option<Node<'t>> = None;
         for url in self.url_candidates(call) {
             self.touched.borrow_mut().clear();
             let alternatives = self.eval(url, at, 0);
@@ -107,6 +111,11 @@ impl<'t> Engine<'_, 't> {
                         ),
                     );
                     return;
+                }
+                if pending.is_none()
+                    && self.is_constant_from_elsewhere(url, &alternatives, request_like)
+                {
+                    pending = Some(url);
                 }
                 continue;
             }
@@ -146,6 +155,7 @@ impl<'t> Engine<'_, 't> {
                         arg_index,
                         same_origin,
                         weak,
+                        constant: None,
                     };
                     self.path_call(visit, url, target, &method, taken, &params);
                 }
@@ -158,6 +168,69 @@ impl<'t> Engine<'_, 't> {
             }
             return;
         }
+        if let Some(url) = pending {
+            self.constant_from_elsewhere(visit, call, url);
+        }
+    }
+
+    /// `request(KLAVIYO_AUTH_ENDPOINT, HTTP_POST)`: an argument that is a
+    /// constant not defined in this file (and not a method constant), passed
+    /// to a call that sends requests.
+    fn is_constant_from_elsewhere(
+        &self,
+        url: Node<'t>,
+        alternatives: &[super::eval::Pieces],
+        request_like: bool,
+    ) -> bool {
+        let Some(name) = self
+            .syntax
+            .chain(url, self.src)
+            .and_then(|c| c.last().cloned())
+        else {
+            return false;
+        };
+        let unbound = matches!(alternatives, [pieces] if matches!(pieces.as_slice(), [Piece::Hole(hole)] if *hole == name));
+        request_like
+            && unbound
+            && super::engine::is_constant_name(&name)
+            && super::method::method_of_constant(&name).is_none()
+    }
+
+    /// Records a call whose URL is a constant of another file by the
+    /// constant's name, for the project to read its value.
+    fn constant_from_elsewhere(&mut self, visit: Visit<'t>, call: &Call<'t>, url: Node<'t>) {
+        let Some(name) = self
+            .syntax
+            .chain(url, self.src)
+            .and_then(|c| c.last().cloned())
+        else {
+            return;
+        };
+        let at = visit.at();
+        let (method, arg_methods) = self.method_hint(call, visit.node, url, at);
+        let arg_index = call
+            .args
+            .iter()
+            .filter(|a| a.name.is_none())
+            .position(|a| a.value.id() == url.id());
+        let target = Target {
+            pieces: Vec::new(),
+            relative: false,
+            on_host: false,
+            after_base: false,
+            rooted: true,
+            base: None,
+            method: None,
+        };
+        let taken = Taken {
+            callee: Some(call.name.clone()),
+            arg_methods,
+            arg_index,
+            same_origin: false,
+            weak: false,
+            constant: Some(name),
+        };
+        self.push_path_call(url, target, method, Some(taken));
     }
 
     /// A call that sends a request: it says its method, or its name (or
@@ -403,6 +476,7 @@ impl<'t> Engine<'_, 't> {
             arg_index: taken.arg_index,
             weak: taken.weak,
             standalone,
+            constant: taken.constant,
         });
     }
 

@@ -241,6 +241,19 @@ impl<'t> Engine<'_, 't> {
             return false;
         };
         if ns.legacy {
+            let language = self
+                .syntax
+                .language()
+                .as_str()
+                .replace("typescript", "javascript");
+            // Ruby's `Klaviyo::Foo.bar` is a call of the old gems only where
+            // they had that method: a project's own `Klaviyo` module is not them.
+            let known = crate::retired::RetiredTable::embedded()
+                .sdk_method(&language, &ns.name, method)
+                .is_some();
+            if self.syntax.language() == Language::Ruby && !known {
+                return false;
+            }
             let site = self.site(visit.node);
             self.findings.retired_sdk_calls.push(RetiredSdkCall {
                 site,

@@ -59,8 +59,30 @@ impl<'t> Engine<'_, 't> {
             }
             seen.push(target.pieces.clone());
             let method = target.method.map_or(MethodHint::Absent, MethodHint::Known);
-            self.push_path_call(root, target, method, None);
+            let constant = self.assigned_name(root);
+            let taken = super::request::Taken {
+                constant,
+                ..super::request::Taken::default()
+            };
+            self.push_path_call(root, target, method, Some(taken));
+            if let Some(last) = self.findings.path_calls.last_mut() {
+                last.standalone = true;
+            }
         }
+    }
+
+    /// The constant a value is assigned to (`LISTS = "…/api/lists"`).
+    fn assigned_name(&self, root: Node<'t>) -> Option<String> {
+        let mut node = root;
+        for _ in 0..2 {
+            node = self.parent_of(node)?;
+            if let Some((name, value)) = self.syntax.assignment(node, self.src) {
+                let holds =
+                    value.start_byte() <= root.start_byte() && root.end_byte() <= value.end_byte();
+                return holds.then_some(name);
+            }
+        }
+        None
     }
 
     /// The whole string expression a literal is part of (`BASE + "/lists"`,
