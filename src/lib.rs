@@ -5,7 +5,6 @@
 //! command line; [`cli`] and [`http`] are thin front ends over it, so every
 //! front end gives the same answer.
 
-pub mod allocator;
 pub mod audit;
 pub mod byte_search;
 pub mod catalog;
