@@ -1,6 +1,6 @@
 //! Finding a byte in the short texts a request holds (paths, queries,
-//! include lists, JSON strings) eight bytes at a time: shared by the
-//! resolver's input parser and the reader of `POST /v1/links` bodies.
+//! include lists) eight bytes at a time: shared by the resolver's input
+//! parser and the request extractors.
 
 /// Where the first `needle` is, eight bytes at a time: paths, queries, include
 /// lists and the strings of a request body are too short for `memchr`'s
@@ -24,35 +24,6 @@ pub fn find_byte(bytes: &[u8], needle: u8) -> Option<usize> {
     let rest = words.remainder();
     rest.iter()
         .position(|&b| b == needle)
-        .map(|found| at + found)
-}
-
-/// Where the first byte is that ends or escapes a JSON string's text: `"`,
-/// `\\` or a control character (below 0x20), eight bytes at a time.
-pub fn find_string_end(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut words = bytes.chunks_exact(8);
-    let mut at = 0;
-    for word in &mut words {
-        let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let quotes = word ^ (ONES * u64::from(b'"'));
-        let backslashes = word ^ (ONES * u64::from(b'\\'));
-        // Each mask's lowest set high bit is a true hit (those above it may
-        // be false), so the lowest of their union is the first hit.
-        let hits = (quotes.wrapping_sub(ONES) & !quotes
-            | backslashes.wrapping_sub(ONES) & !backslashes
-            | word.wrapping_sub(ONES * 0x20) & !word)
-            & HIGHS;
-        if hits != 0 {
-            return Some(at + (hits.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    words
-        .remainder()
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
         .map(|found| at + found)
 }
 
@@ -85,34 +56,6 @@ mod tests {
                             let mut twice = bytes.clone();
                             twice[later] = needle;
                             assert_eq!(find_byte(&twice, needle), Some(at), "{twice:?}");
-                        }
-                        bytes[at] = fill;
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn find_string_end_finds_the_first_quote_backslash_or_control_byte() {
-        let ends = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
-        let fills = [
-            b'a', b'!', b'#', b'[', b']', b' ', 0x7f, 0x80, 0xa2, 0xdc, 0xff,
-        ];
-        for end in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
-            for fill in fills {
-                for len in 0..20 {
-                    let mut bytes = vec![fill; len];
-                    assert_eq!(find_string_end(&bytes), None, "{fill:#x} {len}");
-                    for at in 0..len {
-                        bytes[at] = end;
-                        for later in at..len {
-                            for other in [b'"', b'\\', 0x01, fill] {
-                                let mut twice = bytes.clone();
-                                twice[later] = other;
-                                let expected = twice.iter().position(|&b| ends(b));
-                                assert_eq!(find_string_end(&twice), expected, "{twice:?}");
-                            }
                         }
                         bytes[at] = fill;
                     }

@@ -48,16 +48,13 @@ pub struct LinksRequest {
 }
 
 impl LinksRequest {
-    /// Reads a body: the usual one (string inputs without escapes) by hand
-    /// ([`links_body::read_plain`]), anything else by the derived
-    /// `Deserialize`, so that values and error messages stay exactly its own.
+    /// Reads a body as `serde_json::from_slice` does, values and errors
+    /// alike, but a body that is UTF-8 (any body that reads) is checked as
+    /// UTF-8 once, not string by string.
     pub fn from_json(body: &[u8]) -> Result<LinksRequest, serde_json::Error> {
-        match std::str::from_utf8(body)
-            .ok()
-            .and_then(super::links_body::read_plain)
-        {
-            Some(request) => Ok(request),
-            None => serde_json::from_slice::<LinksRequest>(body),
+        match std::str::from_utf8(body) {
+            Ok(text) => serde_json::from_str(text),
+            Err(_) => serde_json::from_slice(body),
         }
     }
 }
@@ -739,7 +736,7 @@ mod tests {
     }
 
     #[test]
-    fn bodies_read_as_the_derived_deserialize_reads_them() {
+    fn bodies_read_as_from_slice_reads_them() {
         let bodies = [
             r#"{"operations":["get_profiles","GET /api/lists?include=tags","\u00e9\"\n"]}"#,
             r#"{"operations":["get_profiles",{"operation":"get_events","include":["metric"]}],"minimal":true}"#,
@@ -755,7 +752,6 @@ mod tests {
             r#"{"operations":["a"]"#,
             r#"[]"#,
             "",
-            // What the hand reader reads, and what it leaves to the derived way.
             "{\"operations\": [\"GET /api/profiles/{id}?include=lists\", \"get_events\"], \"minimal\": false}",
             " \t\r\n{ \"operations\" :\n[ \"a\" ,\"b\" ] , \"partial\" : true , \"revision\" : null } \n",
             r#"{"revision":"2026-07-15.pre","minimal":true,"partial":false,"operations":["a"]}"#,
@@ -783,26 +779,26 @@ mod tests {
             r#"{"#,
             r#"{"operations":["#,
         ];
-        // Bodies that are not UTF-8 are read as bytes, as the derived way reads them.
+        // Bodies that are not UTF-8 are read by `from_slice` itself.
         let not_utf8: [&[u8]; 3] = [
             b"{\"operations\":[\"\xff\"]}",
             b"{\"operations\":[\"get_profiles\"],\"revision\":\"\xc3\"}",
             b"\xef\xbb\xbf{\"operations\":[\"a\"]}\xff",
         ];
         for body in bodies.iter().map(|body| body.as_bytes()).chain(not_utf8) {
-            let fast = LinksRequest::from_json(body).map_err(|e| e.to_string());
-            let slow = serde_json::from_slice::<LinksRequest>(body).map_err(|e| e.to_string());
+            let read = LinksRequest::from_json(body).map_err(|e| e.to_string());
+            let sliced = serde_json::from_slice::<LinksRequest>(body).map_err(|e| e.to_string());
             let body = String::from_utf8_lossy(body);
-            match (fast, slow) {
-                (Ok(fast), Ok(slow)) => {
-                    assert_eq!(fast.operations, slow.operations, "{body}");
+            match (read, sliced) {
+                (Ok(read), Ok(sliced)) => {
+                    assert_eq!(read.operations, sliced.operations, "{body}");
                     assert_eq!(
-                        (fast.minimal, fast.partial, fast.revision),
-                        (slow.minimal, slow.partial, slow.revision),
+                        (read.minimal, read.partial, read.revision),
+                        (sliced.minimal, sliced.partial, sliced.revision),
                         "{body}"
                     );
                 }
-                (fast, slow) => assert_eq!(fast.err(), slow.err(), "{body}"),
+                (read, sliced) => assert_eq!(read.err(), sliced.err(), "{body}"),
             }
         }
     }

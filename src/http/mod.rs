@@ -15,7 +15,6 @@ pub mod error;
 pub mod extract;
 mod health;
 mod links;
-mod links_body;
 mod mcp;
 mod metrics;
 mod middleware;
