@@ -6,7 +6,6 @@
 //! front end gives the same answer.
 
 pub mod audit;
-pub mod byte_search;
 pub mod catalog;
 pub mod cli;
 pub mod config;

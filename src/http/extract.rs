@@ -18,7 +18,7 @@ use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::Deserialize;
 
 use super::error::ApiError;
-use crate::byte_search::find_byte;
+use memchr::memchr;
 use crate::secret::redact;
 
 /// A route's query parameters, read with `serde_html_form`.
@@ -118,7 +118,7 @@ fn essence(request: &HttpRequest) -> Option<&str> {
 /// `value.split(';').next().trim()` for a header value (visible ASCII, tabs
 /// and spaces: the only white space in it), by bytes.
 fn essence_of(value: &str) -> &str {
-    let end = find_byte(value.as_bytes(), b';').unwrap_or(value.len());
+    let end = memchr(b';', value.as_bytes()).unwrap_or(value.len());
     let bytes = &value.as_bytes()[..end];
     let is_space = |b: &u8| matches!(b, b' ' | b'\t');
     let start = bytes.iter().position(|b| !is_space(b)).unwrap_or(end);

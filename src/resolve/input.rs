@@ -14,7 +14,7 @@ use std::borrow::Cow;
 
 use percent_encoding::percent_decode_str;
 
-use crate::byte_search::find_byte;
+use memchr::memchr;
 use crate::catalog::Method;
 
 /// The only host Klaviyo's private-key API is served from.
@@ -92,7 +92,7 @@ impl<'t> Iterator for Segments<'t> {
                 self.done = rest.is_empty();
                 end
             }
-            None => match find_byte(&self.text.as_bytes()[self.start..], b'/') {
+            None => match memchr(b'/', &self.text.as_bytes()[self.start..]) {
                 Some(at) => self.start + at,
                 None => {
                     self.done = true;
@@ -106,14 +106,14 @@ impl<'t> Iterator for Segments<'t> {
     }
 }
 
-/// `text.split_once(needle)` for an ASCII `needle`, by [`find_byte`].
+/// `text.split_once(needle)` for an ASCII `needle`, by `memchr`.
 fn split_once_byte(text: &str, needle: u8) -> Option<(&str, &str)> {
     debug_assert!(needle.is_ascii());
     // An ASCII byte is a whole character, so both sides are on char boundaries.
-    find_byte(text.as_bytes(), needle).map(|at| (&text[..at], &text[at + 1..]))
+    memchr(needle, text.as_bytes()).map(|at| (&text[..at], &text[at + 1..]))
 }
 
-/// `text.split(needle)` for an ASCII `needle`, by [`find_byte`].
+/// `text.split(needle)` for an ASCII `needle`, by `memchr`.
 fn split_byte(text: &str, needle: u8) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {

@@ -7,7 +7,7 @@
 //! [`input::parse`]: super::input::parse
 
 use super::input::{includes_of_query, Segments};
-use crate::byte_search::find_byte;
+use memchr::memchr;
 use crate::catalog::Method;
 
 /// A text input read by [`read`].
@@ -79,7 +79,7 @@ pub(super) fn read(text: &str) -> Option<PlainHttp<'_>> {
     if present & OTHER != 0 || (present & COLON != 0 && rest.contains("/:")) {
         return None;
     }
-    let (path, query) = match find_byte(rest.as_bytes(), b'?') {
+    let (path, query) = match memchr(b'?', rest.as_bytes()) {
         Some(at) => (&rest[..at], Some(&rest[at + 1..])),
         None => (rest, None),
     };
