@@ -6,40 +6,16 @@
 //! parameter child and needs no backtracking beyond that.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+
+use fnv::FnvBuildHasher;
 
 use super::{CatalogError, Operation};
 
-/// FNV-1a: a few instructions a byte where the standard SipHash costs a few
-/// hundred a lookup. For maps whose keys we fix (the catalog's names and path
-/// segments, fixed when it loads; the server's route patterns and metrics
-/// labels): inputs only look up, so they cannot flood a bucket.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Fnv(u64);
-
-/// Builds [`Fnv`] hashers, for `HashMap`s keyed by text we fix.
-pub(crate) type FnvBuild = BuildHasherDefault<Fnv>;
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A map keyed by catalog text, hashed with [`Fnv`].
-type TextMap<V> = HashMap<String, V, FnvBuild>;
+/// A map keyed by catalog text, hashed with FNV-1a: a few instructions a
+/// byte where the standard SipHash costs a few hundred a lookup. The keys are
+/// fixed when the catalog loads and inputs only look up, so they cannot
+/// flood a bucket.
+type TextMap<V> = HashMap<String, V, FnvBuildHasher>;
 
 /// operationId and alias → operation. Stable operations win over beta ones
 /// that share a name (they point at the same endpoint, KLAVIYO_FACTS §4.1).

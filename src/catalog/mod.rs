@@ -7,7 +7,6 @@
 mod import;
 mod index;
 mod scope_ids;
-pub(crate) use index::FnvBuild;
 mod set;
 mod usage;
 

@@ -18,8 +18,8 @@ use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::Deserialize;
 
 use super::error::ApiError;
-use memchr::memchr;
 use crate::secret::redact;
+use memchr::memchr;
 
 /// A route's query parameters, read with `serde_html_form`.
 #[derive(Debug)]

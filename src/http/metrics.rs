@@ -17,8 +17,8 @@ use std::time::Duration;
 use actix_web::http::Method;
 use dashmap::DashMap;
 
-use crate::catalog::FnvBuild;
 use crate::resolve::ErrorCode;
+use fnv::FnvBuildHasher;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -42,16 +42,16 @@ fn method_label(method: &Method) -> &'static str {
 
 #[derive(Debug, Default)]
 pub struct Metrics {
-    requests: DashMap<RequestLabels, AtomicU64, FnvBuild>,
+    requests: DashMap<RequestLabels, AtomicU64, FnvBuildHasher>,
     buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
     latency_micros_sum: AtomicU64,
     links_built: AtomicU64,
-    resolution_errors: DashMap<&'static str, AtomicU64, FnvBuild>,
+    resolution_errors: DashMap<&'static str, AtomicU64, FnvBuildHasher>,
 }
 
 /// Adds one to the counter of `key`, creating it on first use.
-fn increment<K: Eq + std::hash::Hash>(counters: &DashMap<K, AtomicU64, FnvBuild>, key: K) {
+fn increment<K: Eq + std::hash::Hash>(counters: &DashMap<K, AtomicU64, FnvBuildHasher>, key: K) {
     if let Some(counter) = counters.get(&key) {
         counter.fetch_add(1, Ordering::Relaxed);
         return;

@@ -33,8 +33,8 @@ use futures_util::future::LocalBoxFuture;
 use super::error::{ApiError, PROBLEM_JSON};
 use super::request_log::{self, RequestContext};
 use super::AppState;
-use crate::catalog::FnvBuild;
 use crate::secret;
+use fnv::FnvBuildHasher;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -72,7 +72,7 @@ pub struct ObserveMiddleware<S> {
 
 /// The route patterns of static paths seen by this worker (see the module docs).
 pub struct Routes {
-    by_path: RefCell<HashMap<Box<str>, Arc<str>, FnvBuild>>,
+    by_path: RefCell<HashMap<Box<str>, Arc<str>, FnvBuildHasher>>,
     unmatched: Arc<str>,
 }
 

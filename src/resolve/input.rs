@@ -14,8 +14,8 @@ use std::borrow::Cow;
 
 use percent_encoding::percent_decode_str;
 
-use memchr::memchr;
 use crate::catalog::Method;
+use memchr::memchr;
 
 /// The only host Klaviyo's private-key API is served from.
 pub const API_HOST: &str = "a.klaviyo.com";

@@ -7,8 +7,8 @@
 //! [`input::parse`]: super::input::parse
 
 use super::input::{includes_of_query, Segments};
-use memchr::memchr;
 use crate::catalog::Method;
+use memchr::memchr;
 
 /// A text input read by [`read`].
 #[derive(Debug, PartialEq, Eq)]
