@@ -30,7 +30,7 @@ use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
-use crate::json_text::{decimal, needs_escape};
+use crate::json_text::needs_escape;
 
 /// Installs the global subscriber; later calls are ignored.
 pub fn init(format: LogFormat) {
@@ -525,16 +525,13 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
-/// A number in decimal, as `{}` (and serde_json) writes it.
+/// A number in decimal, as `{}` (and serde_json, which uses itoa too) writes it.
 fn push_u64(out: &mut String, value: u64) {
-    out.push_str(decimal(value, &mut [0; 20]));
+    out.push_str(itoa::Buffer::new().format(value));
 }
 
 fn push_i64(out: &mut String, value: i64) {
-    if value < 0 {
-        out.push('-');
-    }
-    push_u64(out, value.unsigned_abs());
+    out.push_str(itoa::Buffer::new().format(value));
 }
 
 /// A JSON string as serde_json writes it.

@@ -13,7 +13,7 @@
 
 use super::{CatalogInfo, CompactReport};
 use crate::catalog::Catalog;
-use crate::json_text::{decimal_bytes, needs_escape};
+use crate::json_text::needs_escape;
 use crate::resolve::compact::{catalog_input, include_slot, Found, Need, Why};
 use crate::resolve::{InputItem, Warning};
 use crate::scope::Scope;
@@ -114,12 +114,7 @@ fn write_bool(out: &mut Vec<u8>, value: bool) {
 }
 
 fn write_usize(out: &mut Vec<u8>, value: usize) {
-    // Indexes are nearly always under 100: their digits need no loop.
-    match value {
-        0..=9 => out.push(b'0' + value as u8),
-        10..=99 => out.extend_from_slice(&[b'0' + (value / 10) as u8, b'0' + (value % 10) as u8]),
-        _ => out.extend_from_slice(decimal_bytes(value as u64, &mut [0; 20])),
-    }
+    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
 }
 
 /// A string known to need no escaping (scopes, methods, codes, and the
