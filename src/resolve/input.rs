@@ -106,31 +106,6 @@ impl<'t> Iterator for Segments<'t> {
     }
 }
 
-/// `text.split_once(needle)` for an ASCII `needle`, by `memchr`.
-fn split_once_byte(text: &str, needle: u8) -> Option<(&str, &str)> {
-    debug_assert!(needle.is_ascii());
-    // An ASCII byte is a whole character, so both sides are on char boundaries.
-    memchr(needle, text.as_bytes()).map(|at| (&text[..at], &text[at + 1..]))
-}
-
-/// `text.split(needle)` for an ASCII `needle`, by `memchr`.
-fn split_byte(text: &str, needle: u8) -> impl Iterator<Item = &str> {
-    let mut rest = Some(text);
-    std::iter::from_fn(move || {
-        let current = rest?;
-        match split_once_byte(current, needle) {
-            Some((piece, after)) => {
-                rest = Some(after);
-                Some(piece)
-            }
-            None => {
-                rest = None;
-                Some(current)
-            }
-        }
-    })
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ParsedText<'a> {
     pub target: Target<'a>,
@@ -154,7 +129,7 @@ pub(crate) struct Normalized<'a>(Cow<'a, str>);
 
 impl<'a> Normalized<'a> {
     pub(crate) fn of(text: &'a str) -> Normalized<'a> {
-        Normalized(normalize_placeholders(trim(text)))
+        Normalized(normalize_placeholders(text.trim()))
     }
 }
 
@@ -168,14 +143,14 @@ pub(crate) fn parse<'a>(normalized: &'a Normalized<'_>) -> Result<ParsedText<'a>
     if text.is_empty() {
         return Err(ParseError::Empty);
     }
-    let (method_word, rest) = match split_first_word(text) {
+    let (method_word, rest) = match text.split_once(char::is_whitespace) {
         Some((word, rest)) => {
             if !word.bytes().all(|b| b.is_ascii_alphabetic()) {
                 return Err(malformed(
                     "it has spaces but does not start with an HTTP method",
                 ));
             }
-            (Some(word), trim(rest))
+            (Some(word), rest.trim())
         }
         None => (None, text),
     };
@@ -289,29 +264,6 @@ fn decoded_segments(raw_path: &str) -> (Option<String>, Vec<usize>) {
         ends = Vec::new();
     }
     (Some(text), ends)
-}
-
-/// `str::trim`, returning at once when both ends are ASCII and not white
-/// space (nearly every input), where `trim` decodes a character at each end.
-fn trim(text: &str) -> &str {
-    match (text.as_bytes().first(), text.as_bytes().last()) {
-        (Some(&first), Some(&last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
-        _ => text.trim(),
-    }
-}
-
-/// `split_once(char::is_whitespace)`, reading bytes while they are ASCII.
-fn split_first_word(text: &str) -> Option<(&str, &str)> {
-    for (at, &b) in text.as_bytes().iter().enumerate() {
-        if !b.is_ascii() {
-            return text.split_once(char::is_whitespace);
-        }
-        // `char::is_whitespace` on ASCII (`u8::is_ascii_whitespace` leaves out \x0b).
-        if matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r') {
-            return Some((&text[..at], &text[at + 1..]));
-        }
-    }
-    None
 }
 
 /// Rewrites the template pieces of code-copied paths as `{name}` path
@@ -605,7 +557,7 @@ fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
 }
 
 fn split_query(text: &str) -> (&str, Option<&str>) {
-    match split_once_byte(text, b'?') {
+    match text.split_once('?') {
         Some((before, query)) => (before, Some(query)),
         None => (text, None),
     }
@@ -643,8 +595,8 @@ pub(super) fn includes_of_query(query: &str) -> Vec<String> {
     let mut includes = Vec::new();
     // Nothing to decode (nearly every query): split it as it is.
     if !query.bytes().any(|b| b == b'%' || b == b'+') {
-        for pair in split_byte(query, b'&') {
-            if let Some(("include", value)) = split_once_byte(pair, b'=') {
+        for pair in query.split('&') {
+            if let Some(("include", value)) = pair.split_once('=') {
                 split_include_list(value, &mut includes);
             }
         }
@@ -660,7 +612,7 @@ pub(super) fn includes_of_query(query: &str) -> Vec<String> {
 
 /// Adds the comma-separated values of one include list, skipping empties and repeats.
 pub(crate) fn split_include_list(list: &str, into: &mut Vec<String>) {
-    for value in split_byte(list, b',').map(trim).filter(|v| !v.is_empty()) {
+    for value in list.split(',').map(str::trim).filter(|v| !v.is_empty()) {
         if !into.iter().any(|known| known == value) {
             into.push(value.to_owned());
         }
@@ -695,31 +647,6 @@ pub(crate) fn replace_include_in_query(query: &str, old: &str, new: &str) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn byte_splits_are_what_str_splits_give() {
-        for text in [
-            "",
-            ",",
-            ",,",
-            "a",
-            "a,b",
-            ",a,",
-            "lists, segments ,,x",
-            "é,☃,,é",
-            "include=a&x=1&&include=b,c",
-        ] {
-            for needle in [b',', b'&', b'=', b'?'] {
-                let char_needle = char::from(needle);
-                assert_eq!(
-                    split_byte(text, needle).collect::<Vec<_>>(),
-                    text.split(char_needle).collect::<Vec<_>>(),
-                    "{text:?} {char_needle}"
-                );
-                assert_eq!(split_once_byte(text, needle), text.split_once(char_needle));
-            }
-        }
-    }
 
     /// What a test reads of an HTTP target, owned.
     struct Http {
@@ -797,46 +724,6 @@ mod tests {
                 let segments: Vec<String> = target.segments().map(str::to_owned).collect();
                 assert_eq!(segments, expected, "{raw_path:?}");
             }
-        }
-    }
-
-    #[test]
-    fn inputs_are_trimmed_as_str_trim_trims_them() {
-        for text in [
-            "",
-            " ",
-            "a",
-            " a",
-            "a ",
-            "\u{a0}a",
-            "a\u{2003}",
-            "é",
-            "\u{0}a\u{7f}",
-            "a b",
-        ] {
-            assert_eq!(trim(text), text.trim(), "{text:?}");
-        }
-    }
-
-    #[test]
-    fn the_first_word_is_split_off_as_char_is_whitespace_splits_it() {
-        for text in [
-            "GET /a",
-            "GET\t/a",
-            "GET\u{b}/a",
-            "GET\u{a0}/a",
-            "é GET /a",
-            "GET",
-            "",
-            " a",
-            "a\r\nb",
-            "GET\u{2003}/api",
-        ] {
-            assert_eq!(
-                split_first_word(text),
-                text.split_once(char::is_whitespace),
-                "{text:?}"
-            );
         }
     }
 
