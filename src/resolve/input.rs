@@ -593,15 +593,6 @@ fn split_url(text: &str) -> Result<(String, Option<String>), ParseError> {
 /// Every `include=` value in a query string (comma-separated or repeated).
 pub(super) fn includes_of_query(query: &str) -> Vec<String> {
     let mut includes = Vec::new();
-    // Nothing to decode (nearly every query): split it as it is.
-    if !query.bytes().any(|b| b == b'%' || b == b'+') {
-        for pair in query.split('&') {
-            if let Some(("include", value)) = pair.split_once('=') {
-                split_include_list(value, &mut includes);
-            }
-        }
-        return includes;
-    }
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
         if key == "include" {
             split_include_list(&value, &mut includes);
