@@ -157,7 +157,7 @@ impl LinkReport {
         catalog: &Catalog,
         base: &LinkBase,
         items: &[InputItem],
-        options: ResolveOptions,
+        options: ResolveOptions<'_>,
     ) -> LinkReport {
         CompactReport::build(catalog, base, items, options).into_report(items)
     }
@@ -167,7 +167,7 @@ impl LinkReport {
         catalog: &Catalog,
         base: &LinkBase,
         resolution: Resolution,
-        options: ResolveOptions,
+        options: ResolveOptions<'_>,
     ) -> LinkReport {
         LinkReport {
             url: base.url_for(&resolution.scopes),
@@ -194,7 +194,7 @@ impl LinkReport {
 pub struct CompactReport<'c> {
     pub resolution: CompactResolution<'c>,
     base: &'c LinkBase,
-    options: ResolveOptions,
+    options: ResolveOptions<'c>,
 }
 
 impl<'c> CompactReport<'c> {
@@ -203,7 +203,7 @@ impl<'c> CompactReport<'c> {
         catalog: &'c Catalog,
         base: &'c LinkBase,
         items: &[InputItem],
-        options: ResolveOptions,
+        options: ResolveOptions<'c>,
     ) -> CompactReport<'c> {
         CompactReport {
             resolution: resolve_compact(catalog, items, options),

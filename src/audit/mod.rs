@@ -334,6 +334,7 @@ pub fn audit(
             minimal: options.minimal,
             max_item_bytes: options.max_item_bytes,
             prefer_beta: options.prefer_beta,
+            exact_inputs: None,
         };
         let report = LinkReport::build(catalog, base, operations, resolve);
         compare(report, &normalized)

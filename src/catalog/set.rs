@@ -127,14 +127,6 @@ impl CatalogSet {
         &self.catalogs
     }
 
-    /// [`Catalog::prepare_exact_inputs`] of each catalog, for a front end
-    /// that serves many requests.
-    pub fn prepare_exact_inputs(&self) {
-        for catalog in &self.catalogs {
-            catalog.prepare_exact_inputs();
-        }
-    }
-
     pub fn default_catalog(&self) -> &Catalog {
         &self.catalogs[self.default]
     }

@@ -44,7 +44,6 @@ pub fn run(catalog_args: &CatalogArgs, args: &McpArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    catalogs.prepare_exact_inputs();
     let root = match args.root.clone().map_or_else(std::env::current_dir, Ok) {
         Ok(root) => root,
         Err(error) => {

@@ -275,6 +275,7 @@ pub(super) fn build_report<'s>(
         minimal,
         max_item_bytes: Some(state.limits.max_item_bytes),
         prefer_beta: selected.prefer_beta,
+        exact_inputs: Some(state.exact_inputs_of(&selected)),
     };
     Ok(CompactReport::build(
         selected.catalog,

@@ -38,6 +38,7 @@ use utoipa_actix_web::AppExt;
 use crate::catalog::{CatalogSet, Selected};
 use crate::config::{Limits, ServeConfig};
 use crate::link::LinkBase;
+use crate::resolve::ExactInputs;
 use answer_cache::AnswerCache;
 use browse::{CatalogResponse, ScopesResponse};
 use error::ApiError;
@@ -49,6 +50,9 @@ use rate_limit::RateLimiter;
 #[derive(Debug)]
 pub struct AppState {
     pub catalogs: CatalogSet,
+    /// The resolver's memo of exact texts for each catalog (in `catalogs`
+    /// order), made at start-up: the usual inputs cost one hash lookup.
+    exact_inputs: Vec<ExactInputs>,
     pub link_base: LinkBase,
     /// Klaviyo's OAuth authorize page.
     pub oauth_authorize_url: LinkBase,
@@ -89,13 +93,21 @@ impl AppState {
 
     /// The precomputed scope list of a selected catalog.
     fn scopes_of(&self, selected: &Selected<'_>) -> &ScopesResponse {
-        let position = self
-            .catalogs
+        &self.scopes[self.position_of(selected)]
+    }
+
+    /// The resolver's memo of exact texts for a selected catalog.
+    pub fn exact_inputs_of(&self, selected: &Selected<'_>) -> &ExactInputs {
+        &self.exact_inputs[self.position_of(selected)]
+    }
+
+    /// Where a selected catalog is in `catalogs`.
+    fn position_of(&self, selected: &Selected<'_>) -> usize {
+        self.catalogs
             .catalogs()
             .iter()
             .position(|c| std::ptr::eq(c, selected.catalog))
-            .expect("a selected catalog is one of the set");
-        &self.scopes[position]
+            .expect("a selected catalog is one of the set")
     }
 }
 
@@ -113,10 +125,10 @@ impl Application {
         link_base: LinkBase,
     ) -> std::io::Result<Application> {
         let listener = TcpListener::bind(&config.bind)?;
-        catalogs.prepare_exact_inputs();
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
             scopes: catalogs.catalogs().iter().map(ScopesResponse::of).collect(),
+            exact_inputs: catalogs.catalogs().iter().map(ExactInputs::of).collect(),
             catalog: CatalogResponse::of(&catalogs),
             openapi: openapi::document_json_for(&catalogs),
             routes: allowed_methods(),

@@ -109,6 +109,7 @@ pub async fn create_link_from_har(
                 minimal,
                 max_item_bytes: Some(worker.limits.max_item_bytes),
                 prefer_beta: selected.prefer_beta,
+                exact_inputs: None,
             },
             max_bytes: Some(limit as u64),
             max_operations: worker.limits.max_operations,

@@ -250,6 +250,7 @@ mod tests {
             minimal,
             prefer_beta,
             max_item_bytes: Some(200),
+            exact_inputs: None,
         };
         let base = LinkBase::default();
         let report = CompactReport::build(catalog, &base, items, options);

@@ -304,6 +304,7 @@ pub fn link(backend: &dyn Backend, params: LinkParams) -> Result<CallToolResult,
         minimal: params.minimal,
         max_item_bytes: Some(backend.limits().max_item_bytes),
         prefer_beta: selected.prefer_beta,
+        exact_inputs: None,
     };
     let report = LinkReport::build(
         selected.catalog,

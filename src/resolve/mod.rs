@@ -31,7 +31,7 @@ pub use types::{
 };
 
 /// Resolves every input item against the catalog.
-pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) -> Resolution {
+pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions<'_>) -> Resolution {
     resolve_compact(catalog, items, options).into_resolution(|index| items[index].clone())
 }
 
@@ -40,7 +40,7 @@ pub fn resolve(catalog: &Catalog, items: &[InputItem], options: ResolveOptions) 
 pub fn resolve_compact<'c>(
     catalog: &'c Catalog,
     items: &[InputItem],
-    options: ResolveOptions,
+    options: ResolveOptions<'_>,
 ) -> CompactResolution<'c> {
     let mut found = Vec::with_capacity(items.len());
     let mut errors = Vec::new();
@@ -54,7 +54,7 @@ pub fn resolve_compact<'c>(
                     format!("this input is longer than the limit of {limit} bytes per item"),
                 )))
             }
-            _ => resolve_found(catalog, index, item, options.prefer_beta),
+            _ => resolve_found(catalog, index, item, options),
         };
         match result {
             Ok(item) => found.push(item),
@@ -101,14 +101,15 @@ pub fn find<'c>(catalog: &'c Catalog, name: &str) -> Option<&'c Operation> {
 }
 
 /// Resolves one item on its own (fixes offered only where they resolve), or
-/// says precisely why it cannot be.
+/// says precisely why it cannot be. Only `prefer_beta` and `exact_inputs`
+/// of the options apply.
 pub fn resolve_one(
     catalog: &Catalog,
     index: usize,
     item: &InputItem,
-    prefer_beta: bool,
+    options: ResolveOptions<'_>,
 ) -> Result<ResolvedItem, Box<ItemError>> {
-    let found = resolve_found(catalog, index, item, prefer_beta)?;
+    let found = resolve_found(catalog, index, item, options)?;
     Ok(compact::resolved_item(catalog, found, item.clone()))
 }
 
@@ -117,28 +118,28 @@ fn resolve_found(
     catalog: &Catalog,
     index: usize,
     item: &InputItem,
-    prefer_beta: bool,
+    options: ResolveOptions<'_>,
 ) -> Result<Found, Box<ItemError>> {
-    resolve_item(catalog, index, item, prefer_beta).map_err(|mut error| {
+    resolve_item(catalog, index, item, options).map_err(|mut error| {
         error
             .suggestions
-            .retain(|fix| resolve_item(catalog, index, &fix.replacement, prefer_beta).is_ok());
+            .retain(|fix| resolve_item(catalog, index, &fix.replacement, options).is_ok());
         error
     })
 }
 
 /// Resolves one item, or says precisely why it cannot be: from the memo of
-/// exact texts ([`ExactInputs`]) when it was made and holds the item, else
-/// in full.
+/// exact texts ([`ExactInputs`]) when the options hold it and it holds the
+/// item, else in full.
 fn resolve_item(
     catalog: &Catalog,
     index: usize,
     item: &InputItem,
-    prefer_beta: bool,
+    options: ResolveOptions<'_>,
 ) -> Result<Found, Box<ItemError>> {
     if let Some((operation, matched_by)) = item
         .sole_text()
-        .and_then(|text| catalog.exact_inputs()?.get(text, prefer_beta))
+        .and_then(|text| options.exact_inputs?.get(text, options.prefer_beta))
     {
         return Ok(Found {
             index,
@@ -148,7 +149,7 @@ fn resolve_item(
             plain_text: false,
         });
     }
-    resolve_uncached(catalog, index, item, prefer_beta)
+    resolve_uncached(catalog, index, item, options.prefer_beta)
 }
 
 /// [`resolve_item`] without the memo, which is made with it.

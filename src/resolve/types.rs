@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::ItemError;
+use super::exact::ExactInputs;
 use crate::catalog::{Method, SharedList, SharedStr};
 use crate::scope::Scope;
 use crate::secret;
@@ -226,15 +227,18 @@ impl From<&str> for InputItem {
     }
 }
 
-/// How the scopes are chosen.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ResolveOptions {
+/// How the scopes are chosen, and with what help.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ResolveOptions<'m> {
     /// Exactly the scopes the spec lists, without adding `x:read` for each `x:write`.
     pub minimal: bool,
     /// Items with a string longer than this many bytes fail with `too_long`, unread.
     pub max_item_bytes: Option<usize>,
     /// A `.pre` revision answers: an endpoint in both specs resolves to its beta operation.
     pub prefer_beta: bool,
+    /// The memo of exact texts for this catalog, made once by a front end that
+    /// serves many requests (the server); it changes no answer, only its cost.
+    pub exact_inputs: Option<&'m ExactInputs>,
 }
 
 /// What one input matched.

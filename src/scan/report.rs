@@ -135,7 +135,7 @@ impl ScanReport {
         catalog: &Catalog,
         base: &LinkBase,
         findings: Findings,
-        options: ResolveOptions,
+        options: ResolveOptions<'_>,
     ) -> ScanReport {
         let settled = settle(catalog, &findings, options.prefer_beta, options.minimal);
         let mut found = findings.calls;

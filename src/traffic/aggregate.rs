@@ -158,7 +158,7 @@ impl<'c> Aggregator<'c> {
     /// operation limit stops the reading.
     fn resolve(&mut self, method: &str, text: &str) -> Option<Cached> {
         let item = InputItem::Text(text.to_owned());
-        match resolve_one(self.catalog, 0, &item, self.options.resolve.prefer_beta) {
+        match resolve_one(self.catalog, 0, &item, self.options.resolve) {
             Ok(resolved) => {
                 let mut includes = resolved.includes.clone();
                 includes.sort();

@@ -112,9 +112,11 @@ pub struct HarRequest {
 }
 
 /// How the calls are read and resolved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct TrafficOptions {
-    pub resolve: ResolveOptions,
+    /// Recorded calls are URLs, which the resolver's memo of exact texts
+    /// never holds: no memo is passed.
+    pub resolve: ResolveOptions<'static>,
     /// Inputs longer than this many bytes fail with [`TrafficError::TooLarge`].
     pub max_bytes: Option<u64>,
     /// Most distinct (operation, includes) pairs.

@@ -5,7 +5,9 @@
 //! it holds every endpoint and operationId.
 
 use scopelink::catalog::Catalog;
-use scopelink::resolve::{resolve, InputItem, MatchedBy, ResolveOptions, StructuredInput};
+use scopelink::resolve::{
+    resolve, ExactInputs, InputItem, MatchedBy, ResolveOptions, StructuredInput,
+};
 
 use crate::common::{concrete_path, spec, SpecOperation, SPEC_OPERATIONS};
 
@@ -47,7 +49,7 @@ fn inputs(op: &SpecOperation) -> Vec<InputItem> {
     inputs
 }
 
-fn catalogs() -> Vec<(&'static str, Catalog, Catalog)> {
+fn catalogs() -> Vec<(&'static str, Catalog)> {
     let load = |files: &[&str]| {
         let paths: Vec<_> = files.iter().map(|name| spec(name)).collect();
         Catalog::from_spec_files(&paths).unwrap()
@@ -57,20 +59,19 @@ fn catalogs() -> Vec<(&'static str, Catalog, Catalog)> {
         ("older stable", &["stable-2024-10-15.json"][..]),
     ]
     .into_iter()
-    .map(|(name, files)| (name, load(files), load(files)))
+    .map(|(name, files)| (name, load(files)))
     .collect()
 }
 
 #[test]
 fn every_input_resolves_as_it_does_without_the_memo() {
-    for (name, without, with) in catalogs() {
-        let memo = with.prepare_exact_inputs();
-        assert!(without.exact_inputs().is_none());
+    for (name, catalog) in catalogs() {
+        let memo = ExactInputs::of(&catalog);
         assert!(
-            memo.len() >= with.operations().len(),
+            memo.len() >= catalog.operations().len(),
             "{name}: {} texts for {} operations",
             memo.len(),
-            with.operations().len()
+            catalog.operations().len()
         );
         // Each item is resolved on its own, and the resolution says which
         // item each operation and error is of, so comparing the whole
@@ -79,18 +80,22 @@ fn every_input_resolves_as_it_does_without_the_memo() {
         // take the same path with or without the memo.)
         let known = SPEC_OPERATIONS
             .iter()
-            .filter(|op| without.by_name(&op.operation_id).is_some());
+            .filter(|op| catalog.by_name(&op.operation_id).is_some());
         for op in known {
             let items = inputs(op);
             for prefer_beta in [false, true] {
-                let options = ResolveOptions {
+                let without = ResolveOptions {
                     prefer_beta,
                     max_item_bytes: Some(500),
                     ..ResolveOptions::default()
                 };
+                let with = ResolveOptions {
+                    exact_inputs: Some(&memo),
+                    ..without
+                };
                 assert_eq!(
-                    resolve(&with, &items, options),
-                    resolve(&without, &items, options),
+                    resolve(&catalog, &items, with),
+                    resolve(&catalog, &items, without),
                     "{name}: {} (prefer_beta {prefer_beta})",
                     op.operation_id
                 );
@@ -101,8 +106,8 @@ fn every_input_resolves_as_it_does_without_the_memo() {
 
 #[test]
 fn the_memo_holds_every_endpoint_and_operation_id_the_catalog_answers() {
-    for (name, _, catalog) in catalogs() {
-        catalog.prepare_exact_inputs();
+    for (name, catalog) in catalogs() {
+        let memo = ExactInputs::of(&catalog);
         for operation in catalog.operations() {
             for (text, form) in [
                 (operation.endpoint(), MatchedBy::Path),
@@ -118,7 +123,6 @@ fn the_memo_holds_every_endpoint_and_operation_id_the_catalog_answers() {
                         panic!("{name}: {text} did not resolve: {:?}", resolution.errors);
                     };
                     assert_eq!(item.matched_by, form, "{name}: {text}");
-                    let memo = catalog.exact_inputs().unwrap();
                     assert!(memo.holds(&text), "{name}: {text} is not in the memo");
                 }
             }
