@@ -1,15 +1,14 @@
-//! The server's settings: every flag has a `SCOPELINK_*` environment twin and
-//! a default, so `scopelink serve` with nothing set serves on 127.0.0.1:8080.
+//! The server's settings and their defaults, so that `scopelink serve` with
+//! nothing set serves on 127.0.0.1:8080. The command line reads them from
+//! flags and their `SCOPELINK_*` environment twins (`cli::serve_args`).
 
 use std::time::Duration;
-
-use clap::{Args, ValueEnum};
 
 use crate::link::LinkBase;
 use crate::oauth::KLAVIYO_AUTHORIZE_URL;
 
 /// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     /// Human-readable lines.
     Pretty,
@@ -18,36 +17,27 @@ pub enum LogFormat {
 }
 
 /// Size and count limits on requests.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone)]
 pub struct Limits {
     /// Largest request body, in bytes.
-    #[arg(long, env = "SCOPELINK_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
     /// Most operations in one request.
-    #[arg(long, env = "SCOPELINK_MAX_OPERATIONS", default_value_t = 256)]
     pub max_operations: usize,
     /// Longest single input item, in bytes.
-    #[arg(long, env = "SCOPELINK_MAX_ITEM_BYTES", default_value_t = 2048)]
     pub max_item_bytes: usize,
     /// Longest request URL (path and query), in bytes.
-    #[arg(long, env = "SCOPELINK_MAX_URL_BYTES", default_value_t = 8192)]
     pub max_url_bytes: usize,
     /// Largest HAR or request log for `POST /v1/links/from-har`, in bytes (streamed, never held).
-    #[arg(long, env = "SCOPELINK_MAX_HAR_BYTES", default_value_t = 128 * 1024 * 1024)]
     pub max_har_bytes: usize,
     /// Most files in one `POST /v1/links/from-source` request.
-    #[arg(long, env = "SCOPELINK_MAX_SOURCE_FILES", default_value_t = 2000)]
     pub max_source_files: usize,
     /// Largest file content in `POST /v1/links/from-source`, in bytes.
-    #[arg(long, env = "SCOPELINK_MAX_SOURCE_FILE_BYTES", default_value_t = 1024 * 1024)]
     pub max_source_file_bytes: usize,
     /// Largest sum of file contents in `POST /v1/links/from-source`, in bytes
     /// (its body may be a quarter larger, for JSON escaping and paths).
-    #[arg(long, env = "SCOPELINK_MAX_SOURCE_TOTAL_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_source_total_bytes: usize,
     /// Most Klaviyo calls one `POST /v1/links/from-source` request (or one
     /// MCP `klaviyo_scan`) may list; the scan stops past it.
-    #[arg(long, env = "SCOPELINK_MAX_SOURCE_CALLS", default_value_t = 20_000)]
     pub max_source_calls: usize,
 }
 
@@ -68,67 +58,50 @@ impl Default for Limits {
 }
 
 /// Settings of `scopelink serve`.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone)]
 pub struct ServeConfig {
     /// Address to listen on.
-    #[arg(long, env = "SCOPELINK_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
     /// Worker threads (default: one per CPU).
-    #[arg(long, env = "SCOPELINK_WORKERS")]
     pub workers: Option<usize>,
     /// Log line format; the level comes from RUST_LOG.
-    #[arg(long, env = "SCOPELINK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
-    #[command(flatten)]
     pub limits: Limits,
     /// Origins allowed to call the JSON API from a browser, comma-separated
     /// (default: any origin, without credentials).
-    #[arg(long, env = "SCOPELINK_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
     /// Requests per minute per client IP; 0 turns rate limiting off.
-    #[arg(long, env = "SCOPELINK_RATE_LIMIT_PER_MINUTE", default_value_t = 0)]
     pub rate_limit_per_minute: u32,
     /// Klaviyo's OAuth authorize page (https on klaviyo.com).
-    #[arg(long, env = "SCOPELINK_OAUTH_AUTHORIZE_URL", default_value = KLAVIYO_AUTHORIZE_URL, value_parser = LinkBase::parse)]
     pub oauth_authorize_url: LinkBase,
     /// Memory for answers kept to serve identical requests again, in bytes; 0 turns it off.
-    #[arg(long, env = "SCOPELINK_ANSWER_CACHE_BYTES", default_value_t = 4 * 1024 * 1024)]
     pub answer_cache_bytes: usize,
     /// Longest time to receive a request's headers, and to answer it, in seconds.
-    #[arg(long, env = "SCOPELINK_REQUEST_TIMEOUT_SECS", default_value_t = 10)]
     pub request_timeout_secs: u64,
     /// Longest wait for in-flight requests at shutdown, in seconds.
-    #[arg(long, env = "SCOPELINK_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,
     /// Also log the `request` line of probes and scrapes (`/healthz`, `/readyz`,
     /// `/metrics`) that succeed; those that fail are always logged.
-    #[arg(long, env = "SCOPELINK_LOG_PROBES")]
     pub log_probes: bool,
-    #[command(flatten)]
     pub mcp: McpConfig,
 }
 
+/// The `Host` names `/mcp` answers by default, comma-separated: loopback
+/// names, on any port.
+pub const DEFAULT_MCP_ALLOWED_HOSTS: &str = "localhost,127.0.0.1,::1";
+
 /// Settings of the MCP endpoint `/mcp` on the serve port.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone)]
 pub struct McpConfig {
     /// Browser origins allowed to call /mcp besides loopback and same-host
     /// ones, comma-separated (`https://app.example.com`, `http://tool.example:*`, `*`).
-    #[arg(long, env = "SCOPELINK_MCP_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub mcp_allowed_origins: Vec<String>,
     /// `Host` names /mcp answers (DNS rebinding protection), comma-separated;
     /// set the names clients use when serving beyond loopback (`*` for any).
-    #[arg(
-        long,
-        env = "SCOPELINK_MCP_ALLOWED_HOSTS",
-        value_delimiter = ',',
-        default_value = "localhost,127.0.0.1,::1"
-    )]
     pub mcp_allowed_hosts: Vec<String>,
     /// Most MCP sessions open at once; more are refused with 503.
-    #[arg(long, env = "SCOPELINK_MCP_MAX_SESSIONS", default_value_t = 64)]
     pub mcp_max_sessions: usize,
     /// An MCP session without traffic for this long is closed, in seconds.
-    #[arg(long, env = "SCOPELINK_MCP_SESSION_IDLE_SECS", default_value_t = 300)]
     pub mcp_session_idle_secs: u64,
 }
 
@@ -136,9 +109,9 @@ impl Default for McpConfig {
     fn default() -> McpConfig {
         McpConfig {
             mcp_allowed_origins: Vec::new(),
-            mcp_allowed_hosts: crate::mcp::guard::DEFAULT_ALLOWED_HOSTS
-                .iter()
-                .map(|host| host.to_string())
+            mcp_allowed_hosts: DEFAULT_MCP_ALLOWED_HOSTS
+                .split(',')
+                .map(str::to_owned)
                 .collect(),
             mcp_max_sessions: 64,
             mcp_session_idle_secs: 300,

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use super::serve_args::ServeArgs;
 use crate::catalog::{CatalogError, CatalogSet};
-use crate::config::ServeConfig;
 use crate::link::{LinkBase, KLAVIYO_CREATE_KEY_PAGE};
 
 /// Least-privilege Klaviyo private API key links from the operations an integration calls.
@@ -90,7 +90,7 @@ fn spec_files_in(dir: &std::path::Path) -> Result<Vec<PathBuf>, CatalogError> {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the HTTP API, the page and the redirect (the default command).
-    Serve(ServeConfig),
+    Serve(ServeArgs),
     /// Print the create-key link for the operations (exit 2 if any input fails).
     Link(LinkArgs),
     /// Print each needed scope with what needs it.
@@ -244,5 +244,5 @@ pub struct ImportArgs {
 #[derive(Debug, Parser)]
 pub(super) struct ServeOnly {
     #[command(flatten)]
-    pub(super) config: ServeConfig,
+    pub(super) config: ServeArgs,
 }

@@ -11,6 +11,7 @@ mod commands;
 mod mcp;
 mod print;
 mod scan;
+mod serve_args;
 
 use std::process::ExitCode;
 
@@ -39,7 +40,7 @@ pub fn run() -> ExitCode {
         }
         Some(Command::Catalog(CatalogCommand::Import(args))) => import(&args),
         Some(Command::Catalog(CatalogCommand::ImportRetired(args))) => import_retired(&args),
-        Some(Command::Serve(config)) => serve(&cli.catalog, &config),
+        Some(Command::Serve(args)) => serve(&cli.catalog, &args.into()),
         Some(Command::OauthUrl(args)) => with_catalog(&cli.catalog, |selected| {
             oauth_url(selected, &cli.catalog.link_base, &args)
         }),
@@ -58,7 +59,7 @@ pub fn run() -> ExitCode {
         None => {
             // No command: serve, with settings from the SCOPELINK_* environment.
             let ServeOnly { config } = ServeOnly::parse_from(["scopelink"]);
-            serve(&cli.catalog, &config)
+            serve(&cli.catalog, &config.into())
         }
     }
 }

@@ -11,8 +11,7 @@
 
 use std::net::IpAddr;
 
-/// Hosts accepted by default: loopback names, on any port.
-pub const DEFAULT_ALLOWED_HOSTS: &[&str] = &["localhost", "127.0.0.1", "::1"];
+use crate::config::DEFAULT_MCP_ALLOWED_HOSTS;
 
 /// Why a request to `/mcp` was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,9 +58,9 @@ impl Default for Guard {
     fn default() -> Guard {
         Guard {
             allowed_origins: Vec::new(),
-            allowed_hosts: DEFAULT_ALLOWED_HOSTS
-                .iter()
-                .map(|h| h.to_string())
+            allowed_hosts: DEFAULT_MCP_ALLOWED_HOSTS
+                .split(',')
+                .map(str::to_owned)
                 .collect(),
         }
     }
