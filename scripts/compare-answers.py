@@ -221,7 +221,10 @@ def error_requests(operations):
                          ("GET", "/v1/operations/nope"), ("GET", "/v1/operations/get_profils"),
                          ("GET", "/openapi.json"), ("GET", "/"), ("GET", "/?op=get_profiles"),
                          ("GET", "/nope"), ("DELETE", "/v1/links"), ("PUT", "/go"),
-                         ("GET", "/v1/audit"), ("POST", "/healthz")]:
+                         ("GET", "/v1/audit"), ("POST", "/healthz"), ("GET", "/assets/app.js"),
+                         ("GET", "/assets/style.css"), ("GET", "/assets/favicon.svg"),
+                         ("GET", "/assets/nope.js"), ("HEAD", "/"), ("POST", "/"),
+                         ("DELETE", "/assets/app.js")]:
         yield method, path, None
     yield "POST", "/v1/links", (b'{"operations":["get_profiles"]}', {"content-type": "text/plain"})
     # Audit, OAuth, HAR and source: the other answers built on the resolver.

@@ -20,6 +20,7 @@ mod metrics;
 mod middleware;
 mod oauth;
 pub mod openapi;
+mod page;
 mod rate_limit;
 mod request_log;
 mod respond;
@@ -305,7 +306,7 @@ fn other_routes(config: &mut web::ServiceConfig) {
                 .config(utoipa_swagger_ui::Config::from("/openapi.json")),
         )
         .configure(mcp::configure)
-        .configure(crate::web::configure)
+        .configure(page::configure)
         .default_service(web::route().to(unrouted));
 }
 

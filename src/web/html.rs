@@ -3,10 +3,6 @@
 //! from a `/go` docs link that cannot be built. All of it runs under
 //! [`PAGE_CSP`].
 
-use actix_web::http::header;
-use actix_web::http::StatusCode;
-use actix_web::HttpResponse;
-
 use crate::resolve::{InputItem, ItemError};
 
 /// A strict policy for our HTML: only our own scripts (ES modules too), styles and API.
@@ -21,15 +17,6 @@ pub fn page_html(title: &str, body: &str) -> String {
 <body><header class=\"site\"><a href=\"/\" class=\"brand\">Scopelink</a></header><main><h1>{title}</h1>{body}</main></body></html>\n",
         title = escape(title)
     )
-}
-
-/// An HTML answer with the page policy.
-pub fn html(status: StatusCode, document: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_CSP))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(document)
 }
 
 /// Escapes text for HTML element content and attribute values.

@@ -1,17 +1,11 @@
 //! The link-builder page at `/` and its static assets, compiled into the
-//! binary so pages work offline. The page runs under [`PAGE_CSP`]: no inline
+//! binary so pages work offline (`http::page` serves them). The page runs under [`PAGE_CSP`]: no inline
 //! scripts or styles, only `/assets/*` (ES modules included) and the JSON API
 //! on the same origin. [`html`] holds the HTML the server writes itself.
 
 pub mod html;
 
-use actix_web::http::header;
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
-
 pub use html::{escape, page_html, PAGE_CSP};
-
-use crate::http::error::ApiError;
 
 /// The builder's markup: a body fragment for [`page_html`]; the scripts fill it.
 const INDEX_BODY: &str = include_str!("assets/index.html");
@@ -58,53 +52,18 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-/// `GET /assets/{name}`: an embedded asset, or 404.
-async fn asset(request: HttpRequest, name: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let (name, body) = ASSETS
+/// An embedded asset by name: its content type and body.
+pub fn asset(name: &str) -> Option<(&'static str, &'static str)> {
+    ASSETS
         .iter()
-        .find(|(asset, _)| *asset == name.as_str())
-        .ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "{} {}",
-                request.method(),
-                crate::secret::redact(request.path())
-            ))
-        })?;
-    Ok(HttpResponse::Ok()
-        .content_type(content_type(name))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(*body))
+        .find(|(asset, _)| *asset == name)
+        .map(|(name, body)| (content_type(name), *body))
 }
 
-/// `GET /`: the link builder. Its state lives in the query (`?op=…&minimal=true`),
+/// The link builder at `/`. Its state lives in the query (`?op=…&minimal=true`),
 /// which only the script reads, so the HTML is the same for every URL.
-pub async fn index() -> HttpResponse {
-    html::html(StatusCode::OK, page_html(INDEX_TITLE, INDEX_BODY))
-}
-
-/// Any method but `GET` and `HEAD`: a 405 naming them.
-async fn get_or_head_only(request: HttpRequest) -> ApiError {
-    ApiError::MethodNotAllowed {
-        method: request.method().to_string(),
-        allowed: "GET, HEAD".to_owned(),
-    }
-}
-
-/// Registers the page and its assets.
-pub fn configure(config: &mut web::ServiceConfig) {
-    config
-        .service(
-            web::resource("/")
-                .route(web::get().to(index))
-                .route(web::head().to(index))
-                .default_service(web::route().to(get_or_head_only)),
-        )
-        .service(
-            web::resource("/assets/{name}")
-                .route(web::get().to(asset))
-                .route(web::head().to(asset))
-                .default_service(web::route().to(get_or_head_only)),
-        );
+pub fn index_html() -> String {
+    page_html(INDEX_TITLE, INDEX_BODY)
 }
 
 #[cfg(test)]
