@@ -5,8 +5,9 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use super::args::{
-    AuditArgs, CatalogArgs, ImportArgs, ImportRetiredArgs, LinkArgs, OauthUrlArgs, OperationsArgs,
+    AuditArgs, ImportArgs, ImportRetiredArgs, LinkArgs, OauthUrlArgs, OperationsArgs,
 };
+use super::catalog_args::CatalogArgs;
 use super::print;
 use crate::catalog::{import_specs, Catalog, CatalogTable, OperationFilter, Selected, SpecFile};
 use crate::config::ServeConfig;

@@ -9,7 +9,7 @@ use clap::Args;
 use rmcp::ServiceExt;
 use tracing_subscriber::EnvFilter;
 
-use super::args::CatalogArgs;
+use super::catalog_args::CatalogArgs;
 use crate::config::Limits;
 use crate::mcp::{ScopelinkMcp, Standalone};
 

@@ -7,6 +7,7 @@
 //! answers; `scan` and `mcp` are the scanner's and the MCP server's commands.
 
 pub mod args;
+mod catalog_args;
 mod commands;
 mod mcp;
 mod print;
@@ -19,9 +20,10 @@ use clap::Parser;
 
 use args::ServeOnly;
 pub use args::{
-    AuditArgs, CatalogArgs, CatalogCommand, Cli, Command, HealthcheckArgs, ImportArgs,
-    ImportRetiredArgs, LinkArgs, OauthUrlArgs, OperationsArgs,
+    AuditArgs, CatalogCommand, Cli, Command, HealthcheckArgs, ImportArgs, ImportRetiredArgs,
+    LinkArgs, OauthUrlArgs, OperationsArgs,
 };
+pub use catalog_args::CatalogArgs;
 use commands::*;
 pub use print::describe_error;
 

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use super::args::CatalogArgs;
+use super::catalog_args::CatalogArgs;
 use crate::link::LinkBase;
 use crate::scan::{
     build_answer, check_doc_link, doc_links, sarif_with_docs, scan_paths, AnswerOptions,

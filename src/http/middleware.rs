@@ -25,18 +25,16 @@ use std::sync::Arc;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, Error, ResponseError};
 use futures_util::future::LocalBoxFuture;
 
 use super::error::{ApiError, PROBLEM_JSON};
-use super::request_log::{self, RequestContext};
+use super::request_log::{self, RequestContext, REQUEST_ID};
 use super::AppState;
 use crate::secret;
 use fnv::FnvBuildHasher;
-
-pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// For JSON answers: nothing may load, nothing may frame.
 const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";

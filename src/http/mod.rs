@@ -44,8 +44,8 @@ use answer_cache::AnswerCache;
 use browse::{CatalogResponse, ScopesResponse};
 use error::ApiError;
 use metrics::Metrics;
-use middleware::REQUEST_ID;
 use rate_limit::RateLimiter;
+use request_log::REQUEST_ID;
 
 /// What every request handler shares; built once, read-only but for counters.
 #[derive(Debug)]

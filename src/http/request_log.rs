@@ -20,11 +20,14 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use actix_web::dev::ServiceRequest;
+use actix_web::http::header::HeaderName;
 use actix_web::http::Method;
 
-use super::middleware::REQUEST_ID;
 use crate::secret;
 use crate::telemetry::{self, RequestScope};
+
+/// The header that carries a request's id, in and out.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// What is known of a request from its start.
 #[derive(Debug)]
