@@ -84,13 +84,22 @@ pub struct ScopelinkMcp {
     tools: Arc<Vec<Tool>>,
 }
 
+/// The tools a server offers; `klaviyo_scan` only where local files may be read.
+fn tool_list(local: bool) -> Vec<rmcp::model::Tool> {
+    let mut list = tools::definitions();
+    if local {
+        list.extend(scan::definitions());
+    }
+    list
+}
+
 impl ScopelinkMcp {
     /// For stdio: local source may be scanned, within `working_dir` or the client's roots.
     pub fn local(backend: Arc<dyn Backend>, working_dir: PathBuf) -> ScopelinkMcp {
         ScopelinkMcp {
             backend,
             working_dir: Some(Arc::new(working_dir)),
-            tools: Arc::new(tools::definitions(true)),
+            tools: Arc::new(tool_list(true)),
         }
     }
 
@@ -99,7 +108,7 @@ impl ScopelinkMcp {
         ScopelinkMcp {
             backend,
             working_dir: None,
-            tools: Arc::new(tools::definitions(false)),
+            tools: Arc::new(tool_list(false)),
         }
     }
 

@@ -162,9 +162,9 @@ pub fn structured(value: &impl Serialize, summary: String, is_error: bool) -> Ca
     result
 }
 
-/// The tool definitions; `klaviyo_scan` only where local files may be read.
-pub fn definitions(local: bool) -> Vec<Tool> {
-    let mut tools = vec![
+/// The definitions of the tools over the catalog (`klaviyo_scan` is `scan`'s).
+pub fn definitions() -> Vec<Tool> {
+    vec![
         tool::<LinkParams, LinkOutput>(
             LINK,
             "Klaviyo private API key link",
@@ -189,11 +189,7 @@ pub fn definitions(local: bool) -> Vec<Tool> {
              and, given the operations, which scopes are missing or excess, with the \
              corrected link.",
         ),
-    ];
-    if local {
-        tools.extend(super::scan::definitions());
-    }
-    tools
+    ]
 }
 
 /// One tool with schemars-derived input and output schemas.

@@ -4,8 +4,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::item::InputItem;
 use super::suggest;
-use super::types::InputItem;
 
 /// Why an input could not be resolved. The names are stable API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]

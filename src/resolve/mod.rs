@@ -9,6 +9,7 @@ pub(crate) mod compact;
 mod error;
 mod exact;
 mod input;
+mod item;
 pub(crate) use input::parameter_name;
 pub(crate) mod names;
 mod plain;
@@ -23,11 +24,12 @@ pub use error::{ErrorCode, ItemError, Suggestion};
 pub use exact::ExactInputs;
 pub use input::API_HOST;
 use input::{HttpTarget, ParseError, ParsedText, Target};
+pub use item::{InputItem, StructuredInput};
 pub use names::{sdk_methods, SdkMethods};
 use names::{NameLookup, NameMatch};
 pub use types::{
-    InputItem, MatchedBy, NeededBy, Reason, Resolution, ResolveOptions, ResolvedItem,
-    ScopeExplanation, StructuredInput, Warning, WarningCode,
+    MatchedBy, NeededBy, Reason, Resolution, ResolveOptions, ResolvedItem, ScopeExplanation,
+    Warning, WarningCode,
 };
 
 /// Resolves every input item against the catalog.
