@@ -10,9 +10,11 @@ mod error;
 mod exact;
 mod input;
 mod item;
-pub(crate) use input::parameter_name;
+pub(crate) use placeholders::parameter_name;
 pub(crate) mod names;
+mod placeholders;
 mod plain;
+mod query;
 mod suggest;
 mod types;
 
@@ -196,7 +198,7 @@ fn resolve_uncached(
     let mut includes = std::mem::take(&mut parsed.includes);
     if let InputItem::Structured(structured) = item {
         for list in &structured.include {
-            input::split_include_list(list, &mut includes);
+            query::split_include_list(list, &mut includes);
         }
     }
     let (operation, matched_by, alternatives) = match &parsed.target {

@@ -6,7 +6,8 @@
 //!
 //! [`input::parse`]: super::input::parse
 
-use super::input::{includes_of_query, Segments};
+use super::input::Segments;
+use super::query::includes_of_query;
 use crate::catalog::Method;
 use memchr::memchr;
 

@@ -5,6 +5,7 @@ use strsim::levenshtein;
 
 use super::input::{self, HttpTarget, ParsedText, API_HOST};
 use super::names;
+use super::query;
 use super::{InputItem, StructuredInput, Suggestion};
 use crate::catalog::{Catalog, Method, Operation};
 
@@ -224,7 +225,7 @@ fn replace_include(
         let mut fixed = Vec::new();
         for value in values {
             let mut parts = Vec::new();
-            input::split_include_list(value, &mut parts);
+            query::split_include_list(value, &mut parts);
             for part in parts {
                 match (part == old, new) {
                     (true, Some(new)) => fixed.push(new.to_owned()),
@@ -238,7 +239,7 @@ fn replace_include(
     let text = item.operation_text();
     let fixed_text = match (&parsed.query, text.split_once('?')) {
         (Some(query), Some((before, _))) => {
-            let query = input::replace_include_in_query(query, old, new.unwrap_or(""));
+            let query = query::replace_include_in_query(query, old, new.unwrap_or(""));
             let query = query.replace("include=&", "").replace(",,", ",");
             let query = query
                 .trim_end_matches("include=")
