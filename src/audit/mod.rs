@@ -113,15 +113,9 @@ pub enum ScopeStatus {
 }
 
 impl ScopeStatus {
+    /// The name it serialises as: serde's derive states the names once.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ScopeStatus::Current => "current",
-            ScopeStatus::Renamed => "renamed",
-            ScopeStatus::BetaOnly => "beta_only",
-            ScopeStatus::DocumentedUnused => "documented_unused",
-            ScopeStatus::Unknown => "unknown",
-            ScopeStatus::Duplicate => "duplicate",
-        }
+        serde_variant::to_variant_name(&self).expect("a unit variant has a name")
     }
 
     /// Whether the link should be changed because of this scope.

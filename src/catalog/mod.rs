@@ -130,6 +130,13 @@ impl Method {
             .find(|m| m.as_str().eq_ignore_ascii_case(text))
     }
 
+    /// Parses a method name written as [`Method::as_str`] writes it (uppercase).
+    pub fn parse_uppercase(text: &[u8]) -> Option<Method> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str().as_bytes() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -212,6 +219,11 @@ pub struct Operation {
 impl Operation {
     pub fn include(&self, value: &str) -> Option<&IncludeRule> {
         self.includes.iter().find(|rule| rule.value == value)
+    }
+
+    /// Whether the operation takes every one of these include values.
+    pub fn takes_includes(&self, values: &[String]) -> bool {
+        values.iter().all(|value| self.include(value).is_some())
     }
 
     pub fn is_beta(&self) -> bool {

@@ -14,6 +14,7 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::catalog_args::CatalogArgs;
+use crate::excerpt::shorten;
 use crate::link::LinkBase;
 use crate::scan::{
     build_answer, check_doc_link, doc_links, sarif_with_docs, scan_paths, AnswerOptions,
@@ -441,11 +442,4 @@ fn print_check(out: &mut impl Write, checked: &CheckReport, strict: bool) {
         }
     }
     let _ = writeln!(out, "  {}", if passed { "passed" } else { "FAILED" });
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    format!("{}…", text.chars().take(max).collect::<String>())
 }

@@ -91,7 +91,7 @@ impl LinkAnswer {
             .collect();
         let shown: Vec<String> = items
             .iter()
-            .filter(|item| !item.any_text(crate::secret::contains_private_key))
+            .filter(|item| !item.is_key_like())
             .map(input_text)
             .collect();
         LinkAnswer {
@@ -170,7 +170,7 @@ fn write_link_urls<'a>(
         if let Some((_, value)) = in_go.next_if(|(resolved, _)| *resolved == index) {
             out.extend_from_slice(separator);
             out.extend_from_within(value);
-        } else if item.any_text(crate::secret::contains_private_key) {
+        } else if item.is_key_like() {
             // Key-like inputs are left out (resolving refuses them too).
             continue;
         } else {
@@ -678,7 +678,7 @@ mod tests {
         items.push(InputItem::from(
             "GET /api/profiles?api_key=pk_4f1c2a9b8e7d6c5b4a39281706f5e4d3c2",
         ));
-        let key_like = |item: &InputItem| item.texts().any(crate::secret::contains_private_key);
+        let key_like = InputItem::is_key_like;
         for minimal in [false, true] {
             for revision in [None, Some("2026-07-15"), Some(" "), Some("a b&c")] {
                 // Each input alone, resolved (unless key-like: resolving

@@ -24,19 +24,9 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The name it serialises as: serde's derive states the names once.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::Empty => "empty",
-            ErrorCode::LooksLikeSecret => "looks_like_secret",
-            ErrorCode::Malformed => "malformed",
-            ErrorCode::WrongHost => "wrong_host",
-            ErrorCode::UnknownOperation => "unknown_operation",
-            ErrorCode::MethodNotAllowed => "method_not_allowed",
-            ErrorCode::MethodRequired => "method_required",
-            ErrorCode::NamespaceMismatch => "namespace_mismatch",
-            ErrorCode::InvalidInclude => "invalid_include",
-            ErrorCode::TooLong => "too_long",
-        }
+        serde_variant::to_variant_name(&self).expect("a unit variant has a name")
     }
 }
 

@@ -184,14 +184,9 @@ pub(crate) fn parse<'a>(normalized: &'a Normalized<'_>) -> Result<ParsedText<'a>
         });
     };
     let raw_path = match raw_path {
-        Cow::Borrowed(path) => match path.strip_suffix('/') {
-            Some(stripped) if !stripped.is_empty() => Cow::Borrowed(stripped),
-            _ => Cow::Borrowed(path),
-        },
+        Cow::Borrowed(path) => Cow::Borrowed(without_trailing_slash(path)),
         Cow::Owned(mut path) => {
-            if path.len() > 1 && path.ends_with('/') {
-                path.pop();
-            }
+            path.truncate(without_trailing_slash(&path).len());
             Cow::Owned(path)
         }
     };
@@ -266,6 +261,15 @@ fn decoded_segments(raw_path: &str) -> (Option<String>, Vec<usize>) {
         ends = Vec::new();
     }
     (Some(text), ends)
+}
+
+/// The path without one trailing `/` (`/api/profiles/` is `/api/profiles`),
+/// unless the `/` is all there is.
+pub(crate) fn without_trailing_slash(path: &str) -> &str {
+    match path.strip_suffix('/') {
+        Some(stripped) if !stripped.is_empty() => stripped,
+        _ => path,
+    }
 }
 
 fn malformed(reason: &str) -> ParseError {

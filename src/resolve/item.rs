@@ -33,7 +33,19 @@ pub struct StructuredInput {
     pub include: Vec<String>,
 }
 
+/// Whether an input's text holds something key-like (`pk_…`). Such an
+/// input is refused, and never echoed: not in an answer, not in a URL. The
+/// one statement of that rule, which every front end reads.
+pub fn is_key_like_text(text: &str) -> bool {
+    secret::contains_private_key(text)
+}
+
 impl InputItem {
+    /// Whether any of the item's texts is key-like ([`is_key_like_text`]).
+    pub fn is_key_like(&self) -> bool {
+        self.any_text(is_key_like_text)
+    }
+
     /// The operation text of the item.
     pub fn operation_text(&self) -> &str {
         match self {

@@ -19,14 +19,14 @@ mod suggest;
 mod types;
 
 use crate::catalog::{Catalog, Method, Operation};
-use crate::secret;
 pub use compact::CompactResolution;
 use compact::{Found, Needs};
 pub use error::{ErrorCode, ItemError, Suggestion};
 pub use exact::ExactInputs;
+pub(crate) use input::without_trailing_slash;
 pub use input::API_HOST;
 use input::{HttpTarget, ParseError, ParsedText, Target};
-pub use item::{InputItem, StructuredInput};
+pub use item::{is_key_like_text, InputItem, StructuredInput};
 pub use names::{sdk_methods, SdkMethods};
 use names::{NameLookup, NameMatch};
 pub use types::{
@@ -164,7 +164,7 @@ fn resolve_uncached(
     prefer_beta: bool,
 ) -> Result<Found, Box<ItemError>> {
     let error = |code, detail: String| Box::new(ItemError::new(index, item, code, detail));
-    if item.any_text(secret::contains_private_key) {
+    if item.is_key_like() {
         return Err(error(
             ErrorCode::LooksLikeSecret,
             "this looks like a Klaviyo private API key (pk_…). Never send API keys here: Scopelink needs only the operations you will call. If it is a real key, revoke it in Klaviyo."
@@ -257,11 +257,7 @@ fn resolve_plain(
     let found = catalog.match_path(plain.segments())?;
     let operation = first_on_method(catalog, found.operations, plain.method, prefer_beta)?;
     let op = catalog.operation(operation);
-    if !plain
-        .includes
-        .iter()
-        .all(|value| op.include(value).is_some())
-    {
+    if !op.takes_includes(&plain.includes) {
         return None;
     }
     Some(Found {
@@ -470,10 +466,7 @@ fn check_includes(
     alternatives: &[usize],
     includes: &[String],
 ) -> Result<usize, Box<ItemError>> {
-    let accepts_all = |candidate: usize| {
-        let op = catalog.operation(candidate);
-        includes.iter().all(|value| op.include(value).is_some())
-    };
+    let accepts_all = |candidate: usize| catalog.operation(candidate).takes_includes(includes);
     if accepts_all(operation) {
         return Ok(operation);
     }
@@ -509,7 +502,9 @@ fn check_includes(
     ))
 }
 
-/// The first `max` bytes of a text (on a character boundary), marked as cut.
+/// The first `max` bytes of a text (on a character boundary), marked as
+/// cut: an input over the limit in bytes is echoed by bytes, unlike
+/// [`crate::excerpt::shorten`]'s characters.
 fn shortened(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();

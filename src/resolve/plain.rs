@@ -6,7 +6,7 @@
 //!
 //! [`input::parse`]: super::input::parse
 
-use super::input::Segments;
+use super::input::{without_trailing_slash, Segments};
 use super::query::includes_of_query;
 use crate::catalog::Method;
 use memchr::memchr;
@@ -61,14 +61,7 @@ const CLASS: [u8; 256] = {
 pub(super) fn read(text: &str) -> Option<PlainHttp<'_>> {
     let bytes = text.as_bytes();
     let space = bytes.iter().take(7).position(|&b| b == b' ')?;
-    let method = match &bytes[..space] {
-        b"GET" => Method::Get,
-        b"POST" => Method::Post,
-        b"PUT" => Method::Put,
-        b"PATCH" => Method::Patch,
-        b"DELETE" => Method::Delete,
-        _ => return None,
-    };
+    let method = Method::parse_uppercase(&bytes[..space])?;
     let rest = &text[space + 1..];
     if !rest.starts_with('/') {
         return None;
@@ -84,10 +77,7 @@ pub(super) fn read(text: &str) -> Option<PlainHttp<'_>> {
         Some(at) => (&rest[..at], Some(&rest[at + 1..])),
         None => (rest, None),
     };
-    let path = match path.strip_suffix('/') {
-        Some(stripped) if !stripped.is_empty() => stripped,
-        _ => path,
-    };
+    let path = without_trailing_slash(path);
     Some(PlainHttp {
         method,
         segment_text: &path[1..],

@@ -65,15 +65,9 @@ pub enum MatchedBy {
 }
 
 impl MatchedBy {
-    /// The name it serialises as.
+    /// The name it serialises as: serde's derive states the names once.
     pub fn as_str(self) -> &'static str {
-        match self {
-            MatchedBy::OperationId => "operation_id",
-            MatchedBy::Alias => "alias",
-            MatchedBy::SdkMethod => "sdk_method",
-            MatchedBy::Path => "path",
-            MatchedBy::Url => "url",
-        }
+        serde_variant::to_variant_name(&self).expect("a unit variant has a name")
     }
 }
 
@@ -126,13 +120,9 @@ pub enum WarningCode {
 }
 
 impl WarningCode {
-    /// The name it serialises as.
+    /// The name it serialises as: serde's derive states the names once.
     pub fn as_str(self) -> &'static str {
-        match self {
-            WarningCode::ClientEndpoint => "client_endpoint",
-            WarningCode::BetaOperation => "beta_operation",
-            WarningCode::NoScopes => "no_scopes",
-        }
+        serde_variant::to_variant_name(&self).expect("a unit variant has a name")
     }
 }
 

@@ -156,10 +156,8 @@ fn name_key(text: &str) -> String {
 
 fn template_matches(template: &str, path: &str) -> bool {
     let path = path.split(['?', '#']).next().unwrap_or(path);
-    let trim = |p: &str| {
-        let p = p.trim_start_matches('/');
-        p.strip_suffix('/').unwrap_or(p).to_owned()
-    };
+    let trim =
+        |p: &str| crate::resolve::without_trailing_slash(p.trim_start_matches('/')).to_owned();
     let (template, path) = (trim(template), trim(path));
     let (mut wanted, mut given) = (template.split('/'), path.split('/'));
     loop {

@@ -145,6 +145,6 @@ pub fn go_error_page(summary: &str, errors: &[ItemError], inputs: &GoInputs<'_>)
 /// The inputs minus any that hold something key-like: a key is never echoed, not even in a link.
 fn without_keys(ops: Vec<String>) -> Vec<String> {
     ops.into_iter()
-        .filter(|op| !crate::secret::contains_private_key(op))
+        .filter(|op| !crate::resolve::is_key_like_text(op))
         .collect()
 }

@@ -15,6 +15,7 @@ use super::bindings::{Binding, Bindings, Scopes};
 use super::eval::{render, Pieces};
 use super::sdk::Sdk;
 use super::{named_children, text, Call, Syntax};
+use crate::excerpt::shorten;
 use crate::scan::model::{CallForm, FoundCall, Site, UnresolvedCall, UnresolvedReason};
 use crate::scan::FileFindings;
 
@@ -442,14 +443,6 @@ pub(super) fn is_constant_name(name: &str) -> bool {
 
 pub(super) fn mentions_related(text: &str) -> bool {
     text.contains("links") && (text.contains("related") || text.contains("next"))
-}
-
-pub(super) fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let cut: String = text.chars().take(max).collect();
-    format!("{cut}…")
 }
 
 /// The parameter names of a function node, in order.

@@ -7,9 +7,10 @@
 
 use tree_sitter::Node;
 
-use super::engine::{shorten, At, Engine, Visit};
+use super::engine::{At, Engine, Visit};
 use super::eval::{render, Piece};
 use super::{named_children, text, Call};
+use crate::excerpt::shorten;
 use crate::scan::model::UnresolvedReason;
 
 /// Query builders that take a name and a value.

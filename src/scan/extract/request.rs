@@ -5,13 +5,14 @@
 
 use tree_sitter::Node;
 
-use super::engine::{mentions_related, shorten, At, Engine, Visit};
+use super::engine::{mentions_related, At, Engine, Visit};
 use super::eval::{render, string_call, Piece, StringCall};
 use super::method::{is_not_request, is_request_word};
 use super::target::{
     classify, first_dynamic, split_query, wrapper_path_param, BaseHost, Reading, Target,
 };
 use super::{named_children, text, Call};
+use crate::excerpt::shorten;
 use crate::scan::model::{CallForm, MethodHint, PathCall, UnresolvedReason, Wrapper};
 
 /// What the call a path flows into says of it.

@@ -6,8 +6,7 @@
 
 use super::eval::{render, Piece, Pieces};
 use crate::catalog::Method;
-
-pub(super) const API_HOST: &str = "a.klaviyo.com";
+pub(super) use crate::resolve::API_HOST;
 
 /// A Klaviyo path read from an evaluated string.
 #[derive(Debug, Clone, PartialEq, Eq)]
