@@ -14,6 +14,8 @@ mod browse;
 pub mod error;
 pub mod extract;
 mod health;
+mod link_answer;
+mod link_request;
 mod links;
 mod mcp;
 mod metrics;

@@ -18,7 +18,8 @@ use super::browse::{
 };
 use super::error::Problem;
 use super::health::{Health, Readiness};
-use super::links::{LinkAnswer, LinksRequest};
+use super::link_answer::LinkAnswer;
+use super::link_request::LinksRequest;
 use super::oauth::{AuthorizeUrlRequest, AuthorizeUrlResponse};
 use crate::catalog::{
     CatalogOrigin, CatalogSet, Channel, IncludeBasis, IncludeRule, Method, Operation,
