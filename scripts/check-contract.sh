@@ -8,12 +8,14 @@
 #
 # Every check runs (--checks all), positive_data_acceptance too: a schema-valid
 # request must be accepted. The document is exact where a schema can be (every
-# `revision` is an enum of the loaded revisions, the path name has minLength 1,
-# an audit takes exactly one of link and scopes). What no schema can say is
-# which strings name Klaviyo operations: `"operations": ["xyz"]` (or `[""]`)
-# is schema-valid and rightly answers 422 unknown_operation (or empty); with
-# `partial` the same request answers 200 with the errors listed, so the
-# schema must allow it. For the operations
+# `revision` is an enum of the loaded revisions, the path name and every
+# operation text have minLength 1, and a request that holds an empty one is
+# refused whole; a HAR entry's request needs its method and url; an audit takes
+# exactly one of link and scopes). What no schema can say is which well-formed
+# strings name Klaviyo operations: `"operations": ["xyz"]` is schema-valid and
+# rightly answers 422 unknown_operation; with `partial` the same request
+# answers 200 with the errors listed, so the schema must allow it. For the operations
+
 # that take operation names, and only for them, 422 is also accepted by
 # positive_data_acceptance; see the per-operation list written below.
 set -euo pipefail

@@ -6,7 +6,8 @@ serve`, on 127.0.0.1): initialize, list the tools with their schemas, call each
 tool and compare its structuredContent with the CLI's `--json` output (the SDK
 also validates it against the tool's outputSchema), errors with suggestions, a
 key refused and never echoed, a scan path outside the client's roots refused,
-and `/mcp` refusing a foreign Origin with 403.
+and `/mcp` refusing a foreign Origin with 403, and ending a session (DELETE) with
+200 and no warning from the SDK.
 
 Installs `mcp` into ${SCOPELINK_TOOLS:-~/.cache/scopelink-tools}/venv if it is
 missing, then runs itself with that venv's Python. Uses target/debug/scopelink
@@ -48,6 +49,7 @@ def bootstrap() -> None:
 bootstrap()
 
 import json  # noqa: E402
+import logging  # noqa: E402
 import socket  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -174,7 +176,38 @@ async def over_stdio(workdir: Path) -> None:
             )
 
 
+class WarningsHeld(logging.Handler):
+    """Holds the messages of the warnings (and worse) logged to it."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def delete_status(base: str) -> int:
+    """Opens a session with a raw initialize, ends it with DELETE, and gives DELETE's status."""
+    opened = urllib.request.Request(
+        f"{base}/mcp",
+        data=b'{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}',
+        headers={"content-type": "application/json", "accept": "application/json, text/event-stream"},
+        method="POST",
+    )
+    with urllib.request.urlopen(opened, timeout=5) as response:
+        session = response.headers["mcp-session-id"]
+        response.read()
+    ended = urllib.request.Request(f"{base}/mcp", headers={"mcp-session-id": session}, method="DELETE")
+    try:
+        with urllib.request.urlopen(ended, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def free_port() -> int:
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -196,11 +229,24 @@ async def over_http() -> None:
                 if server.poll() is not None:
                     raise AssertionError("the server exited")
                 time.sleep(0.1)
-        async with streamable_http_client(f"{base}/mcp") as (read, write):
-            async with ClientSession(read, write) as session:
-                init = await session.initialize()
-                check("http: initialize names scopelink", init.server_info.name == "scopelink", str(init.server_info))
-                await tools_and_answers(session, "http", local=False)
+        # The SDK logs a warning when ending the session with DELETE fails.
+        warnings = WarningsHeld()
+        logging.getLogger("mcp").addHandler(warnings)
+        try:
+            async with streamable_http_client(f"{base}/mcp") as (read, write):
+                async with ClientSession(read, write) as session:
+                    init = await session.initialize()
+                    check("http: initialize names scopelink", init.server_info.name == "scopelink", str(init.server_info))
+                    await tools_and_answers(session, "http", local=False)
+        finally:
+            logging.getLogger("mcp").removeHandler(warnings)
+        check(
+            "http: the SDK ends its session cleanly (no warning such as 'Session termination failed')",
+            not warnings.messages,
+            "; ".join(warnings.messages),
+        )
+        check("http: DELETE /mcp ends a session with 200", delete_status(base) == 200, str(delete_status(base)))
+
 
         request = urllib.request.Request(
             f"{base}/mcp",

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, Problem};
+use super::extract::non_empty;
 use super::respond;
 use super::AppState;
 use crate::audit::{audit, AuditOptions, AuditReport, AuditSource, ScopeList};
@@ -34,7 +35,7 @@ pub struct AuditRequest {
     /// The operations the key is meant for, in any form `POST /v1/links` accepts.
     /// When given, the report says which scopes are missing or excess and
     /// gives the corrected link. At most `SCOPELINK_MAX_OPERATIONS` (default 256).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_empty::items")]
     pub operations: Vec<InputItem>,
     /// Compare with exactly the spec's scopes, without `x:read` for each `x:write`.
     #[serde(default)]

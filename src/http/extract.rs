@@ -103,6 +103,45 @@ pub mod flag {
     flags!(minimal, partial, beta);
 }
 
+/// Operation texts are never empty (the schema's `minLength: 1`): a request
+/// holding an empty one breaks the schema and is refused whole, as a wrong
+/// shape is, naming where it is. A blank one (`" "`) is well-formed and is
+/// reported as that input's `empty` error, beside the answers for the rest.
+/// `#[serde(deserialize_with = "non_empty::items")]` (or `::texts` for `op=`).
+pub mod non_empty {
+    use super::*;
+    use crate::resolve::InputItem;
+
+    /// Where the first empty text is, as an error.
+    fn refuse<E: de::Error>(field: &str, texts: impl Iterator<Item = usize>) -> Result<(), E> {
+        match texts.into_iter().next() {
+            None => Ok(()),
+            Some(at) => Err(E::custom(format!(
+                "`{field}[{at}]` is empty: give an operation such as `GET /api/profiles` or `get_profiles`"
+            ))),
+        }
+    }
+
+    /// `operations` of a body.
+    pub fn items<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<InputItem>, D::Error> {
+        let items = Vec::<InputItem>::deserialize(deserializer)?;
+        let empty = items
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| item.operation_text().is_empty());
+        refuse("operations", empty.map(|(at, _)| at))?;
+        Ok(items)
+    }
+
+    /// `op=` of a query.
+    pub fn texts<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+        let texts = Vec::<String>::deserialize(deserializer)?;
+        let empty = texts.iter().enumerate().filter(|(_, text)| text.is_empty());
+        refuse("op", empty.map(|(at, _)| at))?;
+        Ok(texts)
+    }
+}
+
 /// The media type of a request body, lowercased, without parameters (`application/json`).
 pub fn media_type(request: &HttpRequest) -> Option<String> {
     let value = request.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;

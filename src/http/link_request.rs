@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::flag;
+use super::extract::{flag, non_empty};
 use crate::resolve::InputItem;
 
 /// The operations to build a link for.
@@ -19,6 +19,7 @@ pub struct LinksRequest {
     /// an operationId, alias or SDK method name, or `{"operation", "include"}`.
     /// At most `SCOPELINK_MAX_OPERATIONS` (default 256).
     #[schema(min_items = 1)]
+    #[serde(deserialize_with = "non_empty::items")]
     pub operations: Vec<InputItem>,
     /// Exactly the spec's scopes, without `x:read` added for each `x:write`.
     #[serde(default)]
@@ -51,7 +52,7 @@ impl LinksRequest {
 pub struct LinksQuery {
     /// An input, in any accepted text form; repeat for more.
     #[param(rename = "op", required = true, example = json!(["get_profiles"]), min_items = 1, explode = true, style = Form)]
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_empty::texts")]
     pub op: Vec<String>,
     /// `true` for exactly the spec's scopes.
     #[serde(default, deserialize_with = "flag::minimal")]
@@ -71,7 +72,7 @@ pub struct LinksQuery {
 pub struct GoQuery {
     /// An input, in any accepted text form; repeat for more.
     #[param(rename = "op", required = true, example = json!(["get_profiles"]), min_items = 1, explode = true, style = Form)]
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_empty::texts")]
     pub op: Vec<String>,
     /// `true` for exactly the spec's scopes.
     #[serde(default, deserialize_with = "flag::minimal")]

@@ -121,7 +121,22 @@ async fn handle(
     }
     let forwarded = to_http(&request, body).map_err(|_| ApiError::Internal)?;
     let answer = endpoint.service.handle(forwarded).await;
-    Ok(from_http(answer))
+    let mut response = from_http(answer);
+    if request.method() == actix_web::http::Method::DELETE {
+        *response.status_mut() = session_end_status(response.status());
+    }
+    Ok(response)
+}
+
+/// rmcp answers a `DELETE` that ends a session with 202 Accepted, which
+/// clients (the official Python SDK among them) take for a failed
+/// termination: the session is ended by then, so it is 200 OK.
+fn session_end_status(status: StatusCode) -> StatusCode {
+    if status == StatusCode::ACCEPTED {
+        StatusCode::OK
+    } else {
+        status
+    }
 }
 
 /// An `initialize` without a session: the request that opens a new one.

@@ -9,7 +9,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, Problem};
-use super::extract::{body_error, is_json};
+use super::extract::{body_error, is_json, non_empty};
 use super::links::build_report;
 use super::respond;
 use super::AppState;
@@ -45,6 +45,7 @@ pub struct AuthorizeUrlRequest {
     pub code_challenge_method: Option<String>,
     /// Operations in any accepted form, as for `POST /v1/links`.
     #[schema(min_items = 1)]
+    #[serde(deserialize_with = "non_empty::items")]
     pub operations: Vec<InputItem>,
     #[serde(default)]
     pub minimal: bool,

@@ -87,6 +87,7 @@ pub fn document_json_for(catalogs: &CatalogSet) -> String {
     let mut document = collected();
     restrict_revisions(&mut document, &catalogs.revisions());
     link_or_scopes(&mut document);
+    non_empty_operation_texts(&mut document);
     let mut text = document
         .to_pretty_json()
         .expect("the OpenAPI document serialises");
@@ -147,6 +148,53 @@ fn restrict_revisions(document: &mut utoipa::openapi::OpenApi, revisions: &[Stri
                 let nullable = matches!(&revision.schema_type, SchemaType::Array(types) if types.contains(&Type::Null));
                 revision.enum_values = values(nullable);
             }
+        }
+    }
+}
+
+/// An operation text is never empty: `minLength: 1` on every string that
+/// names an operation (an `InputItem` string, `StructuredInput.operation`
+/// and each `op` query parameter), which the derives cannot say of a tuple
+/// variant or of a list's items.
+fn non_empty_operation_texts(document: &mut utoipa::openapi::OpenApi) {
+    let non_empty = |schema: &mut Schema| {
+        if let Schema::Object(object) = schema {
+            object.min_length = Some(1);
+        }
+    };
+    for item in document.paths.paths.values_mut() {
+        for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if parameter.name != "op" {
+                    continue;
+                }
+                if let Some(RefOr::T(Schema::Array(array))) = parameter.schema.as_mut() {
+                    if let utoipa::openapi::schema::ArrayItems::RefOrSchema(items) =
+                        &mut array.items
+                    {
+                        if let RefOr::T(schema) = items.as_mut() {
+                            non_empty(schema);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let Some(components) = document.components.as_mut() else {
+        return;
+    };
+    if let Some(RefOr::T(Schema::OneOf(one_of))) = components.schemas.get_mut("InputItem") {
+        for branch in &mut one_of.items {
+            if let RefOr::T(schema) = branch {
+                non_empty(schema);
+            }
+        }
+    }
+    if let Some(RefOr::T(Schema::Object(structured))) =
+        components.schemas.get_mut("StructuredInput")
+    {
+        if let Some(RefOr::T(operation)) = structured.properties.get_mut("operation") {
+            non_empty(operation);
         }
     }
 }

@@ -95,19 +95,15 @@ pub struct HarLog {
 /// One request of a HAR; an entry without `request.method` and `.url` is counted as unreadable.
 #[derive(Debug, ToSchema)]
 pub struct HarEntry {
-    #[schema(required = false)]
     pub request: HarRequest,
 }
 
 /// What is read of a HAR request.
 #[derive(Debug, ToSchema)]
 pub struct HarRequest {
-    #[schema(required = false, example = "GET")]
+    #[schema(example = "GET")]
     pub method: String,
-    #[schema(
-        required = false,
-        example = "https://a.klaviyo.com/api/profiles/01HXAMPLE?include=lists"
-    )]
+    #[schema(example = "https://a.klaviyo.com/api/profiles/01HXAMPLE?include=lists")]
     pub url: String,
 }
 

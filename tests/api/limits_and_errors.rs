@@ -147,7 +147,7 @@ fn limits_are_enforced_and_named() {
 fn hostile_bodies_get_the_problem_that_names_them() {
     let app = spawn_app();
     // (body, problem code, the code of each failed input)
-    let bodies: [(&str, &str, &[&str]); 13] = [
+    let bodies: [(&str, &str, &[&str]); 15] = [
         ("null", "invalid_body", &[]),
         ("[]", "invalid_body", &[]),
         ("{}", "invalid_body", &[]),
@@ -174,8 +174,20 @@ fn hostile_bodies_get_the_problem_that_names_them() {
             "unresolved_operations",
             &["malformed"],
         ),
+        // An empty operation breaks the schema (`minLength: 1`): refused whole.
         (
             "{\"operations\": [{\"operation\": \"\"}]}",
+            "invalid_body",
+            &[],
+        ),
+        (
+            "{\"operations\": [\"get_lists\", \"\"]}",
+            "invalid_body",
+            &[],
+        ),
+        // A blank one is well-formed: that input's `empty` error.
+        (
+            "{\"operations\": [{\"operation\": \" \"}]}",
             "unresolved_operations",
             &["empty"],
         ),
@@ -205,4 +217,60 @@ fn hostile_bodies_get_the_problem_that_names_them() {
             .unwrap_or_default();
         assert_eq!(errors, item_codes, "{body}");
     }
+}
+
+/// An empty operation text breaks the schema (`minLength: 1`) on every route
+/// that takes operations: the request is refused whole, naming where; a blank
+/// one is that input's `empty` error, beside the answers for the rest.
+#[test]
+fn empty_operations_break_the_schema_and_are_named() {
+    let app = spawn_app();
+    for path in ["/v1/links?op=get_lists&op=", "/go?op=&op=get_lists"] {
+        let response = app.get(path);
+        assert_eq!(response.status().as_u16(), 400, "{path}");
+        let text = response.text().unwrap();
+        assert!(
+            text.contains("is empty: give an operation"),
+            "{path}: {text}"
+        );
+    }
+    let refused = problem(app.get("/v1/links?op="), 400, "invalid_parameter");
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("`op[0]` is empty"),
+        "{refused}"
+    );
+    for (path, body) in [
+        (
+            "/v1/audit",
+            json!({"scopes": "lists:read", "operations": ["get_lists", ""]}),
+        ),
+        (
+            "/v1/oauth/authorize-url",
+            json!({
+                "client_id": "c", "redirect_uri": "https://example.com/cb", "state": "s",
+                "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                "operations": [{"operation": ""}]
+            }),
+        ),
+    ] {
+        let response = app
+            .client
+            .post(format!("{}{path}", app.address))
+            .json(&body)
+            .send()
+            .unwrap();
+        let refused = problem(response, 422, "invalid_body");
+        assert!(
+            refused["detail"].as_str().unwrap().contains("is empty"),
+            "{path}: {refused}"
+        );
+    }
+    let partial = app.get("/v1/links?op=get_lists&op=%20&partial=true");
+    assert_eq!(partial.status().as_u16(), 200);
+    let answer: serde_json::Value = partial.json().unwrap();
+    assert_eq!(answer["scopes"], json!(["lists:read"]));
+    assert_eq!(answer["errors"][0]["code"], "empty");
 }
