@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::engine::At;
+use super::position::At;
 
 /// A name's value where it was assigned.
 #[derive(Debug, Clone)]
@@ -111,4 +111,15 @@ impl<'t> Bindings<'t> {
             .iter()
             .map(|(name, named)| (name.as_str(), named.all.as_slice()))
     }
+}
+
+/// An SDK client a name holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Sdk {
+    /// `KlaviyoAPI(...)`: its namespaces (`.Profiles`) are API objects.
+    Root,
+    /// An API object of one namespace (`new ProfilesApi(...)`, `klaviyo.Profiles`).
+    Api(String),
+    /// A client of an old SDK (`klaviyo.Klaviyo(...)`, `new Klaviyo(...)`).
+    LegacyRoot,
 }

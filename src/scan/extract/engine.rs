@@ -11,9 +11,9 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::bindings::{Binding, Bindings, Scopes};
-use super::eval::{render, Pieces};
-use super::sdk::Sdk;
+use super::bindings::{Binding, Bindings, Scopes, Sdk};
+use super::pieces::{render, Pieces};
+use super::position::{At, Visit};
 use super::{named_children, text, Call, Syntax};
 use crate::excerpt::shorten;
 use crate::scan::model::{CallForm, FoundCall, Site, UnresolvedCall, UnresolvedReason};
@@ -30,13 +30,6 @@ pub(super) const MAX_WALK: usize = 4096;
 
 /// A value's alternatives and the string literals read to get them.
 pub(super) type Evaluated = (Vec<Pieces>, Vec<usize>);
-
-/// Where a name is read: its function scope and byte position.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct At {
-    pub scope: usize,
-    pub pos: usize,
-}
 
 pub(crate) struct Engine<'a, 't> {
     pub(super) syntax: &'a dyn Syntax,
@@ -72,22 +65,6 @@ pub(crate) struct Engine<'a, 't> {
     /// (line start, byte, characters before it on the line) of the last place asked.
     pub(super) column_cache: RefCell<(usize, usize, usize)>,
     pub(super) findings: FileFindings,
-}
-
-/// A node with the function scope it is in.
-#[derive(Clone, Copy)]
-pub(super) struct Visit<'t> {
-    pub node: Node<'t>,
-    pub scope: usize,
-}
-
-impl Visit<'_> {
-    pub(super) fn at(&self) -> At {
-        At {
-            scope: self.scope,
-            pos: self.node.start_byte(),
-        }
-    }
 }
 
 impl<'a, 't> Engine<'a, 't> {

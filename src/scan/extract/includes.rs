@@ -7,8 +7,9 @@
 
 use tree_sitter::Node;
 
-use super::engine::{At, Engine, Visit};
-use super::eval::{render, Piece};
+use super::engine::Engine;
+use super::pieces::{render, Piece};
+use super::position::{At, Visit};
 use super::{named_children, text, Call};
 use crate::excerpt::shorten;
 use crate::scan::model::UnresolvedReason;

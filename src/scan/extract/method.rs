@@ -8,8 +8,10 @@
 
 use tree_sitter::Node;
 
-use super::engine::{At, Engine};
-use super::eval::Piece;
+use super::engine::Engine;
+use super::identifiers::words;
+use super::pieces::Piece;
+use super::position::At;
 use super::{named_children, text, Call};
 use crate::catalog::Method;
 use crate::scan::model::MethodHint;
@@ -28,33 +30,6 @@ const METHOD_KEYS: &[&str] = &[
 
 /// Words of a constant's name that may stand beside the verb (`HTTP_GET`, `MethodPost`).
 const METHOD_NAME_WORDS: &[&str] = &["http", "method", "methods", "verb", "request", "type"];
-
-/// The words of an identifier: `patch_request` → patch, request; `PostAsJsonAsync` → post, as, json, async.
-pub(super) fn words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let chars: Vec<char> = name.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-            continue;
-        }
-        let boundary = c.is_ascii_uppercase()
-            && !current.is_empty()
-            && (chars[i - 1].is_ascii_lowercase()
-                || chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase()));
-        if boundary {
-            out.push(std::mem::take(&mut current));
-        }
-        current.push(c.to_ascii_lowercase());
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
-}
 
 /// The one HTTP verb among a callee name's words (`patch_request`, `doGet`,
 /// `GetFromJsonAsync`), if exactly one.
@@ -562,16 +537,6 @@ fn is_method_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn identifier_words() {
-        assert_eq!(words("patch_request"), ["patch", "request"]);
-        assert_eq!(words("PostAsJsonAsync"), ["post", "as", "json", "async"]);
-        assert_eq!(words("doGet"), ["do", "get"]);
-        assert_eq!(words("HTTP_GET"), ["http", "get"]);
-        assert_eq!(words("getHTTPClient"), ["get", "http", "client"]);
-        assert_eq!(words("$this"), ["this"]);
-    }
 
     #[test]
     fn verbs_in_callee_names_and_constants() {

@@ -5,9 +5,11 @@
 
 use tree_sitter::Node;
 
-use super::engine::{mentions_related, At, Engine, Visit};
-use super::eval::{render, string_call, Piece, StringCall};
+use super::engine::{mentions_related, Engine};
+use super::eval::{string_call, StringCall};
 use super::method::{is_not_request, is_request_word};
+use super::pieces::{render, Piece};
+use super::position::{At, Visit};
 use super::target::{
     classify, first_dynamic, split_query, wrapper_path_param, BaseHost, Reading, Target,
 };
@@ -180,7 +182,7 @@ impl<'t> Engine<'_, 't> {
     fn is_constant_from_elsewhere(
         &self,
         url: Node<'t>,
-        alternatives: &[super::eval::Pieces],
+        alternatives: &[super::pieces::Pieces],
         request_like: bool,
     ) -> bool {
         let Some(name) = self
@@ -269,7 +271,7 @@ impl<'t> Engine<'_, 't> {
             return Take::Yes;
         }
         let receiver = call.receiver.map(|r| text(r, self.src)).unwrap_or_default();
-        let client = super::method::words(receiver).iter().any(|w| {
+        let client = super::identifiers::words(receiver).iter().any(|w| {
             matches!(
                 w.as_str(),
                 "self"

@@ -10,20 +10,12 @@
 
 use tree_sitter::Node;
 
-use super::engine::{Engine, Visit};
+use super::bindings::Sdk;
+use super::engine::Engine;
+use super::position::Visit;
 use super::{text, Call};
 use crate::scan::model::{CallForm, RetiredSdkCall, UnresolvedReason};
 use crate::scan::Language;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Sdk {
-    /// `KlaviyoAPI(...)`: its namespaces (`.Profiles`) are API objects.
-    Root,
-    /// An API object of one namespace (`new ProfilesApi(...)`, `klaviyo.Profiles`).
-    Api(String),
-    /// A client of an old SDK (`klaviyo.Klaviyo(...)`, `new Klaviyo(...)`).
-    LegacyRoot,
-}
 
 /// A namespace a method is called on.
 struct Namespace {

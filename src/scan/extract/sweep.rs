@@ -6,9 +6,10 @@
 
 use tree_sitter::Node;
 
-use super::engine::{Engine, Visit};
-use super::eval::render;
+use super::engine::Engine;
 use super::method::is_not_request;
+use super::pieces::render;
+use super::position::Visit;
 use super::request::is_trailing_lambda;
 use super::target::{classify, first_dynamic, Reading};
 use super::text;

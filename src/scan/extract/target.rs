@@ -4,7 +4,7 @@
 //! file's ties to Klaviyo judge later. Also where a wrapper's own parameter
 //! is the path, and where the resource itself is computed at run time.
 
-use super::eval::{render, Piece, Pieces};
+use super::pieces::{render, Piece, Pieces};
 use crate::catalog::Method;
 pub(super) use crate::resolve::API_HOST;
 
@@ -290,7 +290,7 @@ pub(super) fn wrapper_path_param(
 
 /// A name that says it holds a URL or a path (`url`, `$endpoint`, `resourcePath`, `base_uri`).
 pub(super) fn is_url_name(name: &str) -> bool {
-    super::method::words(name).iter().any(|word| {
+    super::identifiers::words(name).iter().any(|word| {
         matches!(
             word.as_str(),
             "url"
