@@ -255,11 +255,7 @@ fn print_problems(report: &ScanReport) {
         );
     }
     for call in &report.retired {
-        let replaced: Vec<String> = call
-            .replaced_by
-            .iter()
-            .map(|r| format!("{} ({} {})", r.operation_id, r.method.as_str(), r.path))
-            .collect();
+        let replaced: Vec<String> = call.replaced_by.iter().map(ToString::to_string).collect();
         let via = call
             .sdk_method
             .as_ref()

@@ -185,6 +185,14 @@ pub struct Replacement {
     pub scopes: Vec<Scope>,
 }
 
+/// `add_profiles_to_list (POST /api/lists/{id}/relationships/profiles)`: how
+/// every report names a replacement.
+impl std::fmt::Display for Replacement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({} {})", self.operation_id, self.method, self.path)
+    }
+}
+
 /// A call to Klaviyo's retired v1/v2 API (or through an old SDK), which
 /// answers 410 Gone since 2024-06-30.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]

@@ -100,11 +100,7 @@ pub fn sarif_with_docs(
         }));
     }
     for call in &report.retired {
-        let replaced: Vec<String> = call
-            .replaced_by
-            .iter()
-            .map(|r| format!("{} ({} {})", r.operation_id, r.method.as_str(), r.path))
-            .collect();
+        let replaced: Vec<String> = call.replaced_by.iter().map(ToString::to_string).collect();
         let what = match (&call.sdk_method, call.endpoint.is_empty()) {
             (Some(method), true) => format!("the old SDK method {method}"),
             (Some(method), false) => format!("{} (old SDK method {method})", call.endpoint),
