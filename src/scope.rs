@@ -20,6 +20,54 @@ pub const RENAMED: &[(&str, &str)] = &[
 /// Families whose old singular name a `:full` label may still use.
 pub const RENAMED_FAMILIES: &[(&str, &str)] = &[("list", "lists"), ("template", "templates")];
 
+/// A scope family as Klaviyo's key page names it: `List` for `lists` (its
+/// name before 2023-12-15), the words of the id otherwise (`Data Privacy`).
+pub fn family_display_name(family: &str) -> String {
+    let family = RENAMED_FAMILIES
+        .iter()
+        .find(|(old, new)| *new == family && *old == "list")
+        .map_or(family, |(old, _)| old);
+    family
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The family a display name names, in any case and spacing (`List`,
+/// `Lists`, `Data Privacy`, `data-privacy`, `data_privacy`), among those
+/// `known` takes; an old name is given as its current family.
+pub fn family_of_display_name(name: &str, known: impl Fn(&str) -> bool) -> Option<String> {
+    let key: String = name
+        .trim()
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_ascii_lowercase()
+        .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if key.is_empty() {
+        return None;
+    }
+    let renamed = |family: &str| {
+        RENAMED_FAMILIES
+            .iter()
+            .find(|(old, _)| *old == family)
+            .map_or(family.to_owned(), |(_, new)| (*new).to_owned())
+    };
+    let plural = format!("{key}s");
+    let singular = key.strip_suffix('s').unwrap_or(&key).to_owned();
+    [key.clone(), plural, singular]
+        .into_iter()
+        .map(|candidate| renamed(&candidate))
+        .find(|candidate| known(candidate))
+}
+
 /// The two access levels of a scope family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {

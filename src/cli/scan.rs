@@ -17,8 +17,8 @@ use super::catalog_args::CatalogArgs;
 use crate::excerpt::shorten;
 use crate::link::LinkBase;
 use crate::scan::{
-    build_answer, check_doc_link, doc_links, sarif_with_docs, scan_paths, AnswerOptions,
-    CheckOptions, CheckReport, DocCheck, DocOutcome, ScanOptions, ScanReport,
+    build_answer, check_doc_link, doc_findings, sarif_with_docs, scan_paths, AnswerOptions,
+    CheckOptions, CheckReport, DocCheck, DocOutcome, Families, ScanOptions, ScanReport,
 };
 
 /// The exit code for bad usage or unreadable input, as `link` uses.
@@ -179,10 +179,10 @@ fn read_docs(
                 return Err(ExitCode::from(USAGE));
             }
         };
-        let links = doc_links(&text);
+        let links = doc_findings(&text, &Families::of(catalog));
         if links.is_empty() {
             eprintln!(
-                "scopelink: --check-docs: {} has no create-key link (https://www.klaviyo.com/create-private-api-key?scopes=…) and no /go?op=… link",
+                "scopelink: --check-docs: {} has no create-key link (https://www.klaviyo.com/create-private-api-key?scopes=…), no /go?op=… link, no scope list (scope ids, or names with levels, in a list or table under a heading about scopes) and no Read-Only or Full Access key",
                 file.display()
             );
             return Err(ExitCode::from(USAGE));
@@ -379,7 +379,7 @@ fn print_text(report: &ScanReport, checked: Option<&CheckReport>, docs: &[DocChe
             "{}:{}: {}",
             doc.file,
             doc.link.line,
-            shorten(&doc.link.url, 100)
+            shorten(&doc.link.describe(), 100)
         );
         match &doc.outcome {
             DocOutcome::Checked(checked) => print_check(&mut out, checked, strict),

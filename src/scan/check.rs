@@ -149,6 +149,30 @@ pub fn check_doc_link(
         )
         .map_err(|error| (error.code().to_owned(), error.to_string())),
         DocLinkKind::Go => go_link_check(catalog, base, report, link, options),
+        DocLinkKind::ScopeIds | DocLinkKind::DisplayNames => check(
+            catalog,
+            base,
+            report,
+            &AuditSource::Scopes(link.scopes.clone()),
+            options,
+        )
+        .map_err(|error| (error.code().to_owned(), error.to_string())),
+        DocLinkKind::ReadOnlyKey | DocLinkKind::FullAccessKey => {
+            let read_only = link.kind == DocLinkKind::ReadOnlyKey;
+            let granted: Vec<String> = catalog
+                .scopes()
+                .filter(|scope| !read_only || !scope.is_write())
+                .map(|scope| scope.to_string())
+                .collect();
+            check(
+                catalog,
+                base,
+                report,
+                &AuditSource::Scopes(granted),
+                options,
+            )
+            .map_err(|error| (error.code().to_owned(), error.to_string()))
+        }
     };
     DocCheck {
         file: file.to_owned(),

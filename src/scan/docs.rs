@@ -1,11 +1,15 @@
-//! Finds the links a partner's docs give merchants: Klaviyo create-key links
-//! (`https://www.klaviyo.com/create-private-api-key?scopes=…`) and Scopelink
-//! `/go?op=…` links, in Markdown, HTML or plain text, with their line numbers,
-//! so `scopelink scan --check-docs` can hold each one to what the code needs.
+//! Finds what a partner's docs tell merchants to create: Klaviyo create-key
+//! links (`https://www.klaviyo.com/create-private-api-key?scopes=…`),
+//! Scopelink `/go?op=…` links, and the scope lists and key types
+//! [`super::doc_scopes`] reads, in Markdown, HTML, reStructuredText or plain
+//! text, with their line numbers, so `scopelink scan --check-docs` and the
+//! audit can hold each one to what the code needs.
 
 use serde::Serialize;
 
-/// What kind of link a doc holds.
+use super::doc_scopes::{doc_scope_lists, DocScopeForm, Families};
+
+/// What a doc holds that says which key to create.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DocLinkKind {
@@ -13,9 +17,17 @@ pub enum DocLinkKind {
     CreateKey,
     /// A Scopelink `/go?op=…` redirect.
     Go,
+    /// Scope ids in a list, a table or inline code.
+    ScopeIds,
+    /// Display names with access levels (`List | Read`).
+    DisplayNames,
+    /// "Create a Read-Only key".
+    ReadOnlyKey,
+    /// "Create a Full Access key".
+    FullAccessKey,
 }
 
-/// A link found in a document.
+/// A link or scope list found in a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DocLink {
     /// From 1.
@@ -23,8 +35,75 @@ pub struct DocLink {
     /// From 1, in characters.
     pub column: usize,
     pub kind: DocLinkKind,
-    /// The link, with HTML `&amp;` decoded and anything key-like blanked out.
+    /// The link, with HTML `&amp;` decoded and anything key-like blanked
+    /// out; empty for a scope list or a key type.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub url: String,
+    /// A scope list's scopes as written (`list:read`, `profiles:full`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    /// A scope list's last line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<usize>,
+}
+
+impl DocLink {
+    /// What it is, as a report line names it: the link, or the list and its scopes.
+    pub fn describe(&self) -> String {
+        match self.kind {
+            DocLinkKind::CreateKey | DocLinkKind::Go => self.url.clone(),
+            DocLinkKind::ScopeIds => format!("scope list: {}", self.scopes.join(", ")),
+            DocLinkKind::DisplayNames => {
+                format!("scope list (names and levels): {}", self.scopes.join(", "))
+            }
+            DocLinkKind::ReadOnlyKey => "a Read-Only key (every read scope, no write)".to_owned(),
+            DocLinkKind::FullAccessKey => "a Full Access key (every scope)".to_owned(),
+        }
+    }
+
+    /// What it is, in a sentence's words: "this link", "this scope list", "this key type".
+    pub fn noun(&self) -> &'static str {
+        match self.kind {
+            DocLinkKind::CreateKey | DocLinkKind::Go => "link",
+            DocLinkKind::ScopeIds | DocLinkKind::DisplayNames => "scope list",
+            DocLinkKind::ReadOnlyKey => "Read-Only key",
+            DocLinkKind::FullAccessKey => "Full Access key",
+        }
+    }
+}
+
+/// Every link, scope list and key type in a text, in order of line.
+pub fn doc_findings(text: &str, families: &Families) -> Vec<DocLink> {
+    let mut found = doc_links(text);
+    found.extend(
+        doc_scope_lists(text, families)
+            .into_iter()
+            .map(|list| DocLink {
+                line: list.line,
+                column: 1,
+                kind: match list.form {
+                    DocScopeForm::ScopeIds => DocLinkKind::ScopeIds,
+                    DocScopeForm::DisplayNames => DocLinkKind::DisplayNames,
+                    DocScopeForm::ReadOnlyKey => DocLinkKind::ReadOnlyKey,
+                    DocScopeForm::FullAccessKey => DocLinkKind::FullAccessKey,
+                },
+                url: String::new(),
+                scopes: list.scopes,
+                end_line: (list.end_line > list.line).then_some(list.end_line),
+            }),
+    );
+    // A line with a link is the link's: its scopes are the link's own.
+    let link_lines: Vec<usize> = found
+        .iter()
+        .filter(|found| matches!(found.kind, DocLinkKind::CreateKey | DocLinkKind::Go))
+        .map(|found| found.line)
+        .collect();
+    found.retain(|found| {
+        matches!(found.kind, DocLinkKind::CreateKey | DocLinkKind::Go)
+            || !link_lines.contains(&found.line)
+    });
+    found.sort_by_key(|found| (found.line, found.column));
+    found
 }
 
 const CREATE_KEY: &str = "create-private-api-key";
@@ -54,6 +133,8 @@ pub fn doc_links(text: &str) -> Vec<DocLink> {
                 column: line[..start].chars().count() + 1,
                 kind,
                 url: crate::secret::redact(&url).into_owned(),
+                scopes: Vec::new(),
+                end_line: None,
             });
         }
     }

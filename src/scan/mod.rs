@@ -18,6 +18,7 @@
 mod answer;
 mod check;
 mod decide;
+mod doc_scopes;
 mod docs;
 mod extract;
 mod language;
@@ -33,7 +34,8 @@ pub use answer::{build_answer, AnswerOptions, ScanAnswer};
 pub use check::{
     check, check_doc_link, CheckOptions, CheckReport, DocCheck, DocOutcome, MissingScope,
 };
-pub use docs::{doc_links, DocLink, DocLinkKind};
+pub use doc_scopes::{doc_scope_lists, DocScopeForm, DocScopeList, Families};
+pub use docs::{doc_findings, doc_links, DocLink, DocLinkKind};
 pub use language::{unscanned_language, Language};
 pub use model::{
     CallForm, Candidate, Findings, FoundCall, MethodHint, MethodSource, PathCall, PathConstant,

@@ -80,7 +80,8 @@ pub fn sarif_with_docs(
                     "ruleId": "missing-scope",
                     "level": "error",
                     "message": {"text": format!(
-                        "this link lacks `{}`, which {} needs; corrected link: {}",
+                        "this {} lacks `{}`, which {} needs; corrected link: {}",
+                        doc.link.noun(),
                         missing.scope, sites.join(", "), check.corrected_url.as_deref().unwrap_or("(none)")
                     )},
                     "locations": [location(&doc.file, doc.link.line, doc.link.column)],

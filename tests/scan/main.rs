@@ -5,6 +5,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod docs;
 mod fixtures;
 mod gate;
 mod helpers;

@@ -1,0 +1,492 @@
+//! Finds the scope lists real docs hold instead of links, so that
+//! `--check-docs` and the audit can hold them to the code:
+//! - scope ids in a bullet list, a table or inline code (`profiles:read`);
+//! - display names with levels, in a table or a list, as Klaviyo's key page
+//!   names them (`| List | Read |`, `* Profiles: __full access__;`);
+//! - "create a Read-Only key" or "a Full Access key" instead of a custom one.
+//!
+//! A block counts only where it is a scope list: under a heading about
+//! scopes, permissions or keys, or with most of its items scope names, so
+//! prose that merely mentions profiles is not read as scopes. Markdown,
+//! HTML, reStructuredText and plain text are read line by line.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::catalog::Catalog;
+use crate::scope::{family_of_display_name, Level, RENAMED_FAMILIES};
+
+/// How a doc states the scopes a key needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocScopeForm {
+    /// Scope ids (`lists:read`) in a list, a table or inline code.
+    ScopeIds,
+    /// Display names with access levels (`List | Read`, `Profiles: full access`).
+    DisplayNames,
+    /// "Create a Read-Only key": every read scope, no write.
+    ReadOnlyKey,
+    /// "Create a Full Access key": every scope.
+    FullAccessKey,
+}
+
+/// One scope list found in a doc.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocScopeList {
+    /// The first line of the list, from 1.
+    pub line: usize,
+    /// Its last line.
+    pub end_line: usize,
+    pub form: DocScopeForm,
+    /// The scopes as the audit reads them (`lists:read`, `list:read`,
+    /// `profiles:full`), in the doc's order; empty for a key type.
+    pub scopes: Vec<String>,
+}
+
+/// The scope families a doc's names are matched against (current and old).
+#[derive(Debug, Clone, Default)]
+pub struct Families(BTreeSet<String>);
+
+impl Families {
+    /// The families of the catalog's scopes, and their old names (`list`).
+    pub fn of(catalog: &Catalog) -> Families {
+        let mut families: BTreeSet<String> = catalog
+            .scopes()
+            .map(|scope| scope.family().to_owned())
+            .collect();
+        families.extend(RENAMED_FAMILIES.iter().map(|(old, _)| (*old).to_owned()));
+        Families(families)
+    }
+
+    fn knows(&self, family: &str) -> bool {
+        self.0.contains(family)
+    }
+}
+
+/// Every scope list in a doc, in order.
+pub fn doc_scope_lists(text: &str, families: &Families) -> Vec<DocScopeList> {
+    let lines = doc_lines(text);
+    let mut found = Vec::new();
+    let mut heading_about_scopes = false;
+    let mut in_block: Vec<bool> = vec![false; lines.len()];
+    let mut at = 0;
+    while at < lines.len() {
+        let line = lines[at].as_str();
+        if let Some(heading) = heading_at(&lines, at) {
+            heading_about_scopes = is_about_scopes(heading);
+            at += 1;
+            continue;
+        }
+        if item_text(line).is_none() {
+            if let Some(list) = inline_scope_ids(line, at + 1, heading_about_scopes, families) {
+                in_block[at] = true;
+                found.push(list);
+            }
+            // A line that introduces what follows ("Create a key with these
+            // scopes:") puts the list under it in scope.
+            heading_about_scopes |= is_about_scopes(line);
+            at += 1;
+            continue;
+        }
+        // A run of items (list items or table rows; one blank line may part list items).
+        let start = at;
+        let mut items = Vec::new();
+        while at < lines.len() {
+            if let Some(item) = item_text(&lines[at]) {
+                items.push((at, item));
+                at += 1;
+            } else if lines[at] == JOINED
+                || (lines[at].trim().is_empty()
+                    && at + 1 < lines.len()
+                    && item_text(&lines[at + 1]).is_some()
+                    && heading_at(&lines, at + 1).is_none())
+            {
+                at += 1;
+            } else {
+                break;
+            }
+        }
+        if let Some(list) = read_block(&items, heading_about_scopes, families) {
+            for flag in &mut in_block[start..at] {
+                *flag = true;
+            }
+            found.push(list);
+        }
+    }
+    for (index, line) in lines.iter().enumerate() {
+        if in_block[index] {
+            continue;
+        }
+        if let Some(form) = key_type(line) {
+            found.push(DocScopeList {
+                line: index + 1,
+                end_line: index + 1,
+                form,
+                scopes: Vec::new(),
+            });
+        }
+    }
+    found.sort_by_key(|list| list.line);
+    found
+}
+
+/// The doc's lines as text: HTML tags dropped (a table row or list item
+/// spread over several lines joined on its first), Markdown emphasis kept
+/// for the readers below to strip.
+fn doc_lines(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    if !(text.contains("<tr") || text.contains("<li") || text.contains("<td")) {
+        return lines;
+    }
+    let mut open: Option<usize> = None;
+    for index in 0..lines.len() {
+        let lower = lines[index].to_ascii_lowercase();
+        let opens = lower.contains("<tr") || lower.contains("<li");
+        let closes = lower.contains("</tr") || lower.contains("</li");
+        match open {
+            Some(first) if first != index => {
+                let moved = std::mem::replace(&mut lines[index], JOINED.to_owned());
+                lines[first].push(' ');
+                lines[first].push_str(&moved);
+                if closes {
+                    open = None;
+                }
+            }
+            _ => {
+                if opens && !closes {
+                    open = Some(index);
+                }
+            }
+        }
+    }
+    lines
+        .into_iter()
+        .map(|line| {
+            if line == JOINED {
+                line
+            } else {
+                html_row_as_text(&line)
+            }
+        })
+        .collect()
+}
+
+/// What stands in place of an HTML line joined to the row or item it continues.
+const JOINED: &str = "\u{1}";
+
+/// An HTML line as plain text: `<tr><td>List</td><td>Read</td></tr>` is the
+/// table row `| List | Read |`, `<li>` a list item, headings a `#` heading.
+fn html_row_as_text(line: &str) -> String {
+    let lower = line.to_ascii_lowercase();
+    if !lower.contains('<') {
+        return line.to_owned();
+    }
+    let mut out = String::new();
+    let prefix = if lower.contains("<li") {
+        "- "
+    } else if lower.contains("<h1")
+        || lower.contains("<h2")
+        || lower.contains("<h3")
+        || lower.contains("<h4")
+    {
+        "## "
+    } else {
+        ""
+    };
+    let row = lower.contains("<td") || lower.contains("<th");
+    let mut rest = line;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            break;
+        };
+        let tag = rest[open + 1..open + close].to_ascii_lowercase();
+        if row && (tag.starts_with("td") || tag.starts_with("th")) {
+            out.push_str(" | ");
+        } else if tag.starts_with("code") || tag.starts_with("/code") {
+            out.push('`');
+        } else {
+            out.push(' ');
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    let text = out.trim();
+    if text.is_empty() {
+        return String::new();
+    }
+    if row {
+        format!("{text} |")
+    } else {
+        format!("{prefix}{text}")
+    }
+}
+
+/// The heading at a line: Markdown `#`, a line underlined with `=`, `-`,
+/// `~` or `^` (reStructuredText, Markdown's setext), or a line in bold alone.
+fn heading_at(lines: &[String], at: usize) -> Option<&str> {
+    let line = lines[at].trim();
+    if line.starts_with('#') {
+        return Some(line.trim_start_matches('#').trim());
+    }
+    let underline = |text: &str| {
+        text.len() >= 3
+            && text
+                .chars()
+                .all(|c| matches!(c, '=' | '-' | '~' | '^' | '*'))
+            && text.chars().collect::<BTreeSet<_>>().len() == 1
+    };
+    if !line.is_empty() && !line.starts_with(['|', '-', '*', '+']) {
+        if let Some(next) = lines.get(at + 1) {
+            if underline(next.trim()) {
+                return Some(line);
+            }
+        }
+    }
+    let bold = line
+        .strip_prefix("**")
+        .and_then(|rest| rest.strip_suffix("**").or(rest.strip_suffix("**:")));
+    bold.filter(|inner| !inner.contains("**"))
+}
+
+/// Whether a heading or an introducing line is about a key's scopes.
+fn is_about_scopes(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    [
+        "scope",
+        "permission",
+        "api key",
+        "private key",
+        "access level",
+    ]
+    .iter()
+    .any(|word| text.contains(word))
+}
+
+/// The text of a list item or table row, without its marker; `None` for
+/// other lines (table separators are rows of nothing).
+fn item_text(line: &str) -> Option<String> {
+    let trimmed = line.trim();
+    if trimmed.starts_with('|') {
+        let cells: Vec<&str> = trimmed.trim_matches('|').split('|').collect();
+        if cells.iter().all(|cell| {
+            cell.trim()
+                .chars()
+                .all(|c| matches!(c, '-' | ':' | '=' | '+' | ' '))
+        }) {
+            return Some(String::new());
+        }
+        return Some(cells.join("|"));
+    }
+    if trimmed.starts_with('+') && trimmed.chars().all(|c| matches!(c, '+' | '-' | '=')) {
+        return Some(String::new());
+    }
+    for marker in ["- ", "* ", "+ ", "• "] {
+        if let Some(rest) = trimmed.strip_prefix(marker) {
+            return Some(rest.to_owned());
+        }
+    }
+    let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 {
+        let rest = &trimmed[digits..];
+        if let Some(rest) = rest.strip_prefix(". ").or(rest.strip_prefix(") ")) {
+            return Some(rest.to_owned());
+        }
+    }
+    None
+}
+
+/// Reads a run of items as a scope list, if it is one.
+fn read_block(
+    items: &[(usize, String)],
+    heading_about_scopes: bool,
+    families: &Families,
+) -> Option<DocScopeList> {
+    let mut scopes = Vec::new();
+    let mut scope_items = 0;
+    let mut other_items = 0;
+    let mut display = false;
+    let mut first = None;
+    let mut last = 0;
+    for (at, item) in items {
+        if item.trim().is_empty() {
+            continue;
+        }
+        let ids = scope_ids(item, families);
+        let read = if ids.known > 0 {
+            ids.scopes
+        } else {
+            let named = display_scopes(item, families);
+            display |= !named.is_empty();
+            named
+        };
+        if read.is_empty() {
+            other_items += 1;
+            continue;
+        }
+        scope_items += 1;
+        first.get_or_insert(*at);
+        last = *at;
+        scopes.extend(read);
+    }
+    let counts = scope_items > 0 && (heading_about_scopes || scope_items > other_items);
+    if !counts {
+        return None;
+    }
+    let first = first?;
+    Some(DocScopeList {
+        line: first + 1,
+        end_line: last + 1,
+        form: if display {
+            DocScopeForm::DisplayNames
+        } else {
+            DocScopeForm::ScopeIds
+        },
+        scopes: without_repeats(scopes),
+    })
+}
+
+/// Scope ids in a paragraph line, in inline code: a list when the line (or
+/// its heading) is about scopes, or it names two or more.
+fn inline_scope_ids(
+    line: &str,
+    number: usize,
+    heading_about_scopes: bool,
+    families: &Families,
+) -> Option<DocScopeList> {
+    // Inline code: `x` in Markdown, ``x`` in reStructuredText.
+    let single = line.replace("``", "`");
+    let code: Vec<&str> = single.split('`').skip(1).step_by(2).collect();
+    let mut scopes = Vec::new();
+    let mut known = 0;
+    for span in code {
+        let ids = scope_ids(span, families);
+        known += ids.known;
+        scopes.extend(ids.scopes);
+    }
+    // One id in a sentence is a mention unless the sentence is about scopes;
+    // two or more are a list where the sentence or its heading is about a key.
+    let about_key =
+        heading_about_scopes || is_about_scopes(line) || line.to_ascii_lowercase().contains(" key");
+    let counts = (known >= 2 && about_key) || (known == 1 && is_about_scopes(line));
+    counts.then(|| DocScopeList {
+        line: number,
+        end_line: number,
+        form: DocScopeForm::ScopeIds,
+        scopes: without_repeats(scopes),
+    })
+}
+
+struct ScopeIds {
+    scopes: Vec<String>,
+    /// How many name a known family.
+    known: usize,
+}
+
+/// `family:level` tokens in a text (level `read`, `write` or `full`).
+fn scope_ids(text: &str, families: &Families) -> ScopeIds {
+    let mut scopes = Vec::new();
+    let mut known = 0;
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    for (colon, _) in text.match_indices(':') {
+        let family_start = text[..colon]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_name(c))
+            .last()
+            .map_or(colon, |(at, _)| at);
+        let family = &text[family_start..colon];
+        let level_end = text[colon + 1..]
+            .char_indices()
+            .find(|&(_, c)| !c.is_ascii_alphabetic())
+            .map_or(text.len(), |(at, _)| colon + 1 + at);
+        let level = text[colon + 1..level_end].to_ascii_lowercase();
+        if family.is_empty() || !matches!(level.as_str(), "read" | "write" | "full") {
+            continue;
+        }
+        let family = family.to_ascii_lowercase();
+        if families.knows(&family) {
+            known += 1;
+        }
+        scopes.push(format!("{family}:{level}"));
+    }
+    ScopeIds { scopes, known }
+}
+
+/// A display name with an access level: `List | Read`, `Profiles: full
+/// access`, `Data Privacy — Read-only`. Full (or Write, which the key page
+/// calls Full) is read and write; "No access" and "Custom" name none.
+fn display_scopes(item: &str, families: &Families) -> Vec<String> {
+    let plain: String = item
+        .chars()
+        .filter(|c| !matches!(c, '*' | '`'))
+        .collect::<String>()
+        .replace("__", "");
+    let (name, rest) = match plain.split_once('|') {
+        Some((name, rest)) => (name, rest),
+        None => match [":", " — ", " – ", " - "]
+            .iter()
+            .find_map(|separator| plain.split_once(separator))
+        {
+            Some((name, rest)) => (name, rest),
+            None => return Vec::new(),
+        },
+    };
+    let Some(family) = family_of_display_name(name, |family| families.knows(family)) else {
+        return Vec::new();
+    };
+    let levels = match access_level(rest) {
+        Some(AccessLevel::Read) => vec![Level::Read],
+        Some(AccessLevel::Full) => vec![Level::Read, Level::Write],
+        None => return Vec::new(),
+    };
+    levels
+        .into_iter()
+        .map(|level| format!("{family}:{}", level.as_str()))
+        .collect()
+}
+
+enum AccessLevel {
+    Read,
+    Full,
+}
+
+/// The first access level a cell or phrase names.
+fn access_level(text: &str) -> Option<AccessLevel> {
+    let text = text.to_ascii_lowercase();
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|word| !word.is_empty())
+        .collect();
+    let first = *words.first()?;
+    match first {
+        "full" | "write" | "edit" => Some(AccessLevel::Full),
+        "read" if words.get(1).is_some_and(|next| *next == "write") => Some(AccessLevel::Full),
+        "read" | "view" | "readonly" => Some(AccessLevel::Read),
+        _ => None,
+    }
+}
+
+/// A line telling users to create a Read-Only or a Full Access key.
+fn key_type(line: &str) -> Option<DocScopeForm> {
+    let lower = line.to_ascii_lowercase();
+    if !lower.contains("key") {
+        return None;
+    }
+    if lower.contains("read-only") || lower.contains("read only") || lower.contains("readonly") {
+        Some(DocScopeForm::ReadOnlyKey)
+    } else if lower.contains("full access") || lower.contains("full-access") {
+        Some(DocScopeForm::FullAccessKey)
+    } else {
+        None
+    }
+}
+
+fn without_repeats(scopes: Vec<String>) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    scopes
+        .into_iter()
+        .filter(|scope| seen.insert(scope.clone()))
+        .collect()
+}

@@ -1,0 +1,204 @@
+//! `--check-docs` on the scope lists real docs hold instead of links (the
+//! fixture docs in `tests/scan/docs/`, against `code.py` there, which needs
+//! `lists:read`, `profiles:read` and `profiles:write`): scope ids in bullets,
+//! tables and inline code; display names with levels in tables, HTML and
+//! prose; Read-Only and Full Access keys; prose that is not a scope list.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn docs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scan/docs")
+}
+
+fn check_docs(doc: &str, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scopelink"))
+        .current_dir(docs_dir())
+        .args(["scan", "code.py", "--check-docs", doc])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// Each list found in the doc: (line, kind, scopes read, missing, excess), and whether the gate passed.
+fn found(
+    doc: &str,
+) -> (
+    Vec<(u64, String, Vec<String>, Vec<String>, Vec<String>)>,
+    bool,
+) {
+    let output = check_docs(doc, &["--json"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    let answer: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{doc}: {e}: {text}"));
+    assert_eq!(
+        answer["scopes"],
+        serde_json::json!(["lists:read", "profiles:read", "profiles:write"])
+    );
+    let strings = |value: &Value| -> Vec<String> {
+        value
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .map(|v| {
+                        v.as_str()
+                            .unwrap_or_else(|| v["scope"].as_str().unwrap())
+                            .to_owned()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let lists = answer["docs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|doc| {
+            (
+                doc["link"]["line"].as_u64().unwrap(),
+                doc["link"]["kind"].as_str().unwrap().to_owned(),
+                strings(&doc["link"]["scopes"]),
+                strings(&doc["checked"]["missing"]),
+                strings(&doc["checked"]["excess"]),
+            )
+        })
+        .collect();
+    (lists, answer["passed"].as_bool().unwrap())
+}
+
+fn owned(items: &[&str]) -> Vec<String> {
+    items.iter().map(|item| (*item).to_owned()).collect()
+}
+
+#[test]
+fn scope_ids_in_bullets_tables_and_inline_code_are_checked() {
+    let (lists, passed) = found("bullets-right.md");
+    assert_eq!(
+        lists,
+        [(
+            7,
+            "scope_ids".to_owned(),
+            owned(&["profiles:read", "profiles:write", "lists:read"]),
+            vec![],
+            vec![]
+        )]
+    );
+    assert!(passed);
+
+    let (lists, passed) = found("bullets-missing.md");
+    assert_eq!(lists[0].3, owned(&["profiles:write"]));
+    assert!(!passed);
+
+    let (lists, passed) = found("table-excess.md");
+    assert_eq!(lists.len(), 1);
+    assert_eq!((lists[0].0, lists[0].1.as_str()), (5, "scope_ids"));
+    assert!(lists[0].3.is_empty());
+    assert_eq!(lists[0].4, owned(&["segments:write"]));
+    assert!(passed, "an excess scope fails only with --strict");
+    assert_eq!(
+        check_docs("table-excess.md", &["--strict"]).status.code(),
+        Some(1)
+    );
+
+    // reStructuredText: ``id`` in a list under an underlined heading; one id
+    // mentioned in a sentence is not a list.
+    let (lists, passed) = found("scopes.rst");
+    assert_eq!(
+        lists,
+        [(
+            4,
+            "scope_ids".to_owned(),
+            owned(&["profiles:read", "profiles:write", "lists:read"]),
+            vec![],
+            vec![]
+        )]
+    );
+    assert!(passed);
+}
+
+#[test]
+fn display_names_with_levels_are_read_as_the_key_page_names_them() {
+    // `List` is lists (its name on the key page), Full is read and write.
+    let (lists, passed) = found("display-table.md");
+    assert_eq!(
+        lists,
+        [(
+            5,
+            "display_names".to_owned(),
+            owned(&[
+                "lists:read",
+                "profiles:read",
+                "segments:read",
+                "segments:write"
+            ]),
+            owned(&["profiles:write"]),
+            owned(&["segments:read", "segments:write"]),
+        )]
+    );
+    assert!(!passed);
+
+    let (lists, passed) = found("prose-levels.md");
+    assert_eq!(
+        lists,
+        [(
+            6,
+            "display_names".to_owned(),
+            owned(&["profiles:read", "profiles:write", "lists:read"]),
+            vec![],
+            vec![]
+        )]
+    );
+    assert!(passed);
+
+    // HTML: a row over several lines is one row; `Data Privacy`, Read-only.
+    let (lists, passed) = found("scopes.html");
+    assert_eq!(
+        lists,
+        [(
+            4,
+            "display_names".to_owned(),
+            owned(&["profiles:read", "profiles:write", "data-privacy:read"]),
+            owned(&["lists:read"]),
+            owned(&["data-privacy:read"]),
+        )]
+    );
+    assert!(!passed);
+}
+
+#[test]
+fn read_only_and_full_access_keys_are_reported_with_what_they_lack_or_over_grant() {
+    let (lists, passed) = found("read-only.md");
+    assert_eq!((lists[0].0, lists[0].1.as_str()), (3, "read_only_key"));
+    assert_eq!(lists[0].3, owned(&["profiles:write"]));
+    assert!(lists[0].4.contains(&"campaigns:read".to_owned()));
+    assert!(lists[0].4.iter().all(|scope| scope.ends_with(":read")));
+    assert!(!passed);
+    let text = String::from_utf8_lossy(&check_docs("read-only.md", &[]).stdout).into_owned();
+    assert!(text.contains("read-only.md:3: a Read-Only key"), "{text}");
+    assert!(
+        text.contains("missing: profiles:write (needed by code.py:8"),
+        "{text}"
+    );
+
+    let (lists, passed) = found("full-access.md");
+    assert_eq!((lists[0].0, lists[0].1.as_str()), (3, "full_access_key"));
+    assert!(lists[0].3.is_empty());
+    assert!(lists[0].4.contains(&"campaigns:write".to_owned()));
+    assert!(passed, "nothing is missing from a Full Access key");
+    let strict = check_docs("full-access.md", &["--strict"]);
+    assert_eq!(strict.status.code(), Some(1));
+}
+
+#[test]
+fn prose_that_mentions_resources_is_not_a_scope_list() {
+    let output = check_docs("prose.md", &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("prose.md has no create-key link"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("no scope list"), "{stderr}");
+}
