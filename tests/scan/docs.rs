@@ -22,13 +22,11 @@ fn check_docs(doc: &str, extra: &[&str]) -> Output {
         .unwrap()
 }
 
-/// Each list found in the doc: (line, kind, scopes read, missing, excess), and whether the gate passed.
-fn found(
-    doc: &str,
-) -> (
-    Vec<(u64, String, Vec<String>, Vec<String>, Vec<String>)>,
-    bool,
-) {
+/// One list found in a doc: (line, kind, scopes read, missing, excess).
+type Found = (u64, String, Vec<String>, Vec<String>, Vec<String>);
+
+/// Each list found in the doc, and whether the gate passed.
+fn found(doc: &str) -> (Vec<Found>, bool) {
     let output = check_docs(doc, &["--json"]);
     let text = String::from_utf8_lossy(&output.stdout);
     let answer: Value =
