@@ -12,6 +12,7 @@ mod commands;
 mod mcp;
 mod print;
 mod scan;
+mod scan_docs;
 mod serve_args;
 
 use std::process::ExitCode;

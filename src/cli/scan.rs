@@ -14,15 +14,15 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::catalog_args::CatalogArgs;
+use super::scan_docs;
 use crate::excerpt::shorten;
-use crate::link::LinkBase;
 use crate::scan::{
-    build_answer, check_doc_link, doc_findings, sarif_with_docs, scan_paths, AnswerOptions,
-    CheckOptions, CheckReport, DocCheck, DocOutcome, Families, ScanOptions, ScanReport,
+    build_answer, sarif_with_docs, scan_paths, scope_groups, AnswerOptions, BlockOptions,
+    CheckReport, DocCheck, DocOutcome, GroupBy, ScanOptions, ScanReport,
 };
 
 /// The exit code for bad usage or unreadable input, as `link` uses.
-const USAGE: u8 = 2;
+pub(super) const USAGE: u8 = 2;
 /// The exit code when the gate finds a problem.
 const GATE_FAILED: u8 = 1;
 
@@ -64,6 +64,33 @@ pub struct ScanArgs {
     /// Also fail on excess scopes and on calls whose operation could not be read.
     #[arg(long)]
     pub strict: bool,
+    /// Rewrite the block between `<!-- scopelink:begin -->` and
+    /// `<!-- scopelink:end -->` in these docs from the code: the create-key
+    /// link, each scope with its access and what needs it, and the revision.
+    /// `--check-docs` on the same file fails when the block is stale.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub update_docs: Vec<PathBuf>,
+    /// Also give the scopes each folder or file needs (in the report and the docs block).
+    #[arg(long, value_enum, value_name = "PART")]
+    pub group_by: Option<GroupByArg>,
+    /// This Scopelink service's URL, for the `/go` form of the link in the docs block.
+    #[arg(long, value_name = "URL", env = "SCOPELINK_SERVICE_URL")]
+    pub service_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupByArg {
+    Dir,
+    File,
+}
+
+impl From<GroupByArg> for GroupBy {
+    fn from(by: GroupByArg) -> GroupBy {
+        match by {
+            GroupByArg::Dir => GroupBy::Dir,
+            GroupByArg::File => GroupBy::File,
+        }
+    }
 }
 
 /// Runs `scopelink scan`.
@@ -112,12 +139,23 @@ pub fn run(catalog_args: &CatalogArgs, args: &ScanArgs) -> ExitCode {
             return ExitCode::from(USAGE);
         }
     };
-    let docs = match read_docs(
+    if let Some(by) = args.group_by {
+        answer.groups = scope_groups(&answer.report, by.into());
+    }
+    let block = BlockOptions {
+        service_url: args.service_url.as_deref(),
+        groups: args.group_by.map(|_| answer.groups.as_slice()),
+    };
+    if let Err(code) = scan_docs::update_docs(&args.update_docs, &answer.report, block) {
+        return code;
+    }
+    let docs = match scan_docs::read_docs(
         &args.check_docs,
         selected.catalog,
         base,
         &answer.report,
         answer_options.check_options(),
+        block,
     ) {
         Ok(docs) => docs,
         Err(code) => return code,
@@ -136,6 +174,7 @@ pub fn run(catalog_args: &CatalogArgs, args: &ScanArgs) -> ExitCode {
         ScanFormat::Sarif => print_json(&sarif_with_docs(report, checked, docs)),
         ScanFormat::Text => {
             print_text(report, checked, docs, args.strict);
+            print_groups(&answer.groups);
             true
         }
     };
@@ -156,43 +195,6 @@ pub fn run(catalog_args: &CatalogArgs, args: &ScanArgs) -> ExitCode {
     } else {
         ExitCode::from(GATE_FAILED)
     }
-}
-
-/// Every link in the docs, checked; a doc with no link is an error, so a
-/// misspelt path cannot make the gate pass.
-fn read_docs(
-    files: &[PathBuf],
-    catalog: &crate::catalog::Catalog,
-    base: &LinkBase,
-    report: &ScanReport,
-    options: CheckOptions,
-) -> Result<Vec<DocCheck>, ExitCode> {
-    let mut checks = Vec::new();
-    for file in files {
-        let text = match std::fs::read_to_string(file) {
-            Ok(text) => text,
-            Err(error) => {
-                eprintln!(
-                    "scopelink: --check-docs: cannot read {}: {error}",
-                    file.display()
-                );
-                return Err(ExitCode::from(USAGE));
-            }
-        };
-        let links = doc_findings(&text, &Families::of(catalog));
-        if links.is_empty() {
-            eprintln!(
-                "scopelink: --check-docs: {} has no create-key link (https://www.klaviyo.com/create-private-api-key?scopes=…), no /go?op=… link, no scope list (scope ids, or names with levels, in a list or table under a heading about scopes) and no Read-Only or Full Access key",
-                file.display()
-            );
-            return Err(ExitCode::from(USAGE));
-        }
-        let shown = file.to_string_lossy().replace('\\', "/");
-        for link in &links {
-            checks.push(check_doc_link(catalog, base, report, &shown, link, options));
-        }
-    }
-    Ok(checks)
 }
 
 fn print_json(value: &impl Serialize) -> bool {
@@ -313,6 +315,23 @@ fn print_problems(report: &ScanReport) {
             "skipped: {}: {}{names}",
             skipped.file, skipped.reason
         );
+    }
+}
+
+/// `--group-by`: each part of the code with the scopes it needs.
+fn print_groups(groups: &[crate::scan::ScopeGroup]) {
+    if groups.is_empty() {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "scopes by part of the code:");
+    let width = groups
+        .iter()
+        .map(|group| group.part.len())
+        .max()
+        .unwrap_or(0);
+    for group in groups {
+        let _ = writeln!(out, "  {:width$}  {}", group.part, group.scopes.join(", "));
     }
 }
 

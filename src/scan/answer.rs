@@ -12,6 +12,7 @@ use crate::link::LinkBase;
 use crate::resolve::ResolveOptions;
 
 use super::check::{check, CheckOptions, CheckReport, DocCheck};
+use super::docs_block::ScopeGroup;
 use super::report::ScanReport;
 use super::Findings;
 
@@ -27,6 +28,10 @@ pub struct ScanAnswer {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<Object>)]
     pub docs: Vec<DocCheck>,
+    /// The scopes each folder or file needs (`--group-by`; CLI only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub groups: Vec<ScopeGroup>,
     /// The gate passed: nothing the code needs is missing from what was
     /// checked (with `--strict`, also nothing excess and every call read),
     /// and what the code needs is known (see `incomplete`).
@@ -92,6 +97,7 @@ pub fn build_answer(
         report,
         check: checked,
         docs: Vec::new(),
+        groups: Vec::new(),
         passed: false,
         incomplete,
     };

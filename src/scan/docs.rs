@@ -25,6 +25,8 @@ pub enum DocLinkKind {
     ReadOnlyKey,
     /// "Create a Full Access key".
     FullAccessKey,
+    /// The block `--update-docs` writes, when it is stale or unreadable.
+    ScopelinkBlock,
 }
 
 /// A link or scope list found in a document.
@@ -58,6 +60,7 @@ impl DocLink {
             }
             DocLinkKind::ReadOnlyKey => "a Read-Only key (every read scope, no write)".to_owned(),
             DocLinkKind::FullAccessKey => "a Full Access key (every scope)".to_owned(),
+            DocLinkKind::ScopelinkBlock => "the scopelink block".to_owned(),
         }
     }
 
@@ -68,6 +71,7 @@ impl DocLink {
             DocLinkKind::ScopeIds | DocLinkKind::DisplayNames => "scope list",
             DocLinkKind::ReadOnlyKey => "Read-Only key",
             DocLinkKind::FullAccessKey => "Full Access key",
+            DocLinkKind::ScopelinkBlock => "scopelink block",
         }
     }
 }

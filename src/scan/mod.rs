@@ -20,6 +20,7 @@ mod check;
 mod decide;
 mod doc_scopes;
 mod docs;
+mod docs_block;
 mod extract;
 mod language;
 mod model;
@@ -36,6 +37,10 @@ pub use check::{
 };
 pub use doc_scopes::{doc_scope_lists, DocScopeForm, DocScopeList, Families};
 pub use docs::{doc_findings, doc_links, DocLink, DocLinkKind};
+pub use docs_block::{
+    current_block, render_block, replace_block, scope_groups, BlockError, BlockOptions, GroupBy,
+    ScopeGroup, BEGIN, END,
+};
 pub use language::{unscanned_language, Language};
 pub use model::{
     CallForm, Candidate, Findings, FoundCall, MethodHint, MethodSource, PathCall, PathConstant,

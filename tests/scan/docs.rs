@@ -200,3 +200,129 @@ fn prose_that_mentions_resources_is_not_a_scope_list() {
     );
     assert!(stderr.contains("no scope list"), "{stderr}");
 }
+
+fn scan_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scopelink"))
+        .current_dir(dir)
+        .arg("scan")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// `--update-docs` writes the block from the code and a second run changes
+/// nothing; once the code changes, `--check-docs` fails on the stale block
+/// and says how to refresh it; the refreshed block passes.
+#[test]
+fn update_docs_writes_the_block_idempotently_and_a_stale_block_fails() {
+    let dir = crate::helpers::TempDir::new("update-docs");
+    dir.write(
+        "src/sync/sync.py",
+        "import requests\nB = 'https://a.klaviyo.com/api'\nrequests.post(B + '/profiles', json={})\nrequests.get(B + '/events?include=metric')\n",
+    );
+    dir.write(
+        "src/tools/lists.py",
+        "import requests\nrequests.get('https://a.klaviyo.com/api/lists')\n",
+    );
+    let before = "# Acme\n\n## API key\n\n<!-- scopelink:begin -->\nanything\n<!-- scopelink:end -->\n\nThe end.\n";
+    dir.write("README.md", before);
+    let args = [
+        "src",
+        "--update-docs",
+        "README.md",
+        "--group-by",
+        "dir",
+        "--service-url",
+        "https://scopelink.example/",
+    ];
+    let first = scan_in(&dir.0, &args);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let readme = std::fs::read_to_string(dir.0.join("README.md")).unwrap();
+    let expected_block = "<!-- scopelink:begin -->\n\
+<!-- Written by `scopelink scan --update-docs` from the code; run it again, do not edit. -->\n\
+Create the Klaviyo private API key with exactly the scopes the code needs: [create the key](https://www.klaviyo.com/create-private-api-key?scopes=events:read,lists:read,metrics:read,profiles:read,profiles:write) ([through Scopelink](https://scopelink.example/go?op=create_profile&op=get_events%3Finclude%3Dmetric&op=get_lists)).\n\
+\n\
+| Scope | Access on Klaviyo's key page | Needed by |\n\
+|---|---|---|\n\
+| `events:read` | Events: Read | `get_events` |\n\
+| `lists:read` | List: Read | `get_lists` |\n\
+| `metrics:read` | Metrics: Read | `get_events` (include=metric) |\n\
+| `profiles:read` | Profiles: Full | `create_profile` |\n\
+| `profiles:write` | Profiles: Full | `create_profile` |\n\
+\n\
+| Part of the code | Scopes it needs |\n\
+|---|---|\n\
+| `src/sync/` | `events:read`, `metrics:read`, `profiles:read`, `profiles:write` |\n\
+| `src/tools/` | `lists:read` |\n\
+\n\
+Klaviyo API revision 2026-07-15.\n\
+<!-- scopelink:end -->\n";
+    assert!(readme.starts_with("# Acme\n\n## API key\n\n"), "{readme}");
+    assert!(readme.ends_with("\nThe end.\n"), "{readme}");
+    assert!(readme.contains(expected_block), "{readme}");
+    assert!(
+        String::from_utf8_lossy(&first.stderr).contains("updated the scopelink block in README.md")
+    );
+
+    let second = scan_in(&dir.0, &args);
+    assert_eq!(second.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(dir.0.join("README.md")).unwrap(),
+        readme
+    );
+    assert!(String::from_utf8_lossy(&second.stderr).contains("README.md is up to date"));
+
+    let check = [
+        "src",
+        "--check-docs",
+        "README.md",
+        "--group-by",
+        "dir",
+        "--service-url",
+        "https://scopelink.example/",
+    ];
+    let fresh = scan_in(&dir.0, &check);
+    assert_eq!(
+        fresh.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&fresh.stdout)
+    );
+
+    // The code now also writes lists: the block is stale.
+    dir.write(
+        "src/tools/lists.py",
+        "import requests\nrequests.get('https://a.klaviyo.com/api/lists')\nrequests.post('https://a.klaviyo.com/api/lists', json={})\n",
+    );
+    let stale = scan_in(&dir.0, &check);
+    assert_eq!(stale.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&stale.stdout);
+    assert!(text.contains("README.md:5: the scopelink block"), "{text}");
+    assert!(
+        text.contains("scopelink scan PATH --update-docs README.md"),
+        "{text}"
+    );
+    assert!(text.contains("missing: lists:write"), "{text}");
+
+    assert_eq!(scan_in(&dir.0, &args).status.code(), Some(0));
+    assert_eq!(scan_in(&dir.0, &check).status.code(), Some(0));
+
+    // No markers: an error that says where they go.
+    dir.write("NOTES.md", "# Notes\n");
+    let missing = scan_in(&dir.0, &["src", "--update-docs", "NOTES.md"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        stderr.contains("NOTES.md: it has no `<!-- scopelink:begin -->` line"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.0.join("NOTES.md")).unwrap(),
+        "# Notes\n"
+    );
+}
