@@ -9,6 +9,7 @@ pub mod audit;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod docs;
 pub mod excerpt;
 pub mod form_text;
 pub mod healthcheck;

@@ -5,6 +5,7 @@
 //! the same [`audit`] function.
 
 mod classify;
+mod docs;
 mod source;
 
 use std::collections::BTreeSet;
@@ -19,6 +20,7 @@ use crate::scope::Scope;
 use crate::secret;
 use classify::{classify, Known};
 use source::{link_scopes, tokens};
+pub use docs::{audit_docs, doc_source, DocAudit, DocUnreadable, DocsAudit};
 pub use source::{AuditSource, ScopeList};
 
 /// Why an audit could not be made. The codes are stable API.
@@ -46,6 +48,8 @@ pub enum AuditError {
     TooManyScopes { given: usize, limit: usize },
     #[error("a link or scope text is longer than the limit of {limit} bytes")]
     TooLong { limit: usize },
+    #[error("the docs hold no create-key link, no /go link, no scope list (scope ids, or names with levels such as `List | Read`, in a list or table under a heading about scopes) and no Read-Only or Full Access key")]
+    NothingInDocs,
 }
 
 impl AuditError {
@@ -61,6 +65,7 @@ impl AuditError {
             AuditError::NoScopesParameter | AuditError::NoScopes => "no_scopes",
             AuditError::TooManyScopes { .. } => "too_many_scopes",
             AuditError::TooLong { .. } => "too_long",
+            AuditError::NothingInDocs => "nothing_in_docs",
         }
     }
 

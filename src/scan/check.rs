@@ -6,13 +6,14 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::audit::{audit, AuditError, AuditOptions, AuditReport, AuditSource};
+use crate::audit::{
+    audit, doc_source, AuditError, AuditOptions, AuditReport, AuditSource, DocUnreadable,
+};
 use crate::catalog::Catalog;
-use crate::link::{LinkBase, LinkReport};
-use crate::resolve::{InputItem, ResolveOptions};
+use crate::link::LinkBase;
 use crate::scope::Scope;
 
-use super::docs::{go_link_operations, DocLink, DocLinkKind};
+use crate::docs::DocLink;
 use super::report::{CallSite, ScanReport};
 
 /// The choices the report was built with.
@@ -129,8 +130,8 @@ impl DocCheck {
     }
 }
 
-/// Checks one link found in the docs: a create-key link by its scopes, a
-/// `/go` link by the scopes its operations resolve to.
+/// Checks one link, scope list or key type found in the docs by what it
+/// grants ([`doc_source`]).
 pub fn check_doc_link(
     catalog: &Catalog,
     base: &LinkBase,
@@ -139,105 +140,21 @@ pub fn check_doc_link(
     link: &DocLink,
     options: CheckOptions,
 ) -> DocCheck {
-    let outcome = match link.kind {
-        DocLinkKind::CreateKey => check(
-            catalog,
-            base,
-            report,
-            &AuditSource::Link(link.url.clone()),
-            options,
-        )
-        .map_err(|error| (error.code().to_owned(), error.to_string())),
-        DocLinkKind::Go => go_link_check(catalog, base, report, link, options),
-        DocLinkKind::ScopeIds | DocLinkKind::DisplayNames => check(
-            catalog,
-            base,
-            report,
-            &AuditSource::Scopes(link.scopes.clone()),
-            options,
-        )
-        .map_err(|error| (error.code().to_owned(), error.to_string())),
-        DocLinkKind::ReadOnlyKey | DocLinkKind::FullAccessKey => {
-            let read_only = link.kind == DocLinkKind::ReadOnlyKey;
-            let granted: Vec<String> = catalog
-                .scopes()
-                .filter(|scope| !read_only || !scope.is_write())
-                .map(|scope| scope.to_string())
-                .collect();
-            check(
-                catalog,
-                base,
-                report,
-                &AuditSource::Scopes(granted),
-                options,
-            )
-            .map_err(|error| (error.code().to_owned(), error.to_string()))
-        }
-        // A block is held to the code by what `--update-docs` would write (`cli::scan_docs`).
-        DocLinkKind::ScopelinkBlock => Err((
-            "scopelink_block".to_owned(),
-            "a scopelink block is checked against what --update-docs writes".to_owned(),
-        )),
+    let audit_options = AuditOptions {
+        minimal: options.minimal,
+        prefer_beta: options.prefer_beta,
+        ..AuditOptions::default()
     };
+    let outcome = doc_source(catalog, base, link, audit_options)
+        .and_then(|source| {
+            check(catalog, base, report, &source, options).map_err(DocUnreadable::from)
+        });
     DocCheck {
         file: file.to_owned(),
         link: link.clone(),
         outcome: match outcome {
             Ok(check) => DocOutcome::Checked(Box::new(check)),
-            Err((code, detail)) => DocOutcome::Unreadable { code, detail },
+            Err(DocUnreadable { code, detail }) => DocOutcome::Unreadable { code, detail },
         },
     }
-}
-
-fn go_link_check(
-    catalog: &Catalog,
-    base: &LinkBase,
-    report: &ScanReport,
-    link: &DocLink,
-    options: CheckOptions,
-) -> Result<CheckReport, (String, String)> {
-    let (operations, minimal) = go_link_operations(&link.url);
-    if operations.is_empty() {
-        return Err((
-            "no_operations".to_owned(),
-            "the /go link names no operation (`op=`)".to_owned(),
-        ));
-    }
-    let items: Vec<InputItem> = operations.into_iter().map(InputItem::Text).collect();
-    let resolve = ResolveOptions {
-        minimal: minimal.unwrap_or(options.minimal),
-        prefer_beta: options.prefer_beta,
-        ..ResolveOptions::default()
-    };
-    let linked = LinkReport::build(catalog, base, &items, resolve);
-    if let Some(error) = linked.errors.first() {
-        return Err((
-            error.code.as_str().to_owned(),
-            format!(
-                "operation {} of the /go link does not resolve: {}",
-                error.index + 1,
-                error.detail
-            ),
-        ));
-    }
-    if linked.scopes.is_empty() {
-        return Err((
-            "no_scopes".to_owned(),
-            "the /go link's operations need no scopes".to_owned(),
-        ));
-    }
-    check(
-        catalog,
-        base,
-        report,
-        &AuditSource::Scopes(
-            linked
-                .scopes
-                .iter()
-                .map(|scope| scope.to_string())
-                .collect(),
-        ),
-        options,
-    )
-    .map_err(|error| (error.code().to_owned(), error.to_string()))
 }

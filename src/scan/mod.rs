@@ -18,8 +18,6 @@
 mod answer;
 mod check;
 mod decide;
-mod doc_scopes;
-mod docs;
 mod docs_block;
 mod extract;
 mod language;
@@ -35,8 +33,7 @@ pub use answer::{build_answer, AnswerOptions, ScanAnswer};
 pub use check::{
     check, check_doc_link, CheckOptions, CheckReport, DocCheck, DocOutcome, MissingScope,
 };
-pub use doc_scopes::{doc_scope_lists, DocScopeForm, DocScopeList, Families};
-pub use docs::{doc_findings, doc_links, DocLink, DocLinkKind};
+pub use crate::docs::{doc_findings, doc_links, DocLink, DocLinkKind, Families};
 pub use docs_block::{
     current_block, render_block, replace_block, scope_groups, BlockError, BlockOptions, GroupBy,
     ScopeGroup, BEGIN, END,

@@ -1,13 +1,15 @@
 //! Finds what a partner's docs tell merchants to create: Klaviyo create-key
 //! links (`https://www.klaviyo.com/create-private-api-key?scopes=…`),
 //! Scopelink `/go?op=…` links, and the scope lists and key types
-//! [`super::doc_scopes`] reads, in Markdown, HTML, reStructuredText or plain
+//! [`scope_lists`] reads, in Markdown, HTML, reStructuredText or plain
 //! text, with their line numbers, so `scopelink scan --check-docs` and the
 //! audit can hold each one to what the code needs.
 
 use serde::Serialize;
 
-use super::doc_scopes::{doc_scope_lists, DocScopeForm, Families};
+mod scope_lists;
+
+pub use scope_lists::{doc_scope_lists, DocScopeForm, DocScopeList, Families};
 
 /// What a doc holds that says which key to create.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
