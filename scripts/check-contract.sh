@@ -69,7 +69,14 @@ checks.positive_data_acceptance.expected-statuses = ["2XX", 422]
 include-operation-id = "redirect_to_link"
 checks.positive_data_acceptance.expected-statuses = ["2XX", "3XX", 422]
 
+# POST /v1/audit: `docs` is any text; one that holds no link, scope list or key type is
+# 422 nothing_in_docs (no schema can say which texts hold a scope list).
+[[operations]]
+include-operation-id = "audit_link"
+checks.positive_data_acceptance.expected-statuses = ["2XX", 422]
+
 # POST /v1/oauth/authorize-url: its `operations` are names too.
+
 [[operations]]
 include-operation-id = "create_oauth_authorize_url"
 checks.positive_data_acceptance.expected-statuses = ["2XX", 422]

@@ -19,8 +19,8 @@ use crate::resolve::{InputItem, ItemError, ResolveOptions, ScopeExplanation, War
 use crate::scope::Scope;
 use crate::secret;
 use classify::{classify, Known};
-use source::{link_scopes, tokens};
 pub use docs::{audit_docs, doc_source, DocAudit, DocUnreadable, DocsAudit};
+use source::{link_scopes, tokens};
 pub use source::{AuditSource, ScopeList};
 
 /// Why an audit could not be made. The codes are stable API.
@@ -50,6 +50,8 @@ pub enum AuditError {
     TooLong { limit: usize },
     #[error("the docs hold no create-key link, no /go link, no scope list (scope ids, or names with levels such as `List | Read`, in a list or table under a heading about scopes) and no Read-Only or Full Access key")]
     NothingInDocs,
+    #[error("give docs alone: `docs` is audited on its own, not with `link` or `scopes`")]
+    DocsAndOthers,
 }
 
 impl AuditError {
@@ -66,6 +68,7 @@ impl AuditError {
             AuditError::TooManyScopes { .. } => "too_many_scopes",
             AuditError::TooLong { .. } => "too_long",
             AuditError::NothingInDocs => "nothing_in_docs",
+            AuditError::DocsAndOthers => "link_and_scopes",
         }
     }
 

@@ -95,8 +95,13 @@ pub struct AuditArgs {
     #[arg(long)]
     pub json: bool,
     /// A create-key link, or scopes (comma- or space-separated, or one per argument).
-    #[arg(value_name = "LINK_OR_SCOPES", required = true)]
+    #[arg(value_name = "LINK_OR_SCOPES", required_unless_present = "docs")]
     pub given: Vec<String>,
+    /// Audit every create-key link, /go link, scope list (scope ids, or names
+    /// with levels) and Read-Only or Full Access key in this Markdown, HTML,
+    /// reStructuredText or text file (`-`: stdin).
+    #[arg(long, value_name = "FILE", conflicts_with = "given")]
+    pub docs: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -97,6 +97,24 @@ pub(super) fn operations(found: &[&Operation]) {
     }
 }
 
+/// `audit --docs`: each link or list found, then its audit as `audit` prints one.
+pub(super) fn docs_audit(file: &str, report: &crate::audit::DocsAudit) {
+    for found in &report.found {
+        let what = match (&found.url, found.scopes.is_empty()) {
+            (Some(url), _) => url.clone(),
+            (None, false) => format!("{}: {}", found.kind.describe(), found.scopes.join(", ")),
+            (None, true) => found.kind.describe().to_owned(),
+        };
+        println!("{file}:{}: {what}", found.line);
+        match (&found.audit, &found.error) {
+            (Some(audit_report), _) => audit(audit_report),
+            (None, Some(error)) => println!("  cannot audit: {} ({})", error.detail, error.code),
+            (None, None) => {}
+        }
+    }
+    println!("{}", if report.clean { "clean" } else { "NOT clean" });
+}
+
 pub(super) fn audit(report: &crate::audit::AuditReport) {
     let mut out = std::io::stdout().lock();
     let width = report

@@ -51,18 +51,30 @@ pub struct DocLink {
     pub end_line: Option<usize>,
 }
 
+impl DocLinkKind {
+    /// What it is, in a report line's words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            DocLinkKind::CreateKey => "create-key link",
+            DocLinkKind::Go => "/go link",
+            DocLinkKind::ScopeIds => "scope list",
+            DocLinkKind::DisplayNames => "scope list (names and levels)",
+            DocLinkKind::ReadOnlyKey => "a Read-Only key (every read scope, no write)",
+            DocLinkKind::FullAccessKey => "a Full Access key (every scope)",
+            DocLinkKind::ScopelinkBlock => "the scopelink block",
+        }
+    }
+}
+
 impl DocLink {
     /// What it is, as a report line names it: the link, or the list and its scopes.
     pub fn describe(&self) -> String {
         match self.kind {
             DocLinkKind::CreateKey | DocLinkKind::Go => self.url.clone(),
-            DocLinkKind::ScopeIds => format!("scope list: {}", self.scopes.join(", ")),
-            DocLinkKind::DisplayNames => {
-                format!("scope list (names and levels): {}", self.scopes.join(", "))
+            DocLinkKind::ScopeIds | DocLinkKind::DisplayNames => {
+                format!("{}: {}", self.kind.describe(), self.scopes.join(", "))
             }
-            DocLinkKind::ReadOnlyKey => "a Read-Only key (every read scope, no write)".to_owned(),
-            DocLinkKind::FullAccessKey => "a Full Access key (every scope)".to_owned(),
-            DocLinkKind::ScopelinkBlock => "the scopelink block".to_owned(),
+            kind => kind.describe().to_owned(),
         }
     }
 

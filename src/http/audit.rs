@@ -3,14 +3,16 @@
 //! [`crate::audit::audit`], which the CLI calls too.
 
 use actix_web::{post, web, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, Problem};
 use super::extract::non_empty;
 use super::respond;
 use super::AppState;
-use crate::audit::{audit, AuditOptions, AuditReport, AuditSource, ScopeList};
+use crate::audit::{
+    audit, audit_docs, AuditError, AuditOptions, AuditReport, AuditSource, DocsAudit, ScopeList,
+};
 use crate::resolve::InputItem;
 
 /// A link or scope list to audit, and optionally the operations the key is for.
@@ -32,6 +34,15 @@ pub struct AuditRequest {
     /// names (`list:read`, `Catalogs Read`, `campaigns:full`) are recognised.
     /// At most `SCOPELINK_MAX_OPERATIONS` (default 256).
     pub scopes: Option<ScopeList>,
+    /// Docs text (Markdown, HTML, reStructuredText or plain): every
+    /// create-key link, `/go` link, scope list (scope ids, or names with
+    /// levels such as `| List | Read |`) and Read-Only or Full Access key in
+    /// it is audited, and the answer is a `DocsAudit`. Give one of `link`,
+    /// `scopes` and `docs`.
+    #[schema(
+        example = "## Scopes\n\n| Scope | Access |\n|---|---|\n| List | Read |\n| Profiles | Full |\n"
+    )]
+    pub docs: Option<String>,
     /// The operations the key is meant for, in any form `POST /v1/links` accepts.
     /// When given, the report says which scopes are missing or excess and
     /// gives the corrected link. At most `SCOPELINK_MAX_OPERATIONS` (default 256).
@@ -44,6 +55,14 @@ pub struct AuditRequest {
     /// default: the newest stable one loaded.
     #[schema(example = "2026-07-15")]
     pub revision: Option<String>,
+}
+
+/// An audit's answer: of a link or scope list, or of every one found in docs.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum AuditAnswer {
+    Link(AuditReport),
+    Docs(DocsAudit),
 }
 
 /// Audit a create-key link or a scope list.
@@ -61,7 +80,7 @@ pub struct AuditRequest {
     operation_id = "audit_link",
     request_body = AuditRequest,
     responses(
-        (status = 200, description = "The audit: findings per scope, what they allow, and what is missing or excess", body = AuditReport),
+        (status = 200, description = "The audit: findings per scope, what they allow, and what is missing or excess (for `docs`, one such audit per link or scope list found)", body = AuditAnswer),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the size limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
@@ -82,13 +101,26 @@ pub async fn audit_link(
             limit,
         });
     }
-    let source = AuditSource::from_parts(request.link, request.scopes.map(ScopeList::into_vec))?;
     let options = AuditOptions {
         minimal: request.minimal,
         prefer_beta: selected.prefer_beta,
         max_item_bytes: Some(state.limits.max_item_bytes),
         max_scopes: Some(limit),
     };
+    if let Some(docs) = request.docs {
+        if request.link.is_some() || request.scopes.is_some() {
+            return Err(ApiError::Audit(AuditError::DocsAndOthers));
+        }
+        let report = audit_docs(
+            selected.catalog,
+            &state.link_base,
+            &docs,
+            &request.operations,
+            options,
+        )?;
+        return respond::json(&AuditAnswer::Docs(report));
+    }
+    let source = AuditSource::from_parts(request.link, request.scopes.map(ScopeList::into_vec))?;
     let report = audit(
         selected.catalog,
         &state.link_base,
@@ -96,5 +128,5 @@ pub async fn audit_link(
         &request.operations,
         options,
     )?;
-    respond::json(&report)
+    respond::json(&AuditAnswer::Link(report))
 }

@@ -199,8 +199,8 @@ fn non_empty_operation_texts(document: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// An audit takes a `link` or `scopes`, exactly one of them (non-null): its
-/// request body is `AuditRequest` and that rule.
+/// An audit takes a `link`, `scopes` or `docs`, exactly one of them
+/// (non-null): its request body is `AuditRequest` and that rule.
 fn link_or_scopes(document: &mut utoipa::openapi::OpenApi) {
     let Some(body) = document
         .paths
@@ -215,11 +215,13 @@ fn link_or_scopes(document: &mut utoipa::openapi::OpenApi) {
     let Some(request) = body.schema.take() else {
         return;
     };
-    let branch = |given: &str, given_schema: Schema, absent: &str| {
+    let branch = |given: &str, given_schema: Schema, absent: [&str; 2]| {
+        let null = || ObjectBuilder::new().schema_type(Type::Null);
         ObjectBuilder::new()
             .required(given)
             .property(given, given_schema)
-            .property(absent, ObjectBuilder::new().schema_type(Type::Null))
+            .property(absent[0], null())
+            .property(absent[1], null())
     };
     // Scope text holds a scope: something besides commas, blanks and quotes.
     let scope_text = || {
@@ -234,9 +236,17 @@ fn link_or_scopes(document: &mut utoipa::openapi::OpenApi) {
         .item(branch(
             "link",
             ObjectBuilder::new().schema_type(Type::String).into(),
-            "scopes",
+            ["scopes", "docs"],
         ))
-        .item(branch("scopes", scopes.into(), "link"));
+        .item(branch("scopes", scopes.into(), ["link", "docs"]))
+        .item(branch(
+            "docs",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .into(),
+            ["link", "scopes"],
+        ));
     body.schema = Some(RefOr::T(Schema::AllOf(
         AllOfBuilder::new().item(request).item(exactly_one).build(),
     )));

@@ -13,8 +13,8 @@ use crate::catalog::Catalog;
 use crate::link::LinkBase;
 use crate::scope::Scope;
 
-use crate::docs::DocLink;
 use super::report::{CallSite, ScanReport};
+use crate::docs::DocLink;
 
 /// The choices the report was built with.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -145,10 +145,9 @@ pub fn check_doc_link(
         prefer_beta: options.prefer_beta,
         ..AuditOptions::default()
     };
-    let outcome = doc_source(catalog, base, link, audit_options)
-        .and_then(|source| {
-            check(catalog, base, report, &source, options).map_err(DocUnreadable::from)
-        });
+    let outcome = doc_source(catalog, base, link, audit_options).and_then(|source| {
+        check(catalog, base, report, &source, options).map_err(DocUnreadable::from)
+    });
     DocCheck {
         file: file.to_owned(),
         link: link.clone(),

@@ -29,11 +29,11 @@ mod walk;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub use crate::docs::{doc_findings, doc_links, DocLink, DocLinkKind, Families};
 pub use answer::{build_answer, AnswerOptions, ScanAnswer};
 pub use check::{
     check, check_doc_link, CheckOptions, CheckReport, DocCheck, DocOutcome, MissingScope,
 };
-pub use crate::docs::{doc_findings, doc_links, DocLink, DocLinkKind, Families};
 pub use docs_block::{
     current_block, render_block, replace_block, scope_groups, BlockError, BlockOptions, GroupBy,
     ScopeGroup, BEGIN, END,

@@ -337,3 +337,54 @@ fn the_committed_openapi_document_describes_the_route() {
         assert!(schemas[name].is_object(), "{name}");
     }
 }
+
+/// `docs`: every link and scope list in pasted docs, each audited as a link
+/// or scope list is, against the operations given; the same answer as the
+/// library's `audit_docs`; docs with none are a 422 that says what is read.
+#[test]
+fn http_audits_the_scope_lists_in_pasted_docs() {
+    let app = spawn_app();
+    let docs = "# Setup\n\n## API key scopes\n\n| Scope | Access |\n|---|---|\n| List | Read |\n| Profiles | Read |\n\nOr use https://www.klaviyo.com/create-private-api-key?scopes=list:read,profiles:read,profiles:write\n";
+    let operations = ["get_lists", "create_profile"];
+    let response = post_audit(&app, &json!({"docs": docs, "operations": operations}));
+    assert_eq!(response.status().as_u16(), 200);
+    let answer: Value = response.json().unwrap();
+    assert_eq!(answer["clean"], false);
+    let found = answer["found"].as_array().unwrap();
+    assert_eq!(found.len(), 2, "{answer}");
+    assert_eq!(
+        (found[0]["line"].as_u64(), found[0]["kind"].as_str()),
+        (Some(7), Some("display_names"))
+    );
+    assert_eq!(found[0]["scopes"], json!(["lists:read", "profiles:read"]));
+    assert_eq!(
+        found[0]["audit"]["intended"]["missing"],
+        json!(["profiles:write"])
+    );
+    assert_eq!(
+        (found[1]["line"].as_u64(), found[1]["kind"].as_str()),
+        (Some(10), Some("create_key"))
+    );
+    assert_eq!(found[1]["audit"]["findings"][0]["status"], "renamed");
+    assert_eq!(found[1]["audit"]["intended"]["missing"], json!([]));
+
+    let items: Vec<InputItem> = operations.iter().map(|op| InputItem::from(*op)).collect();
+    let library = scopelink::audit::audit_docs(
+        &Catalog::embedded(),
+        &LinkBase::default(),
+        docs,
+        &items,
+        AuditOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(answer, serde_json::to_value(&library).unwrap());
+
+    let refused = post_audit(&app, &json!({"docs": "We sync profiles and lists."}));
+    let body = problem(refused, 422, "nothing_in_docs");
+    assert!(
+        body["detail"].as_str().unwrap().contains("no scope list"),
+        "{body}"
+    );
+    let both = post_audit(&app, &json!({"docs": docs, "scopes": "lists:read"}));
+    problem(both, 422, "link_and_scopes");
+}

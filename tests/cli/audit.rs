@@ -139,3 +139,47 @@ fn cli_exits_1_on_bad_input_and_never_echoes_a_key() {
         "clap refuses a missing argument"
     );
 }
+
+/// `audit --docs FILE` (or `-` for stdin): each scope list in the doc,
+/// audited against the operations; exit 0 when all are clean, 2 when not.
+#[test]
+fn audit_docs_reads_the_scope_lists_in_a_doc() {
+    let doc = "## Required scopes\n\n* Profiles: __full access__;\n* List: __read__.\n";
+    let output = run(
+        &[
+            "audit",
+            "--docs",
+            "-",
+            "--op",
+            "get_lists",
+            "--op",
+            "create_profile",
+        ],
+        doc,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.starts_with(
+            "-:3: scope list (names and levels): profiles:read, profiles:write, lists:read"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.trim_end().ends_with("clean"), "{stdout}");
+
+    let output = run(
+        &["audit", "--docs", "-", "--op", "create_list", "--json"],
+        doc,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["clean"], false);
+    assert_eq!(
+        report["found"][0]["audit"]["intended"]["missing"],
+        json!(["lists:write"])
+    );
+
+    let output = run(&["audit", "--docs", "-"], "We sync profiles and lists.\n");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stderr).contains("(nothing_in_docs)"));
+}
