@@ -61,7 +61,7 @@ pub struct AuditRequest {
 #[derive(Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum AuditAnswer {
-    Link(AuditReport),
+    Link(Box<AuditReport>),
     Docs(DocsAudit),
 }
 
@@ -128,5 +128,5 @@ pub async fn audit_link(
         &request.operations,
         options,
     )?;
-    respond::json(&AuditAnswer::Link(report))
+    respond::json(&AuditAnswer::Link(Box::new(report)))
 }
