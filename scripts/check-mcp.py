@@ -116,6 +116,19 @@ async def tools_and_answers(session: ClientSession, transport: str, local: bool)
     audit = await session.call_tool("klaviyo_audit_link", {"link": old, "operations": ["get_lists"]})
     check(f"{transport}: klaviyo_audit_link equals `scopelink audit --json`", audit.structured_content == cli_json("audit", old, "--op", "get_lists", "--json"), text_of(audit))
 
+    docs = "## Required scopes\n\n| Scope | Access |\n|---|---|\n| List | Read |\n| Profiles | Read |\n"
+    with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False) as readme:
+        readme.write(docs)
+    audited = await session.call_tool("klaviyo_audit_link", {"docs": docs, "operations": ["get_lists", "create_profile"]})
+    want = cli_json("audit", "--docs", readme.name, "--op", "get_lists", "--op", "create_profile", "--json")
+    os.unlink(readme.name)
+    check(
+        f"{transport}: klaviyo_audit_link with docs equals `scopelink audit --docs --json` (validated against its outputSchema)",
+        not audited.is_error and audited.structured_content == want and want["found"][0]["audit"]["intended"]["missing"] == ["profiles:write"],
+        text_of(audited),
+    )
+
+
     misspelt = await session.call_tool("klaviyo_link", {"operations": ["get_profils", "POST /api/lists"]})
     report = misspelt.structured_content or {}
     suggestions = [s["replacement"] for e in report.get("errors", []) for s in e["suggestions"]]

@@ -106,6 +106,14 @@ fn go_link_scopes(
     Ok(linked.scopes.iter().map(ToString::to_string).collect())
 }
 
+/// An audit's answer: of a link or scope list, or of every one found in docs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum AuditAnswer {
+    Link(Box<AuditReport>),
+    Docs(DocsAudit),
+}
+
 /// One link, scope list or key type found in a doc, and its audit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct DocAudit {

@@ -19,7 +19,7 @@ use crate::resolve::{InputItem, ItemError, ResolveOptions, ScopeExplanation, War
 use crate::scope::Scope;
 use crate::secret;
 use classify::{classify, Known};
-pub use docs::{audit_docs, doc_source, DocAudit, DocUnreadable, DocsAudit};
+pub use docs::{audit_docs, doc_source, AuditAnswer, DocAudit, DocUnreadable, DocsAudit};
 use source::{link_scopes, tokens};
 pub use source::{AuditSource, ScopeList};
 

@@ -3,7 +3,7 @@
 //! [`crate::audit::audit`], which the CLI calls too.
 
 use actix_web::{post, web, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, Problem};
@@ -11,7 +11,7 @@ use super::extract::non_empty;
 use super::respond;
 use super::AppState;
 use crate::audit::{
-    audit, audit_docs, AuditError, AuditOptions, AuditReport, AuditSource, DocsAudit, ScopeList,
+    audit, audit_docs, AuditAnswer, AuditError, AuditOptions, AuditSource, ScopeList,
 };
 use crate::resolve::InputItem;
 
@@ -55,14 +55,6 @@ pub struct AuditRequest {
     /// default: the newest stable one loaded.
     #[schema(example = "2026-07-15")]
     pub revision: Option<String>,
-}
-
-/// An audit's answer: of a link or scope list, or of every one found in docs.
-#[derive(Serialize, ToSchema)]
-#[serde(untagged)]
-pub enum AuditAnswer {
-    Link(Box<AuditReport>),
-    Docs(DocsAudit),
 }
 
 /// Audit a create-key link or a scope list.

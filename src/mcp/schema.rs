@@ -31,10 +31,14 @@ pub fn utoipa_schema<T: utoipa::ToSchema>(generator: &mut SchemaGenerator) -> Sc
     let mut value = to_json(&T::schema());
     rewrite_refs(&mut value, &prefix);
     // utoipa writes a struct with a `#[serde(flatten)]` field as an `allOf`
-    // of objects without a `type`; MCP wants an output schema's root to say
-    // `"type": "object"`, and such an `allOf` is one.
+    // of objects without a `type`, and an untagged enum of objects as a
+    // `oneOf`; MCP wants an output schema's root to say `"type": "object"`,
+    // and each is one.
     if let Some(object) = value.as_object_mut() {
-        if object.contains_key("allOf") && !object.contains_key("type") {
+        let composed = ["allOf", "oneOf"]
+            .iter()
+            .any(|key| object.contains_key(*key));
+        if composed && !object.contains_key("type") {
             object.insert("type".to_owned(), Value::from("object"));
         }
     }

@@ -16,7 +16,9 @@ use serde_json::Value;
 
 use super::schema::utoipa_schema;
 use super::Backend;
-use crate::audit::{audit, AuditOptions, AuditReport, AuditSource, ScopeList};
+use crate::audit::{
+    audit, audit_docs, AuditAnswer, AuditError, AuditOptions, AuditSource, ScopeList,
+};
 use crate::catalog::{Operation, OperationFilter, Selected};
 use crate::link::{CatalogInfo, LinkReport};
 use crate::resolve::{InputItem, ItemError, ResolveOptions, Suggestion};
@@ -74,7 +76,7 @@ pub struct SearchParams {
     pub revision: Option<String>,
 }
 
-/// Arguments of `klaviyo_audit_link`: exactly one of `link` and `scopes`.
+/// Arguments of `klaviyo_audit_link`: exactly one of `link`, `scopes` and `docs`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
@@ -86,6 +88,12 @@ pub struct AuditParams {
     #[serde(default)]
     #[schemars(schema_with = "utoipa_schema::<Option<ScopeList>>")]
     pub scopes: Option<ScopeList>,
+    /// Docs text (a README being edited, Markdown, HTML, reStructuredText or
+    /// plain): every create-key link, `/go` link, scope list (scope ids, or
+    /// names with levels such as `| List | Read |`) and Read-Only or Full
+    /// Access key in it is audited against `operations`.
+    #[serde(default)]
+    pub docs: Option<String>,
     /// The operations the key is meant for, in any form `klaviyo_link` takes;
     /// with them the audit says what is missing or excess and gives the corrected link.
     #[serde(default)]
@@ -106,10 +114,10 @@ pub struct AuditParams {
 pub struct LinkOutput(#[schemars(schema_with = "utoipa_schema::<LinkReport>")] pub LinkReport);
 
 /// What `klaviyo_audit_link` returns: the same report as `scopelink audit --json`
-/// and `POST /v1/audit`.
+/// and `POST /v1/audit` (for `docs`, as `scopelink audit --docs --json`).
 #[derive(Debug, Serialize, JsonSchema)]
 #[serde(transparent)]
-pub struct AuditOutput(#[schemars(schema_with = "utoipa_schema::<AuditReport>")] pub AuditReport);
+pub struct AuditOutput(#[schemars(schema_with = "utoipa_schema::<AuditAnswer>")] pub AuditAnswer);
 
 /// What `klaviyo_search_operations` returns.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -470,14 +478,52 @@ pub fn audit_link(backend: &dyn Backend, params: AuditParams) -> Result<CallTool
     let selected = select(backend, params.revision.as_deref())?;
     check_operations(backend, params.operations.len())?;
     let limits = backend.limits();
-    let source = AuditSource::from_parts(params.link, params.scopes.map(ScopeList::into_vec))
-        .map_err(|error| ToolError::new(error.code(), error.to_string()))?;
     let options = AuditOptions {
         minimal: params.minimal,
         prefer_beta: selected.prefer_beta,
         max_item_bytes: Some(limits.max_item_bytes),
         max_scopes: Some(limits.max_operations),
     };
+    if let Some(docs) = &params.docs {
+        if params.link.is_some() || params.scopes.is_some() {
+            let error = AuditError::DocsAndOthers;
+            return Err(ToolError::new(error.code(), error.to_string()));
+        }
+        let report = audit_docs(
+            selected.catalog,
+            backend.link_base(),
+            docs,
+            &params.operations,
+            options,
+        )
+        .map_err(|error| ToolError::new(error.code(), error.to_string()))?;
+        let mut lines = vec![if report.clean {
+            "clean: every link and scope list in the docs fits".to_owned()
+        } else {
+            "not clean: fix the lists below".to_owned()
+        }];
+        for found in &report.found {
+            lines.push(format!("line {}: {}", found.line, found.kind.describe()));
+            if let Some(check) = found.audit.as_ref().and_then(|a| a.intended.as_ref()) {
+                if !check.missing.is_empty() {
+                    lines.push(format!("  missing: {}", check.missing.join(", ")));
+                }
+                if !check.excess.is_empty() {
+                    lines.push(format!("  excess: {}", check.excess.join(", ")));
+                }
+            }
+            if let Some(error) = &found.error {
+                lines.push(format!("  cannot audit: {}", error.detail));
+            }
+        }
+        return Ok(structured(
+            &AuditOutput(AuditAnswer::Docs(report)),
+            lines.join("\n"),
+            false,
+        ));
+    }
+    let source = AuditSource::from_parts(params.link, params.scopes.map(ScopeList::into_vec))
+        .map_err(|error| ToolError::new(error.code(), error.to_string()))?;
     let report = audit(
         selected.catalog,
         backend.link_base(),
@@ -513,5 +559,9 @@ pub fn audit_link(backend: &dyn Backend, params: AuditParams) -> Result<CallTool
         .intended
         .as_ref()
         .is_some_and(|check| !check.errors.is_empty());
-    Ok(structured(&AuditOutput(report), lines.join("\n"), failed))
+    Ok(structured(
+        &AuditOutput(AuditAnswer::Link(Box::new(report))),
+        lines.join("\n"),
+        failed,
+    ))
 }

@@ -398,3 +398,60 @@ fn contents_text(contents: &ResourceContents) -> &str {
         other => panic!("text contents, not {other:?}"),
     }
 }
+
+/// `klaviyo_audit_link` with `docs`: the README an assistant is editing,
+/// audited list by list as `scopelink audit --docs --json` does.
+#[tokio::test]
+async fn audit_reads_the_scope_lists_in_docs_text() {
+    let client = stdio_client(&[], None).await;
+    let docs = "## Required scopes\n\n| Scope | Access |\n|---|---|\n| List | Read |\n| Profiles | Read |\n";
+    let audit = call(
+        &client,
+        "klaviyo_audit_link",
+        json!({ "docs": docs, "operations": ["get_lists", "create_profile"] }),
+    )
+    .await;
+    assert!(!is_error(&audit), "{}", text(&audit));
+    let report = audit.structured_content.clone().unwrap();
+    assert_eq!(report["clean"], false);
+    assert_eq!(report["found"][0]["kind"], "display_names");
+    assert_eq!(
+        report["found"][0]["audit"]["intended"]["missing"],
+        json!(["profiles:write"])
+    );
+    assert!(
+        text(&audit).contains("missing: profiles:write"),
+        "{}",
+        text(&audit)
+    );
+    let dir = std::env::temp_dir().join(format!("scopelink-mcp-docs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("README.md");
+    std::fs::write(&file, docs).unwrap();
+    let expected = cli_json(&[
+        "audit",
+        "--docs",
+        file.to_str().unwrap(),
+        "--op",
+        "get_lists",
+        "--op",
+        "create_profile",
+        "--json",
+    ]);
+    assert_eq!(report, expected);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let nothing = call(
+        &client,
+        "klaviyo_audit_link",
+        json!({ "docs": "We sync profiles." }),
+    )
+    .await;
+    assert!(is_error(&nothing));
+    assert!(
+        text(&nothing).contains("nothing_in_docs"),
+        "{}",
+        text(&nothing)
+    );
+    client.cancel().await.unwrap();
+}
