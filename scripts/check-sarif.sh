@@ -58,6 +58,48 @@ for row in rows:
 PY
 echo "check-sarif: sarif-tools read $counted results, as the scan reported"
 
+# A docs finding: a scope table in a README (display names and levels) that lacks
+# scopes the code needs is one result per missing scope, at the table's line.
+CASE=$WORK/docs-case
+mkdir -p "$CASE" && cp -r "$FIXTURE"/. "$CASE/"
+cat >"$CASE/README.md" <<'MD'
+# Setup
+
+## Required scopes
+
+| Scope | Access |
+|---|---|
+| Profiles | Read |
+MD
+status=0
+(cd "$CASE" && "$BIN" scan . --format sarif --check-docs README.md) >"$WORK/docs.sarif" 2>"$WORK/stderr" || status=$?
+if [ "$status" -ne 1 ]; then
+  echo "check-sarif: expected exit 1 from the docs gate, got $status" >&2; cat "$WORK/stderr" >&2; exit 1
+fi
+(cd "$CASE" && "$BIN" scan . --json --check-docs README.md) >"$WORK/docs.json" 2>/dev/null || true
+read -r expected doc_missing < <(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+docs = sum(len(d["checked"]["missing"]) for d in r["docs"])
+print(docs + len(r["unresolved"]) + len(r["errors"]) + len(r["retired"]) + len(r["unscanned"]) + sum(1 for f in r["skipped"] if f.get("names_klaviyo")), docs)
+' "$WORK/docs.json")
+[ "$doc_missing" -gt 0 ] || { echo "check-sarif: the docs check found nothing missing" >&2; exit 1; }
+"$VENV/bin/sarif" summary "$WORK/docs.sarif" | tee "$WORK/docs-summary.txt"
+counted=$(awk '/^(error|warning|note): [0-9]+$/ { sum += $2 } END { print sum + 0 }' "$WORK/docs-summary.txt")
+if [ "$counted" -ne "$expected" ]; then
+  echo "check-sarif: sarif summary counts $counted results for the docs check; the scan reported $expected" >&2; exit 1
+fi
+(cd "$WORK" && "$VENV/bin/sarif" csv docs.sarif -o docs.csv >/dev/null)
+python3 - "$WORK/docs.csv" "$doc_missing" <<'PY'
+import csv, sys
+rows = [row for row in csv.DictReader(open(sys.argv[1])) if row["Location"] == "README.md"]
+assert len(rows) == int(sys.argv[2]), f"{len(rows)} results at README.md, expected {sys.argv[2]}"
+for row in rows:
+    assert row["Line"] == "7", f"not at the table's first row: {row}"
+    assert "scope list lacks" in row["Description"], row
+PY
+echo "check-sarif: sarif-tools read the $doc_missing docs findings at README.md:7"
+
 # Retired calls and files that name Klaviyo but could not be read are results too.
 for fixture in retired-calls unread-files; do
   (cd "tests/scan/fixtures/$fixture" && "$BIN" scan . --format sarif) >"$WORK/$fixture.sarif" 2>/dev/null

@@ -36,7 +36,7 @@ pub(super) fn read_docs(
             }
         };
         let links = doc_findings(&text, &Families::of(catalog));
-        if links.is_empty() {
+        if links.is_empty() && current_block(&text).is_none() {
             eprintln!(
                 "scopelink: --check-docs: {} has no create-key link (https://www.klaviyo.com/create-private-api-key?scopes=…), no /go?op=… link, no scope list (scope ids, or names with levels, in a list or table under a heading about scopes) and no Read-Only or Full Access key",
                 file.display()

@@ -32,6 +32,11 @@ const RULES: &[(&str, &str, &str)] = &[
         "Klaviyo retired the v1/v2 API on 2024-06-30: the call gets 410 Gone. Move it to the current operations named, and create the key for them.",
     ),
     (
+        "doc-unreadable",
+        "A link, scope list or scopelink block in the docs that cannot be checked, or is stale",
+        "A stale scopelink block: run `scopelink scan PATH --update-docs FILE`. A link that cannot be read: replace it with the corrected link.",
+    ),
+    (
         "unread-file",
         "A file that names Klaviyo but could not be read",
         "Its calls are not in the link: it is in a language Scopelink does not parse, not UTF-8, too large, or nested too deep. List its operations by hand.",
@@ -73,6 +78,15 @@ pub fn sarif_with_docs(
         }
     }
     for doc in docs {
+        if let DocOutcome::Unreadable { code, detail } = &doc.outcome {
+            results.push(json!({
+                "ruleId": "doc-unreadable",
+                "level": "error",
+                "message": {"text": format!("{detail} ({code})")},
+                "locations": [location(&doc.file, doc.link.line, doc.link.column)],
+                "partialFingerprints": {"scopelink/v1": format!("doc-unreadable:{}:{code}", doc.file)},
+            }));
+        }
         if let DocOutcome::Checked(check) = &doc.outcome {
             for missing in &check.missing {
                 let sites: Vec<&str> = missing.calls.iter().map(|s| s.at.as_str()).collect();
