@@ -328,7 +328,7 @@ fn read_block(
         scope_items += 1;
         first.get_or_insert(*at);
         last = *at;
-        scopes.extend(read);
+        scopes.extend(read.into_iter().filter(|scope| scope != NO_ACCESS));
     }
     let counts = scope_items > 0 && (heading_about_scopes || scope_items > other_items);
     if !counts {
@@ -439,6 +439,8 @@ fn display_scopes(item: &str, families: &Families) -> Vec<String> {
     let levels = match access_level(rest) {
         Some(AccessLevel::Read) => vec![Level::Read],
         Some(AccessLevel::Full) => vec![Level::Read, Level::Write],
+        // A row that grants nothing still names a scope family at a level.
+        Some(AccessLevel::None) => return vec![NO_ACCESS.to_owned()],
         None => return Vec::new(),
     };
     levels
@@ -450,7 +452,12 @@ fn display_scopes(item: &str, families: &Families) -> Vec<String> {
 enum AccessLevel {
     Read,
     Full,
+    /// "No access" (or "None"), as the key page offers it.
+    None,
 }
+
+/// What a row that grants nothing reads as, until the block drops it.
+const NO_ACCESS: &str = "";
 
 /// The first access level a cell or phrase names.
 fn access_level(text: &str) -> Option<AccessLevel> {
@@ -464,6 +471,8 @@ fn access_level(text: &str) -> Option<AccessLevel> {
         "full" | "write" | "edit" => Some(AccessLevel::Full),
         "read" if words.get(1).is_some_and(|next| *next == "write") => Some(AccessLevel::Full),
         "read" | "view" | "readonly" => Some(AccessLevel::Read),
+        "no" if words.get(1).is_some_and(|next| *next == "access") => Some(AccessLevel::None),
+        "none" => Some(AccessLevel::None),
         _ => None,
     }
 }
@@ -489,4 +498,85 @@ fn without_repeats(scopes: Vec<String>) -> Vec<String> {
         .into_iter()
         .filter(|scope| seen.insert(scope.clone()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn families() -> Families {
+        Families::of(&Catalog::embedded())
+    }
+
+    fn read(text: &str) -> Vec<(usize, DocScopeForm, Vec<String>)> {
+        doc_scope_lists(text, &families())
+            .into_iter()
+            .map(|list| (list.line, list.form, list.scopes))
+            .collect()
+    }
+
+    fn owned(items: &[&str]) -> Vec<String> {
+        items.iter().map(|item| (*item).to_owned()).collect()
+    }
+
+    #[test]
+    fn prose_and_feature_lists_are_not_scope_lists() {
+        for text in [
+            "We sync profiles, lists and events with Klaviyo.\n",
+            "## Features\n\n- Profiles: keep contacts in sync\n- Lists: subscribe people\n",
+            "## Troubleshooting\n\nA 403 on `profiles:read` means the key lacks it.\n",
+            "See https://example.com/profiles:read for more.\n",
+            "| Name | Description |\n|---|---|\n| Profiles | The people |\n",
+        ] {
+            assert_eq!(read(text), [], "{text}");
+        }
+    }
+
+    #[test]
+    fn each_form_reads_its_scopes() {
+        assert_eq!(
+            read("## Required scopes\n\n- **Campaigns**: `campaigns:read`, `campaigns:write`\n"),
+            [(
+                3,
+                DocScopeForm::ScopeIds,
+                owned(&["campaigns:read", "campaigns:write"])
+            )]
+        );
+        // Most items scope ids, without a heading about scopes.
+        assert_eq!(
+            read("- `lists:read`\n- `lists:write`\n- and a note\n"),
+            [(
+                1,
+                DocScopeForm::ScopeIds,
+                owned(&["lists:read", "lists:write"])
+            )]
+        );
+        // Display names: Lists and List, Data Privacy and data-privacy; No access grants nothing.
+        assert_eq!(
+            read("### Permissions\n\n| Scope | Access |\n|---|---|\n| Lists | Read-only |\n| data-privacy | Full access |\n| Segments | No Access |\n| Push Tokens | Write |\n"),
+            [(
+                5,
+                DocScopeForm::DisplayNames,
+                owned(&[
+                    "lists:read",
+                    "data-privacy:read",
+                    "data-privacy:write",
+                    "push-tokens:read",
+                    "push-tokens:write"
+                ])
+            )]
+        );
+        assert_eq!(
+            read("Create a private key with `profiles:read` and `lists:write`.\n"),
+            [(
+                1,
+                DocScopeForm::ScopeIds,
+                owned(&["profiles:read", "lists:write"])
+            )]
+        );
+        assert_eq!(
+            read("Setup:\n\n1. Create a Read-only API key.\n"),
+            [(3, DocScopeForm::ReadOnlyKey, vec![])]
+        );
+    }
 }
