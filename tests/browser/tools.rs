@@ -1,8 +1,8 @@
 //! The revision select and the sections below the builder, in real headless
 //! Chromium: a beta revision, operations read from a HAR upload, an OAuth
 //! authorize URL with a PKCE pair made in the browser, and the audit of an
-//! old create-key link. Every answer the page shows is compared with what the
-//! JSON API answers for the same inputs.
+//! old create-key link or of pasted docs. Every answer the page shows is
+//! compared with what the JSON API answers for the same inputs.
 
 use std::path::PathBuf;
 
@@ -665,6 +665,180 @@ fn a_partner_audits_an_old_link_against_the_operations() {
         "the key went beyond the audit request: {sent:?}"
     );
     assert!(!page_url(&browser).contains("pk_"));
+
+    assert_clean_console_but(&browser, &["/v1/audit"]);
+    for shot in shots {
+        eprintln!("screenshot: {}", shot.display());
+    }
+}
+
+/// A README section as a partner would paste it: a heading and a table of
+/// the key page's display names and levels.
+const DOCS_TABLE: &str = "## Required scopes
+
+Create a private API key with these scopes:
+
+| Scope | Access |
+|---|---|
+| List | Read |
+| Profiles | Read |
+";
+
+#[test]
+fn a_partner_audits_pasted_docs_against_the_operations() {
+    let app = spawn_app();
+    let browser = Browser::start(DESKTOP.0, DESKTOP.1);
+    emulate(&browser, DESKTOP, false);
+    // `create_profile` needs `profiles:write`, `get_lists` needs `lists:read`.
+    let items = strings(&["get_lists", "create_profile"]);
+    open_page(&app, &browser, "/?op=get_lists&op=create_profile");
+    let expected_link = report(&app, &items, None)["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    settled(&browser, &items, |s| s.link == expected_link);
+    browser.execute(SPY_ON_FETCH, vec![]);
+
+    browser.click(&browser.find("#audit-against"));
+    assert!(checked(&browser, "#audit-against"));
+    let text = browser.find("#audit-text");
+    browser.send_keys(&text, DOCS_TABLE);
+    assert_eq!(value(&browser, "#audit-text"), DOCS_TABLE);
+    browser.click(&browser.find("#audit-run"));
+    browser.wait_for("the audit to be answered", || {
+        let status = text_of(&browser, "#audit-status");
+        (!status.is_empty() && status != "Auditing…").then_some(())
+    });
+
+    // The page sent the text as docs, neither as a link nor as scopes.
+    let sent = sent_requests(&browser);
+    let audits: Vec<Value> = sent
+        .iter()
+        .filter_map(|s| s.strip_prefix("/v1/audit "))
+        .map(|body| serde_json::from_str(body).unwrap())
+        .collect();
+    assert_eq!(audits.len(), 1, "{sent:?}");
+    let request = &audits[0];
+    assert_eq!(request["docs"], DOCS_TABLE, "{request}");
+    assert!(
+        request.get("link").is_none() && request.get("scopes").is_none(),
+        "{request}"
+    );
+    assert_eq!(as_strings(&request["operations"]), items);
+    wait_visible(&browser, "#audit-result .doc-entry");
+
+    // What the page shows is the server's answer to the same request.
+    let answer = post_json(
+        &app,
+        "/v1/audit",
+        &json!({ "docs": DOCS_TABLE, "operations": items, "minimal": false }),
+    );
+    assert_eq!(answer["clean"], false, "{answer}");
+    let found = answer["found"].as_array().unwrap();
+    assert!(!found.is_empty(), "{answer}");
+    let entries = browser.execute(
+        "return [...document.querySelectorAll('#audit-report .doc-entry')]\
+         .map((e) => ({line: Number(e.dataset.line), kind: e.dataset.kind}));",
+        vec![],
+    );
+    let expected: Vec<Value> = found
+        .iter()
+        .map(|entry| json!({ "line": entry["line"], "kind": entry["kind"] }))
+        .collect();
+    assert_eq!(entries, json!(expected));
+    assert_eq!(found[0]["kind"], "display_names");
+    assert_eq!(
+        as_strings(&found[0]["scopes"]),
+        ["lists:read", "profiles:read"]
+    );
+
+    let heads = texts(&browser, "#audit-report .doc-entry-head");
+    for (entry, head) in found.iter().zip(&heads) {
+        let line = format!("line {}", entry["line"]);
+        assert!(head.contains(&line), "{head}");
+    }
+    assert!(
+        heads[0].contains("scope list (names and levels)"),
+        "{heads:?}"
+    );
+
+    // Each entry's report, rendered as a link's report is.
+    for (i, entry) in found.iter().enumerate() {
+        let id = format!("#audit-found-{}", i + 1);
+        let audit = &entry["audit"];
+        let givens = texts(&browser, &format!("{id} .finding .given"));
+        let expected_givens: Vec<String> = audit["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|finding| str_at(finding, "given").to_owned())
+            .collect();
+        assert_eq!(givens, expected_givens);
+        let intended = &audit["intended"];
+        let codes = |css: &str| texts(&browser, &format!("{id} .diff {css} code"));
+        assert_eq!(codes("dd.missing"), as_strings(&intended["missing"]));
+        assert_eq!(codes("dd.excess"), as_strings(&intended["excess"]));
+        assert_eq!(codes("dd.needed"), as_strings(&intended["needed"]));
+        assert_eq!(
+            text_of(&browser, &format!("{id}-corrected-url")),
+            str_at(intended, "corrected_url")
+        );
+    }
+    assert_eq!(
+        as_strings(&found[0]["audit"]["intended"]["missing"]),
+        ["profiles:write"]
+    );
+    assert_eq!(
+        texts(&browser, "#audit-found-1 .diff dd.missing code"),
+        ["profiles:write"]
+    );
+    assert_eq!(
+        text_of(&browser, "#audit-found-1-corrected-url"),
+        expected_link,
+        "the corrected link is the builder's"
+    );
+
+    // The overall verdict: not clean.
+    assert_eq!(attribute(&browser, "#audit-status", "data-clean"), "false");
+    let status = text_of(&browser, "#audit-status");
+    assert!(status.starts_with("Not clean:"), "{status}");
+    assert!(status.contains("found in the docs"), "{status}");
+
+    // A change to the operations makes the docs' audit stale too.
+    browser.click(&browser.find("#items button[data-action='remove'][data-index='1']"));
+    wait_visible(&browser, "#audit-stale");
+    assert!(browser
+        .execute(
+            "return document.getElementById('audit-result').classList.contains('stale');",
+            vec![]
+        )
+        .as_bool()
+        .unwrap());
+    let shots = screenshots_at_both_widths(&browser, "tools-audit-docs");
+
+    // Docs without a link, scope list or key type: the API's 422 under the field.
+    let prose = "Some notes on the integration.\nIt syncs lists nightly.";
+    let refused = app
+        .client
+        .post(format!("{}/v1/audit", app.address))
+        .json(&json!({ "docs": prose }))
+        .send()
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 422);
+    let refused: Value = refused.json().unwrap();
+    assert_eq!(refused["code"], "nothing_in_docs");
+    browser.click(&browser.find("#audit-against"));
+    assert!(!checked(&browser, "#audit-against"));
+    browser.clear(&text);
+    browser.send_keys(&text, prose);
+    browser.click(&browser.find("#audit-run"));
+    wait_visible(&browser, "#audit-text-error");
+    // The detail's backquoted names are shown as code.
+    assert_eq!(
+        text_of(&browser, "#audit-text-error"),
+        str_at(&refused, "detail").replace('`', "")
+    );
+    assert!(!visible(&browser, "#audit-result"));
 
     assert_clean_console_but(&browser, &["/v1/audit"]);
     for shot in shots {
