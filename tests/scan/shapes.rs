@@ -302,3 +302,32 @@ fn url_and_method_constants_defined_in_another_file() {
     // The constants' own values are not reported again: their uses are the calls.
     assert_unresolved(&report, &[]);
 }
+
+/// An empty string literal (`""`, `''`, ``` `` ```) in a file that talks to
+/// Klaviyo is read as empty in every language, beside a call that is found
+/// (a real integration's `'N/A' if dim == "" else dim` once stopped the scan).
+#[test]
+fn empty_string_literals_are_read_in_every_language() {
+    let dir = crate::helpers::TempDir::new("empty-strings");
+    let files = [
+        ("a.py", "# klaviyo\nimport requests\nx = \"\"\ny = ''\nrequests.get(\"https://a.klaviyo.com/api/lists\" + \"\")\n"),
+        ("b.rb", "# klaviyo\nrequire 'net/http'\nx = \"\"\ny = ''\nNet::HTTP.get(URI(\"https://a.klaviyo.com/api/lists\" + \"\"))\n"),
+        ("c.php", "<?php\n// klaviyo\n$x = \"\";\n$y = '';\n$client->get(\"https://a.klaviyo.com/api/lists\" . \"\");\n"),
+        ("d.js", "// klaviyo\nconst x = \"\";\nconst y = ``;\nfetch(\"https://a.klaviyo.com/api/lists\" + \"\");\n"),
+        ("e.go", "package k\n// klaviyo\nvar x = \"\"\nvar y = ``\nfunc f() { http.Get(\"https://a.klaviyo.com/api/lists\" + \"\") }\n"),
+        ("F.java", "// klaviyo\nclass F { String x = \"\"; void f() { client.get(\"https://a.klaviyo.com/api/lists\" + \"\"); } }\n"),
+        ("G.cs", "// klaviyo\nclass G { string x = \"\"; string y = @\"\"; void F() { client.GetAsync(\"https://a.klaviyo.com/api/lists\" + \"\"); } }\n"),
+        ("H.kt", "// klaviyo\nval x = \"\"\nfun f() { client.get(\"https://a.klaviyo.com/api/lists\" + \"\") }\n"),
+    ];
+    for (name, code) in files {
+        dir.write(name, code);
+    }
+    let report = crate::helpers::scan_dir(&dir.0, scopelink::scan::ScanOptions::default());
+    let files: std::collections::BTreeSet<&str> =
+        report.calls.iter().map(|call| call.file.as_str()).collect();
+    assert_eq!(files.len(), 8, "{:?}", report.calls);
+    assert!(report
+        .calls
+        .iter()
+        .all(|call| call.operation_id.as_deref() == Some("get_lists")));
+}

@@ -265,7 +265,10 @@ pub(crate) fn unquote(text: &str) -> &str {
         .take_while(|c| quotes.contains(c))
         .count();
     if start + end >= text.len() {
-        return "";
+        // Empty (`""`): a slice of the text all the same, so callers may
+        // measure where the body starts from it.
+        let at = start.min(text.len());
+        return &text[at..at];
     }
     &text[start..text.len() - end]
 }
