@@ -36,7 +36,8 @@ impl From<AuditError> for DocUnreadable {
 /// What a doc's link, scope list or key type grants, as an audit reads it:
 /// a create-key link as it is, a `/go` link as the scopes its operations
 /// resolve to, a scope list as its scopes, a Read-Only key as every read
-/// scope and a Full Access key as every scope.
+/// scope and a Full Access key as every scope (those stable operations
+/// need, as the key page offers them).
 pub fn doc_source(
     catalog: &Catalog,
     base: &LinkBase,
@@ -55,6 +56,13 @@ pub fn doc_source(
                 catalog
                     .scopes()
                     .filter(|scope| !read_only || !scope.is_write())
+                    // What the key page offers: scopes some stable operation needs.
+                    .filter(|scope| {
+                        catalog
+                            .usage()
+                            .get(scope.as_str())
+                            .is_some_and(|usage| usage.stable_operations > 0)
+                    })
                     .map(|scope| scope.to_string())
                     .collect(),
             ))

@@ -398,7 +398,11 @@ fn print_text(report: &ScanReport, checked: Option<&CheckReport>, docs: &[DocChe
             "{}:{}: {}",
             doc.file,
             doc.link.line,
-            shorten(&doc.link.describe(), 100)
+            if doc.link.url.is_empty() {
+                doc.link.describe()
+            } else {
+                shorten(&doc.link.url, 100)
+            }
         );
         match &doc.outcome {
             DocOutcome::Checked(checked) => print_check(&mut out, checked, strict),

@@ -96,6 +96,13 @@ pub fn doc_scope_lists(text: &str, families: &Families) -> Vec<DocScopeList> {
             if let Some(item) = item_text(&lines[at]) {
                 items.push((at, item));
                 at += 1;
+            } else if let Some(continued) = continuation(&lines[at], &items) {
+                // A list item's text wrapped onto an indented line is the item's.
+                if let Some((_, item)) = items.last_mut() {
+                    item.push(' ');
+                    item.push_str(continued);
+                }
+                at += 1;
             } else if lines[at] == JOINED
                 || (lines[at].trim().is_empty()
                     && at + 1 < lines.len()
@@ -250,6 +257,21 @@ fn heading_at(lines: &[String], at: usize) -> Option<&str> {
     bold.filter(|inner| !inner.contains("**"))
 }
 
+/// Whether a sentence holding `known` scope ids states what a key gets:
+/// two or more where it speaks of a key or its scopes ("a private API key
+/// with the `a` and `b` scopes", "Select scopes: `a`, `b`"), or one where
+/// it tells to create the key ("Create a key with the `events:write`
+/// scope"), not where it only mentions one ("the checks need `flows:read`").
+fn states_key_scopes(text: &str, known: usize) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let about_key = is_about_scopes(text) || lower.contains(" key");
+    let creates = lower.contains("key")
+        && ["create", "generate", "select scope", "scopes:"]
+            .iter()
+            .any(|word| lower.contains(word));
+    (known >= 2 && about_key) || (known >= 1 && creates)
+}
+
 /// Whether a heading or an introducing line is about a key's scopes.
 fn is_about_scopes(text: &str) -> bool {
     let text = text.to_ascii_lowercase();
@@ -297,6 +319,14 @@ fn item_text(line: &str) -> Option<String> {
     None
 }
 
+/// An indented line that continues the last list item (not a table row).
+fn continuation<'l>(line: &'l str, items: &[(usize, String)]) -> Option<&'l str> {
+    let (_, last) = items.last()?;
+    let indented = line.starts_with([' ', '\t']) && !line.trim().is_empty();
+    let in_table = last.contains('|');
+    (indented && !in_table && item_text(line).is_none()).then(|| line.trim())
+}
+
 /// Reads a run of items as a scope list, if it is one.
 fn read_block(
     items: &[(usize, String)],
@@ -307,6 +337,9 @@ fn read_block(
     let mut scope_items = 0;
     let mut other_items = 0;
     let mut display = false;
+    // An item that itself speaks of the key ("4. Select scopes: `a`, `b`")
+    // is a scope list whatever stands beside it.
+    let mut speaks_of_key = false;
     let mut first = None;
     let mut last = 0;
     for (at, item) in items {
@@ -315,6 +348,7 @@ fn read_block(
         }
         let ids = scope_ids(item, families);
         let read = if ids.known > 0 {
+            speaks_of_key |= states_key_scopes(item, ids.known);
             ids.scopes
         } else {
             let named = display_scopes(item, families);
@@ -330,7 +364,8 @@ fn read_block(
         last = *at;
         scopes.extend(read.into_iter().filter(|scope| scope != NO_ACCESS));
     }
-    let counts = scope_items > 0 && (heading_about_scopes || scope_items > other_items);
+    let counts =
+        scope_items > 0 && (heading_about_scopes || speaks_of_key || scope_items > other_items);
     if !counts {
         return None;
     }
@@ -365,11 +400,10 @@ fn inline_scope_ids(
         known += ids.known;
         scopes.extend(ids.scopes);
     }
-    // One id in a sentence is a mention unless the sentence is about scopes;
-    // two or more are a list where the sentence or its heading is about a key.
-    let about_key =
-        heading_about_scopes || is_about_scopes(line) || line.to_ascii_lowercase().contains(" key");
-    let counts = (known >= 2 && about_key) || (known == 1 && is_about_scopes(line));
+    // One id in a sentence is a mention ("the flow checks need `flows:read`"),
+    // not the key's whole list; two or more are a list where the sentence or
+    // its heading is about a key or its scopes.
+    let counts = (known >= 2 && heading_about_scopes) || states_key_scopes(line, known);
     counts.then(|| DocScopeList {
         line: number,
         end_line: number,
@@ -525,6 +559,9 @@ mod tests {
             "We sync profiles, lists and events with Klaviyo.\n",
             "## Features\n\n- Profiles: keep contacts in sync\n- Lists: subscribe people\n",
             "## Troubleshooting\n\nA 403 on `profiles:read` means the key lacks it.\n",
+            "## Scopes\n\nThe flow checks require the `flows:read` scope; if the key lacks it, they fail.\n",
+            "Requires the `flows:read` scope on the account's private key.\n",
+            "- Lists tool: needs `lists:read` on the key\n- Flows tool: reads flows\n- Events tool: sends events\n",
             "See https://example.com/profiles:read for more.\n",
             "| Name | Description |\n|---|---|\n| Profiles | The people |\n",
         ] {
@@ -573,6 +610,19 @@ mod tests {
                 DocScopeForm::ScopeIds,
                 owned(&["profiles:read", "lists:write"])
             )]
+        );
+        // Scope ids in one step of a numbered list, and an item wrapped onto a second line.
+        assert_eq!(
+            read("1. Install it.\n2. Go to Settings.\n3. Select scopes: `lists:read, profiles:write`\n4. Save.\n"),
+            [(3, DocScopeForm::ScopeIds, owned(&["lists:read", "profiles:write"]))]
+        );
+        assert_eq!(
+            read("- PHP 8.2+\n- A private API key with the `translations:read` and\n  `translations:write` scopes.\n"),
+            [(2, DocScopeForm::ScopeIds, owned(&["translations:read", "translations:write"]))]
+        );
+        assert_eq!(
+            read("Create a private API key with only the `events:write` scope.\n"),
+            [(1, DocScopeForm::ScopeIds, owned(&["events:write"]))]
         );
         assert_eq!(
             read("Setup:\n\n1. Create a Read-only API key.\n"),
