@@ -264,6 +264,12 @@ fn heading_at(lines: &[String], at: usize) -> Option<&str> {
 /// scope"), not where it only mentions one ("the checks need `flows:read`").
 fn states_key_scopes(text: &str, known: usize) -> bool {
     let lower = text.to_ascii_lowercase();
+    let lower = lower.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+    // Advice on a failure names scopes without stating the key's list.
+    let advice = ["verify", "check", "ensure", "make sure", "if ", "when "];
+    if advice.iter().any(|word| lower.starts_with(word)) {
+        return false;
+    }
     let about_key = is_about_scopes(text) || lower.contains(" key");
     let creates = lower.contains("key")
         && ["create", "generate", "select scope", "scopes:"]
@@ -562,6 +568,7 @@ mod tests {
             "## Scopes\n\nThe flow checks require the `flows:read` scope; if the key lacks it, they fail.\n",
             "Requires the `flows:read` scope on the account's private key.\n",
             "- Lists tool: needs `lists:read` on the key\n- Flows tool: reads flows\n- Events tool: sends events\n",
+            "**Cannot export**\n- Check the segment exists\n- Verify API key has segments:read and profiles:read permissions\n- Retry\n",
             "See https://example.com/profiles:read for more.\n",
             "| Name | Description |\n|---|---|\n| Profiles | The people |\n",
         ] {
