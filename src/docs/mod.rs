@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+mod lines;
 mod scope_lists;
 
 pub use scope_lists::{doc_scope_lists, DocScopeForm, DocScopeList, Families};
