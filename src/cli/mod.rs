@@ -17,6 +17,11 @@ mod serve_args;
 
 use std::process::ExitCode;
 
+/// The exit code for bad usage or unreadable input, as `link` uses.
+pub(crate) const USAGE: u8 = 2;
+/// The exit code when the gate finds a problem.
+pub(crate) const GATE_FAILED: u8 = 1;
+
 use clap::Parser;
 
 use args::ServeOnly;

@@ -15,16 +15,12 @@ use serde::Serialize;
 
 use super::catalog_args::CatalogArgs;
 use super::scan_docs;
+use super::{GATE_FAILED, USAGE};
 use crate::excerpt::shorten;
 use crate::scan::{
     build_answer, sarif_with_docs, scan_paths, scope_groups, AnswerOptions, BlockOptions,
     CheckReport, DocCheck, DocOutcome, GroupBy, ScanOptions, ScanReport,
 };
-
-/// The exit code for bad usage or unreadable input, as `link` uses.
-pub(super) const USAGE: u8 = 2;
-/// The exit code when the gate finds a problem.
-const GATE_FAILED: u8 = 1;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ScanFormat {

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::scan::USAGE;
+use super::USAGE;
 use crate::catalog::Catalog;
 use crate::link::LinkBase;
 use crate::scan::{
