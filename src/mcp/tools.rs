@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::schema::utoipa_schema;
 use super::Backend;
 use crate::audit::{
-    audit, audit_docs, AuditAnswer, AuditError, AuditOptions, AuditSource, ScopeList,
+    audit, audit_docs, AuditAnswer, AuditError, AuditOptions, AuditSource, IntendedCheck, ScopeList,
 };
 use crate::catalog::{Operation, OperationFilter, Selected};
 use crate::link::{CatalogInfo, LinkReport};
@@ -505,12 +505,7 @@ pub fn audit_link(backend: &dyn Backend, params: AuditParams) -> Result<CallTool
         for found in &report.found {
             lines.push(format!("line {}: {}", found.line, found.kind.describe()));
             if let Some(check) = found.audit.as_ref().and_then(|a| a.intended.as_ref()) {
-                if !check.missing.is_empty() {
-                    lines.push(format!("  missing: {}", check.missing.join(", ")));
-                }
-                if !check.excess.is_empty() {
-                    lines.push(format!("  excess: {}", check.excess.join(", ")));
-                }
+                lines.extend(difference(check).map(|line| format!("  {line}")));
             }
             if let Some(error) = &found.error {
                 lines.push(format!("  cannot audit: {}", error.detail));
@@ -545,12 +540,7 @@ pub fn audit_link(backend: &dyn Backend, params: AuditParams) -> Result<CallTool
     );
     if let Some(check) = &report.intended {
         lines.extend(check.errors.iter().map(describe_error));
-        if !check.missing.is_empty() {
-            lines.push(format!("missing: {}", check.missing.join(", ")));
-        }
-        if !check.excess.is_empty() {
-            lines.push(format!("excess: {}", check.excess.join(", ")));
-        }
+        lines.extend(difference(check));
         lines.push(format!("corrected link: {}", check.corrected_url));
     } else {
         lines.push(format!("current names: {}", report.normalized_url));
@@ -564,4 +554,12 @@ pub fn audit_link(backend: &dyn Backend, params: AuditParams) -> Result<CallTool
         lines.join("\n"),
         failed,
     ))
+}
+
+/// `missing: …` and `excess: …`, each only when there is something to say.
+fn difference(check: &IntendedCheck) -> impl Iterator<Item = String> + '_ {
+    [("missing", &check.missing), ("excess", &check.excess)]
+        .into_iter()
+        .filter(|(_, scopes)| !scopes.is_empty())
+        .map(|(what, scopes)| format!("{what}: {}", scopes.join(", ")))
 }
