@@ -4,7 +4,9 @@
 # the Rust suites (engine, HTTP API, CLI, browser, scanner, MCP), the
 # deployment checks, the scanner's SARIF read back by sarif-tools,
 # schemathesis against the running server, and the MCP server driven by the
-# official Python SDK.
+# official Python SDK; the wheel built, installed without Rust and used (CLI,
+# the Action's pip install, pre-commit's python hooks, MCP over stdio); and the
+# release workflow and action.yml checked offline (check-jsonschema, zizmor).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,3 +32,5 @@ scripts/check-deploy.sh
 scripts/check-sarif.sh
 scripts/check-contract.sh
 python3 scripts/check-mcp.py
+scripts/check-wheel.sh
+scripts/check-workflows.sh

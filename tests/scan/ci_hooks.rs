@@ -33,16 +33,56 @@ fn project(name: &str) -> TempDir {
 #[test]
 fn the_action_updates_the_docs_block_then_checks_it() {
     let action = shipped("action.yml");
-    let step = &action["runs"]["steps"][0];
-    let script = step["run"].as_str().unwrap();
+    let step = |id: &str| {
+        action["runs"]["steps"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|step| step["id"] == id)
+            .unwrap()["run"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
     let dir = project("action");
     let outputs = dir.0.join("github-output");
+    // `install: path`: the binary an earlier step built, checked and handed on.
+    let install = Command::new("bash")
+        .arg("-c")
+        .arg(step("install"))
+        .current_dir(&dir.0)
+        .env("INSTALL", "path")
+        .env("PIP_SPEC", "scopelink==0.1.0")
+        .env("BINARY", BIN)
+        .env("GITHUB_OUTPUT", &outputs)
+        .output()
+        .unwrap();
+    assert_eq!(
+        install.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&install.stderr)
+    );
+    let binary = std::fs::read_to_string(&outputs).unwrap();
+    let binary = binary.trim().strip_prefix("binary=").unwrap().to_owned();
+    assert_eq!(Path::new(&binary), Path::new(BIN));
+    let wrong = Command::new("bash")
+        .arg("-c")
+        .arg(step("install"))
+        .env("INSTALL", "brew")
+        .env("GITHUB_OUTPUT", &outputs)
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr)
+        .contains("install must be pip, path or cargo, not 'brew'"));
+    let script = step("scan");
     let run = |update: &str| {
         Command::new("bash")
             .arg("-c")
-            .arg(script)
+            .arg(&script)
             .current_dir(&dir.0)
-            .env("SCOPELINK_BIN", BIN)
+            .env("SCOPELINK_BIN", &binary)
             .env("SCAN_PATHS", "src")
             .env("SCAN_CHECK", "")
             .env("SCAN_CHECK_DOCS", "README.md")
@@ -58,7 +98,14 @@ fn the_action_updates_the_docs_block_then_checks_it() {
             .unwrap()
     };
     // Every input the script reads is an input of the action.
-    for input in ["update-docs", "group-by", "service-url", "check-docs"] {
+    for input in [
+        "update-docs",
+        "group-by",
+        "service-url",
+        "check-docs",
+        "install",
+        "version",
+    ] {
         assert!(action["inputs"][input].is_mapping(), "{input}");
     }
     // Without the update, the empty block is stale: the gate fails.
