@@ -132,12 +132,12 @@ async def main() -> None:
 anyio.run(main)
 PY
 
-# The python pre-commit hooks (pre-commit-mirror/, published as its own repository),
+# The python pre-commit hooks (deploy/pre-commit-python/, published as its own repository),
 # installed by pre-commit from the local wheel with no Rust on PATH: the first run
 # writes the README's block (and so fails, as pre-commit does when a hook changes a
 # file), the second passes.
 MIRROR=$WORK/mirror
-cp -r pre-commit-mirror "$MIRROR"
+cp -r deploy/pre-commit-python "$MIRROR"
 git -C "$MIRROR" init -q
 git -C "$MIRROR" add -A
 git -C "$MIRROR" -c user.email=ci@example.com -c user.name=ci commit -qm hooks
