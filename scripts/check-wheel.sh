@@ -5,7 +5,7 @@
 # `--check` (passing and failing), the Action's `install: pip` path on the local
 # wheel, and an MCP `initialize` + `tools/list` over stdio with the official
 # Python SDK. Prints the wheel's size, the time to install it from the file and
-# the time for `pipx run` of the local wheel to print a link.
+# the time for `pipx run` (and `uvx`) of the local wheel to print a link.
 #
 # Installs maturin, pipx and mcp into ${SCOPELINK_TOOLS:-~/.cache/scopelink-tools}/venv
 # if missing. The wheel is built from the release profile, so a release build
@@ -17,6 +17,7 @@ MATURIN_VERSION=1.16.0
 PIPX_VERSION=1.18.16
 MCP_VERSION=2.3.0
 PRE_COMMIT_VERSION=4.7.0
+UV_VERSION=0.13.10
 TOOLS=${SCOPELINK_TOOLS:-$HOME/.cache/scopelink-tools}
 VENV=$TOOLS/venv
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
@@ -30,6 +31,7 @@ need maturin "$MATURIN_VERSION"
 need pipx "$PIPX_VERSION"
 need mcp "$MCP_VERSION"
 need pre-commit "$PRE_COMMIT_VERSION"
+need uv "$UV_VERSION"
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -182,7 +184,15 @@ pipx_link=$(env -i PATH="$BARE_PATH" HOME="$WORK/pipx-home" PIPX_HOME="$WORK/pip
 pipx_s=$(python3 -c "import time; print(f'{time.time() - $start:.2f}')")
 [ "$pipx_link" = "$link" ] || { echo "check-wheel: pipx run printed '$pipx_link'" >&2; exit 1; }
 
+# `uvx` of the local wheel, as the MCP snippets run it (`uvx scopelink mcp`).
+start=$(date +%s.%N)
+uvx_link=$(env -i PATH="$BARE_PATH" HOME="$WORK/uv-home" UV_CACHE_DIR="$WORK/uv-cache" UV_OFFLINE=1 \
+  "$VENV/bin/uvx" --from "$WHEEL" scopelink link get_profiles 2>"$WORK/uvx.log") \
+  || { cat "$WORK/uvx.log" >&2; echo "check-wheel: uvx failed" >&2; exit 1; }
+uvx_s=$(python3 -c "import time; print(f'{time.time() - $start:.2f}')")
+[ "$uvx_link" = "$link" ] || { echo "check-wheel: uvx printed '$uvx_link'" >&2; exit 1; }
+
 size=$(stat -c %s "$WHEEL")
 echo "check-wheel: $(basename "$WHEEL"): $(python3 -c "print(f'{$size / 1048576:.1f}')") MiB"
-echo "check-wheel: maturin build ${build_s} s (reusing the release build when there is one); install from the file ${install_s} s; pipx run of the local wheel to a printed link ${pipx_s} s"
+echo "check-wheel: maturin build ${build_s} s (reusing the release build when there is one); install from the file ${install_s} s; pipx run of the local wheel to a printed link ${pipx_s} s; uvx ${uvx_s} s"
 echo "check-wheel: passed"
