@@ -266,7 +266,13 @@ fn read_block(
             speaks_of_key |= states_key_scopes(item, ids.known);
             ids.scopes
         } else {
-            let named = display_scopes(item, families);
+            let mut named = display_scopes(item, families);
+            if named.is_empty() {
+                let (levels, families_named) = parenthesized_levels(item, families);
+                if families_named > 0 {
+                    named = levels;
+                }
+            }
             display |= !named.is_empty();
             named
         };
@@ -319,12 +325,68 @@ fn inline_scope_ids(
     // not the key's whole list; two or more are a list where the sentence or
     // its heading is about a key or its scopes.
     let counts = (known >= 2 && heading_about_scopes) || states_key_scopes(line, known);
+    if counts {
+        return Some(DocScopeList {
+            line: number,
+            end_line: number,
+            form: DocScopeForm::ScopeIds,
+            scopes: without_repeats(scopes),
+        });
+    }
+    // "a key with scopes: Campaigns (Full), Templates (Full), Lists (Read)".
+    let (named, families_named) = parenthesized_levels(line, families);
+    let counts = families_named >= 2
+        && (heading_about_scopes
+            || is_about_scopes(line)
+            || line.to_ascii_lowercase().contains(" key"));
     counts.then(|| DocScopeList {
         line: number,
         end_line: number,
-        form: DocScopeForm::ScopeIds,
-        scopes: without_repeats(scopes),
+        form: DocScopeForm::DisplayNames,
+        scopes: without_repeats(named),
     })
+}
+
+/// Display names each followed by a level in brackets, `Campaigns (Full)`,
+/// `Lists (Read)`: the scopes, and how many families were named.
+fn parenthesized_levels(text: &str, families: &Families) -> (Vec<String>, usize) {
+    let plain: String = text.chars().filter(|c| !matches!(c, '*' | '`')).collect();
+    let mut scopes = Vec::new();
+    let mut named = 0;
+    let mut rest = plain.as_str();
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')') else {
+            break;
+        };
+        let before = &rest[..open];
+        // The name: the words just before the bracket, after the last separator.
+        let name = before
+            .rsplit([',', ';', ':', '.'])
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .trim_start_matches("and ")
+            .trim_start_matches("or ");
+        let level = &rest[open + 1..open + close];
+        if let (Some(family), Some(access)) = (
+            family_of_display_name(name, |family| families.knows(family)),
+            access_level(level),
+        ) {
+            named += 1;
+            let levels: &[Level] = match access {
+                AccessLevel::Read => &[Level::Read],
+                AccessLevel::Full => &[Level::Read, Level::Write],
+                AccessLevel::None => &[],
+            };
+            scopes.extend(
+                levels
+                    .iter()
+                    .map(|level| format!("{family}:{}", level.as_str())),
+            );
+        }
+        rest = &rest[open + close + 1..];
+    }
+    (scopes, named)
 }
 
 struct ScopeIds {
@@ -480,6 +542,7 @@ mod tests {
             "**Cannot export**\n- Check the segment exists\n- Verify API key has segments:read and profiles:read permissions\n- Retry\n",
             "See https://example.com/profiles:read for more.\n",
             "| Name | Description |\n|---|---|\n| Profiles | The people |\n",
+            "Our sync (beta) reads Profiles (the people) and Lists (all of them).\n",
         ] {
             assert_eq!(read(text), [], "{text}");
         }
@@ -535,6 +598,22 @@ mod tests {
         assert_eq!(
             read("- PHP 8.2+\n- A private API key with the `translations:read` and\n  `translations:write` scopes.\n"),
             [(2, DocScopeForm::ScopeIds, owned(&["translations:read", "translations:write"]))]
+        );
+        assert_eq!(
+            read("Create a Private API key with scopes: Campaigns (Full), Templates (Full) and Lists (Read-only).\n"),
+            [(
+                1,
+                DocScopeForm::DisplayNames,
+                owned(&["campaigns:read", "campaigns:write", "templates:read", "templates:write", "lists:read"])
+            )]
+        );
+        assert_eq!(
+            read("## Permissions\n\n- Profiles (Full)\n- Metrics (Read)\n"),
+            [(
+                3,
+                DocScopeForm::DisplayNames,
+                owned(&["profiles:read", "profiles:write", "metrics:read"])
+            )]
         );
         assert_eq!(
             read("Create a private API key with only the `events:write` scope.\n"),
