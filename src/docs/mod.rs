@@ -7,10 +7,12 @@
 
 use serde::Serialize;
 
+mod levels;
 mod lines;
 mod scope_lists;
 
-pub use scope_lists::{doc_scope_lists, DocScopeForm, DocScopeList, Families};
+pub use levels::Families;
+pub use scope_lists::{doc_scope_lists, DocScopeForm, DocScopeList};
 
 /// What a doc holds that says which key to create.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
