@@ -28,6 +28,23 @@ pub(super) fn words(name: &str) -> Vec<String> {
     out
 }
 
+/// The name a call is made by: `apiRequest` for `apiRequest.call(this, …)`.
+pub(super) fn callee_name(chain: &[String]) -> String {
+    let mut names: Vec<&String> = chain.iter().collect();
+    while names.len() > 1
+        && matches!(
+            names.last().map(|s| s.as_str()),
+            Some("call" | "apply" | "bind")
+        )
+    {
+        names.pop();
+    }
+    names
+        .last()
+        .map(|s| s.trim_end_matches("()").to_owned())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +57,13 @@ mod tests {
         assert_eq!(words("HTTP_GET"), ["http", "get"]);
         assert_eq!(words("getHTTPClient"), ["get", "http", "client"]);
         assert_eq!(words("$this"), ["this"]);
+    }
+
+    #[test]
+    fn callee_names_drop_call_and_apply() {
+        let chain = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(callee_name(&chain(&["apiRequest", "call"])), "apiRequest");
+        assert_eq!(callee_name(&chain(&["this", "request"])), "request");
+        assert_eq!(callee_name(&chain(&["get_client()"])), "get_client");
     }
 }

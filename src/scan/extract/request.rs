@@ -7,6 +7,7 @@ use tree_sitter::Node;
 
 use super::engine::{mentions_related, Engine};
 use super::eval::{string_call, StringCall};
+use super::identifiers::callee_name;
 use super::method::{is_not_request, is_request_word};
 use super::pieces::{render, Piece};
 use super::position::{At, Visit};
@@ -562,23 +563,6 @@ fn template_shape(path: &str) -> String {
     out
 }
 
-/// The name a call is made by: `apiRequest` for `apiRequest.call(this, …)`.
-fn callee_name(chain: &[String]) -> String {
-    let mut names: Vec<&String> = chain.iter().collect();
-    while names.len() > 1
-        && matches!(
-            names.last().map(|s| s.as_str()),
-            Some("call" | "apply" | "bind")
-        )
-    {
-        names.pop();
-    }
-    names
-        .last()
-        .map(|s| s.trim_end_matches("()").to_owned())
-        .unwrap_or_default()
-}
-
 /// Whether a call takes a path as its URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Take {
@@ -600,17 +584,4 @@ fn is_option_name(name: &str) -> bool {
         name,
         "url" | "uri" | "path" | "endpoint" | "resource" | "href"
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn callee_names_drop_call_and_apply() {
-        let chain = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(callee_name(&chain(&["apiRequest", "call"])), "apiRequest");
-        assert_eq!(callee_name(&chain(&["this", "request"])), "request");
-        assert_eq!(callee_name(&chain(&["get_client()"])), "get_client");
-    }
 }
