@@ -331,3 +331,44 @@ fn empty_string_literals_are_read_in_every_language() {
         .iter()
         .all(|call| call.operation_id.as_deref() == Some("get_lists")));
 }
+
+/// An API object made by a factory in another file (`getProfilesApi(ctx)`,
+/// imported) and named for its namespace: its SDK methods are calls, kept
+/// only where the method is one of that namespace (seen in a real
+/// integration whose README then lacked `lists:write`).
+#[test]
+fn an_api_object_from_another_file_is_read_by_its_name() {
+    let dir = crate::helpers::TempDir::new("api-object-factory");
+    dir.write(
+        "src/auth.ts",
+        "import { ApiKeySession, ProfilesApi } from 'klaviyo-api'\nexport const getProfilesApi = (key: string): ProfilesApi => new ProfilesApi(new ApiKeySession(key))\n",
+    );
+    dir.write(
+        "src/profile.ts",
+        "import { ProfileCreateQuery } from 'klaviyo-api'\nimport { getProfilesApi } from './auth'\n\
+export async function run(key: string) {\n\
+  const profilesApi = getProfilesApi(key)\n\
+  await profilesApi.getProfiles()\n\
+  await profilesApi.bulkSubscribeProfiles({ data: {} })\n\
+  await profilesApi.notAnSdkMethod()\n\
+  const mailchimpApi = other()\n\
+  await mailchimpApi.getLists()\n\
+}\n",
+    );
+    let report = crate::helpers::scan_dir(&dir.0, scopelink::scan::ScanOptions::default());
+    let found: Vec<(usize, Option<&str>)> = report
+        .calls
+        .iter()
+        .map(|call| (call.line, call.operation_id.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (5, Some("get_profiles")),
+            (6, Some("bulk_subscribe_profiles"))
+        ],
+        "{:?}",
+        report.calls
+    );
+    assert!(report.scopes.iter().any(|scope| scope == "lists:write"));
+}

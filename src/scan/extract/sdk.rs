@@ -150,6 +150,13 @@ impl<'t> Engine<'_, 't> {
         if n == 1 && self.imports.contains(last) && is_pascal(last) {
             return Some(new(last, true));
         }
+        // `profilesApi.getProfiles()` on an API object made in another file
+        // (`const profilesApi = getProfilesApi(ctx)`, the factory imported):
+        // a receiver named for an SDK namespace's API object, in a file that
+        // names Klaviyo, kept only if the method resolves in that namespace.
+        if n == 1 && self.names_klaviyo && names_api_object(last) {
+            return Some(new(last, false));
+        }
         // `client.Profiles.get_profiles(...)` on a client passed in untyped:
         // the shape of the Python and PHP SDKs, checked against the catalog later.
         let two_level = matches!(self.syntax.language(), Language::Python | Language::Php);
@@ -302,6 +309,18 @@ fn is_pascal(name: &str) -> bool {
     name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && name.len() > 1
+}
+
+/// `profilesApi`, `profiles_api`, `ProfilesAPI`: a name for one namespace's
+/// API object (a stem before `api`), not `api` or `client` alone.
+fn names_api_object(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower
+        .strip_suffix("api")
+        .map(|stem| stem.trim_end_matches('_'))
+        .is_some_and(|stem| {
+            stem.len() >= 3 && stem.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
 }
 
 fn is_method_name(name: &str) -> bool {
