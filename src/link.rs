@@ -235,6 +235,47 @@ impl<'c> CompactReport<'c> {
     }
 }
 
+/// `path?op=…&op=…[&minimal=true][&revision=…]`, written with
+/// `serde_urlencoded`: `minimal` only when set, `revision` only when one was
+/// named. `/go` and the page (`/`) read it back the same way; the server's answer
+/// writes the same text by hand (`http::link_answer`), the docs block and
+/// the page's fix links call this.
+pub fn links_url(path: &str, ops: &[String], minimal: bool, revision: Option<&str>) -> String {
+    let mut pairs: Vec<(&str, &str)> = ops.iter().map(|op| ("op", op.as_str())).collect();
+    if minimal {
+        pairs.push(("minimal", "true"));
+    }
+    if let Some(revision) = revision.filter(|r| !r.trim().is_empty()) {
+        pairs.push(("revision", revision));
+    }
+    let query = serde_urlencoded::to_string(&pairs).expect("string pairs always encode");
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+/// An input as the one text `op=` takes (`operation?include=a,b` for a structured one).
+pub fn input_text(item: &InputItem) -> String {
+    match item {
+        InputItem::Text(text) => text.clone(),
+        InputItem::Structured(input) if input.include.is_empty() => input.operation.clone(),
+        InputItem::Structured(input) => {
+            let separator = if input.operation.contains('?') {
+                '&'
+            } else {
+                '?'
+            };
+            format!(
+                "{}{separator}include={}",
+                input.operation,
+                input.include.join(",")
+            )
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

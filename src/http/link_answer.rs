@@ -7,11 +7,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::form_text::form_encode;
+#[cfg(test)]
+use crate::link::{input_text, links_url};
 use crate::link::{CompactReport, LinkReport};
 use crate::resolve::compact::catalog_input;
 use crate::resolve::InputItem;
-#[cfg(test)]
-use crate::web::html::{input_text, links_url};
 
 // The server writes this answer from the compact report (`answer_json`):
 // the struct gives its schema and, in the tests, the owned answer it is
@@ -34,7 +34,7 @@ pub struct LinkAnswer {
 #[cfg(test)]
 impl LinkAnswer {
     /// The answer for `items` as resolved into `report`, owned, with its
-    /// URLs written by `web::html::links_url` (`serde_urlencoded`): what
+    /// URLs written by `link::links_url` (`serde_urlencoded`): what
     /// the server writes from the compact report ([`answer_json`]) by hand,
     /// for the tests to compare.
     pub fn new(report: LinkReport, items: &[InputItem], revision: Option<&str>) -> LinkAnswer {
@@ -82,7 +82,7 @@ pub(super) fn answer_json(
 /// resolved (`resolved`: each one's index and, when the catalog rendered
 /// it, its form-encoding, in input order) and the page URL of every input
 /// that is not key-like, in input order, each with `minimal` and
-/// `revision`. They are `links_url` (web::html) of each list, the same text
+/// `revision`. They are `links_url` (crate::link) of each list, the same text
 /// (the tests compare them), written in one pass with each input
 /// form-encoded once: the page URL copies the `/go` URL's. Form-encoding
 /// leaves nothing JSON would escape.

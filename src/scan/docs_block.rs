@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::report::ScanReport;
-use crate::resolve::Reason;
+use crate::link::{input_text, links_url};
+use crate::resolve::{InputItem, Reason, StructuredInput};
 use crate::scope::{family_display_name, Scope};
 
 pub const BEGIN: &str = "<!-- scopelink:begin -->";
@@ -141,19 +142,16 @@ fn go_url(service: &str, report: &ScanReport) -> String {
     let operations: BTreeSet<String> = report
         .operations
         .iter()
-        .map(|operation| match operation.includes.as_slice() {
-            [] => operation.operation_id.to_string(),
-            includes => format!("{}?include={}", operation.operation_id, includes.join(",")),
+        .map(|operation| {
+            input_text(&InputItem::Structured(StructuredInput {
+                operation: operation.operation_id.to_string(),
+                include: operation.includes.clone(),
+            }))
         })
         .collect();
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for operation in operations {
-        query.append_pair("op", &operation);
-    }
-    if report.minimal {
-        query.append_pair("minimal", "true");
-    }
-    format!("{}/go?{}", service.trim_end_matches('/'), query.finish())
+    let operations: Vec<String> = operations.into_iter().collect();
+    let go = links_url("/go", &operations, report.minimal, None);
+    format!("{}{go}", service.trim_end_matches('/'))
 }
 
 /// Why a doc's block cannot be read or written.
