@@ -18,15 +18,8 @@ PIPX_VERSION=1.18.16
 MCP_VERSION=2.3.0
 PRE_COMMIT_VERSION=4.7.0
 UV_VERSION=0.13.10
-TOOLS=${SCOPELINK_TOOLS:-$HOME/.cache/scopelink-tools}
-VENV=$TOOLS/venv
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-need() { # need PACKAGE VERSION
-  if ! "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('$1') != '$2')" 2>/dev/null; then
-    echo "check-wheel: installing $1 $2 into $VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check "$1==$2"
-  fi
-}
+CHECK=check-wheel
+. scripts/tools-venv.sh
 need maturin "$MATURIN_VERSION"
 need pipx "$PIPX_VERSION"
 need mcp "$MCP_VERSION"

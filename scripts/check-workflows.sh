@@ -9,15 +9,8 @@ cd "$(dirname "$0")/.."
 
 CHECK_JSONSCHEMA_VERSION=0.39.0
 ZIZMOR_VERSION=1.33.1
-TOOLS=${SCOPELINK_TOOLS:-$HOME/.cache/scopelink-tools}
-VENV=$TOOLS/venv
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-need() { # need PACKAGE VERSION
-  if ! "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('$1') != '$2')" 2>/dev/null; then
-    echo "check-workflows: installing $1 $2 into $VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check "$1==$2"
-  fi
-}
+CHECK=check-workflows
+. scripts/tools-venv.sh
 need check-jsonschema "$CHECK_JSONSCHEMA_VERSION"
 need zizmor "$ZIZMOR_VERSION"
 

@@ -202,12 +202,7 @@ fn prose_that_mentions_resources_is_not_a_scope_list() {
 }
 
 fn scan_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scopelink"))
-        .current_dir(dir)
-        .arg("scan")
-        .args(args)
-        .output()
-        .unwrap()
+    crate::helpers::scan_cli(dir, args)
 }
 
 /// `--update-docs` writes the block from the code and a second run changes

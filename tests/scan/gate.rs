@@ -2,7 +2,7 @@
 //! `--check-docs` exit codes and what they print, SARIF, and bad usage.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -11,12 +11,7 @@ use crate::helpers::{fixture, TempDir};
 const PAGE: &str = "https://www.klaviyo.com/create-private-api-key?scopes=";
 
 fn scan(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scopelink"))
-        .current_dir(dir)
-        .arg("scan")
-        .args(args)
-        .output()
-        .unwrap()
+    crate::helpers::scan_cli(dir, args)
 }
 
 fn code(output: &Output) -> i32 {

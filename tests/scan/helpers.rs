@@ -155,3 +155,13 @@ pub fn assert_unresolved(report: &ScanReport, expected: &[(&str, usize, Unresolv
         assert!(!call.excerpt.is_empty() && !call.detail.is_empty());
     }
 }
+
+/// `scopelink scan ARGS` through the real binary, in `dir`.
+pub fn scan_cli(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_scopelink"))
+        .current_dir(dir)
+        .arg("scan")
+        .args(args)
+        .output()
+        .unwrap()
+}
